@@ -1,0 +1,53 @@
+# The project's commands. README.md documents them; .ci/run calls `make ci`,
+# which runs `make test`, the README's test command.
+GO       ?= go
+PKGS     := ./...
+FUZZTIME ?= 10s
+
+.PHONY: all generate check-generated test lint bench demo fuzz ci
+
+all: lint test
+
+## generate: regenerate gen/ from openapi/ (never edit gen/ by hand)
+generate:
+	$(GO) generate $(PKGS)
+
+## check-generated: regenerate and fail if gen/ changed (stale or hand-edited)
+check-generated:
+	@tmp=$$(mktemp -d) && cp -R gen "$$tmp/gen" && \
+	$(GO) generate $(PKGS) && \
+	if ! diff -r "$$tmp/gen" gen >/dev/null; then \
+		diff -ru "$$tmp/gen" gen | head -40; rm -rf "$$tmp"; \
+		echo "gen/ is out of date with openapi/ (or was edited by hand): run 'make generate' and commit gen/"; exit 1; \
+	fi; rm -rf "$$tmp"; echo "gen/ is in sync with openapi/"
+
+## test: the test suite with the race detector, then check-generated
+test:
+	$(GO) test -race -count=1 $(PKGS)
+	@$(MAKE) --no-print-directory check-generated
+
+## lint: gofmt and go vet
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+## bench: the benchmarks, benchstat-friendly
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 $(PKGS)
+
+## demo: the client against the in-process sandbox, nothing to configure
+demo:
+	$(GO) run ./cmd/upvest demo
+
+## fuzz: a short run of every fuzz target (seed corpora always run in `make test`)
+fuzz:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "fuzz $$pkg $$f"; \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+## ci: what .ci/run runs on a fresh machine
+ci: lint test fuzz
