@@ -1,0 +1,176 @@
+package middleware
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/upvest-go/upvest/internal/httpsig"
+)
+
+const testPassphrase = "test-passphrase"
+
+func readKey(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "keys", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// The keys in testdata/keys were made with OpenSSL 3 (see testdata/keys/README.md).
+func TestParseKey(t *testing.T) {
+	tests := []struct {
+		file       string
+		passphrase string
+		algorithm  string
+		err        error
+	}{
+		{"ec-sec1.pem", "", "ecdsa-p521-sha512", nil},
+		{"ec-sec1-with-params.pem", "", "ecdsa-p521-sha512", nil},
+		{"ec-sec1-encrypted.pem", testPassphrase, "ecdsa-p521-sha512", nil},
+		{"ec-pkcs8.pem", "", "ecdsa-p521-sha512", nil},
+		{"ec-pkcs8-encrypted.pem", testPassphrase, "ecdsa-p521-sha512", nil},
+		{"ec-pkcs8-encrypted-aes128-sha1.pem", testPassphrase, "ecdsa-p521-sha512", nil},
+		{"ed25519-pkcs8.pem", "", "ed25519", nil},
+		{"ed25519-pkcs8-encrypted.pem", testPassphrase, "ed25519", nil},
+		// A passphrase for an unencrypted key is ignored.
+		{"ec-pkcs8.pem", "unused", "ecdsa-p521-sha512", nil},
+
+		{"ec-sec1-encrypted.pem", "Hunter2-not-it", "", ErrWrongPassphrase},
+		{"ec-pkcs8-encrypted.pem", "Hunter2-not-it", "", ErrWrongPassphrase},
+		{"ed25519-pkcs8-encrypted.pem", "Hunter2-not-it", "", ErrWrongPassphrase},
+		{"ec-sec1-encrypted.pem", "", "", ErrPassphraseRequired},
+		{"ec-pkcs8-encrypted.pem", "", "", ErrPassphraseRequired},
+		{"ec-p256-sec1.pem", "", "", ErrUnsupportedKey},
+		{"ec-p256-pkcs8.pem", "", "", ErrUnsupportedKey},
+		{"ec-p384-sec1.pem", "", "", ErrUnsupportedKey},
+		{"ec-secp256k1-sec1.pem", "", "", ErrUnsupportedKey},
+		{"rsa-pkcs8.pem", "", "", ErrUnsupportedKey},
+		{"rsa-pkcs1.pem", "", "", ErrUnsupportedKey},
+		{"ec-pkcs8-encrypted-scrypt.pem", testPassphrase, "", ErrUnsupportedEncryption},
+		{"ec-public.pem", "", "", ErrNoPEM},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/%s", tt.file, tt.passphrase), func(t *testing.T) {
+			k, err := ParseKey(readKey(t, tt.file), []byte(tt.passphrase))
+			if tt.err != nil {
+				var ke *KeyError
+				if !errors.Is(err, tt.err) || !errors.As(err, &ke) {
+					t.Fatalf("err = %v, want *KeyError wrapping %v", err, tt.err)
+				}
+				if tt.passphrase != "" && strings.Contains(err.Error(), tt.passphrase) {
+					t.Fatalf("error mentions the passphrase: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseKey: %v", err)
+			}
+			if k.Algorithm() != tt.algorithm {
+				t.Fatalf("algorithm = %s, want %s", k.Algorithm(), tt.algorithm)
+			}
+			base := []byte("\"@method\": GET")
+			sig, err := k.Sign(base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := httpsig.Verify(k.Public(), base, sig); err != nil {
+				t.Fatalf("signature does not verify: %v", err)
+			}
+		})
+	}
+}
+
+func TestParseKeyGarbage(t *testing.T) {
+	good := readKey(t, "ec-sec1.pem")
+	mangled := bytes.Replace(good, []byte("\n"), []byte("\n!"), 3)
+	truncated := good[:len(good)/2]
+	inputs := map[string][]byte{
+		"empty":               nil,
+		"text":                []byte("hello, I am not a key"),
+		"mangled":             mangled,
+		"truncated":           truncated,
+		"bad der":             []byte("-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n"),
+		"bad pkcs8":           []byte("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"),
+		"bad encrypted pkcs8": []byte("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n"),
+	}
+	for name, in := range inputs {
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseKey(in, []byte("x"))
+			var ke *KeyError
+			if !errors.As(err, &ke) {
+				t.Fatalf("err = %v, want *KeyError", err)
+			}
+			if !errors.Is(err, ErrNoPEM) && !errors.Is(err, ErrMalformedKey) {
+				t.Fatalf("err = %v, want ErrNoPEM or ErrMalformedKey", err)
+			}
+		})
+	}
+}
+
+func TestNewKey(t *testing.T) {
+	k, err := ParseKey(readKey(t, "ec-p256-sec1.pem"), nil)
+	if err == nil {
+		t.Fatal("P-256 accepted")
+	}
+	_ = k
+	if _, err := NewKey("not a key"); !errors.Is(err, ErrUnsupportedKey) {
+		t.Fatalf("err = %v", err)
+	}
+	_, edPriv, _ := ed25519.GenerateKey(nil)
+	if k, err := NewKey(edPriv); err != nil || k.Algorithm() != "ed25519" {
+		t.Fatalf("ed25519: %v", err)
+	}
+	var zero *Key
+	if _, err := zero.Sign([]byte("x")); !errors.Is(err, ErrNoKey) {
+		t.Fatalf("nil key signed: %v", err)
+	}
+}
+
+// A Key printed any way shows no key material.
+func TestKeyPrintsNoSecret(t *testing.T) {
+	k, err := ParseKey(readKey(t, "ec-sec1.pem"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := k.ec.D.String()
+	for _, s := range []string{fmt.Sprint(k), fmt.Sprintf("%v %+v %#v %s", k, k, k, k)} {
+		if strings.Contains(s, d) || strings.Contains(s, fmt.Sprintf("%x", k.ec.D.Bytes())) {
+			t.Fatalf("key material printed: %s", s)
+		}
+	}
+	if _, ok := k.Public().(*ecdsa.PublicKey); !ok {
+		t.Fatal("public key type")
+	}
+}
+
+func FuzzParseKey(f *testing.F) {
+	for _, name := range []string{"ec-sec1.pem", "ec-sec1-encrypted.pem", "ec-pkcs8-encrypted.pem", "ed25519-pkcs8.pem", "rsa-pkcs1.pem"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "keys", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b, []byte(testPassphrase))
+	}
+	f.Fuzz(func(t *testing.T, in, pass []byte) {
+		k, err := ParseKey(in, pass)
+		if err != nil {
+			var ke *KeyError
+			if !errors.As(err, &ke) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		if _, err := k.Sign([]byte("x")); err != nil {
+			t.Fatalf("parsed key cannot sign: %v", err)
+		}
+	})
+}
