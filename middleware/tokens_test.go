@@ -1,0 +1,251 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// TestTokenRequestForm: client credentials in the form, never in a header.
+func TestTokenRequestForm(t *testing.T) {
+	r := newRig(t, "ec-sec1.pem")
+	if _, err := r.tokens.Token(context.Background(), "accounts:read"); err != nil {
+		t.Fatal(err)
+	}
+	tok := r.token.all()[0]
+	form, err := url.ParseQuery(string(tok.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"grant_type": "client_credentials", "client_id": testClientID, "client_secret": testSecret, "scope": "accounts:read"}
+	for k, v := range want {
+		if form.Get(k) != v {
+			t.Errorf("form %s = %q, want %q", k, form.Get(k), v)
+		}
+	}
+	h := tok.req.Header
+	if h.Get("Authorization") != "" {
+		t.Error("token request carries an authorization header")
+	}
+	if h.Get("Upvest-Client-Id") != testClientID || h.Get("Upvest-Api-Version") != "1" {
+		t.Errorf("token request headers: %v", h)
+	}
+	if tok.req.Method != http.MethodPost || tok.req.URL.Path != "/auth/token" || !strings.HasPrefix(h.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		t.Errorf("token request %s %s %s", tok.req.Method, tok.req.URL, h.Get("Content-Type"))
+	}
+}
+
+// TestTokensOneFetchUnderConcurrency: 200 concurrent calls on a fresh
+// token source make exactly one token request.
+func TestTokensOneFetchUnderConcurrency(t *testing.T) {
+	r := newRig(t, "ed25519-pkcs8.pem")
+	release := make(chan struct{})
+	inner := r.token.respond
+	r.token.respond = func(req *http.Request, body []byte) *http.Response {
+		<-release // hold the fetch until every caller waits on it
+		return inner(req, body)
+	}
+	var wg sync.WaitGroup
+	var started sync.WaitGroup
+	errs := make(chan error, 200)
+	for i := 0; i < 200; i++ {
+		wg.Add(1)
+		started.Add(1)
+		go func() {
+			defer wg.Done()
+			started.Done()
+			tok, err := r.tokens.Token(context.Background(), "accounts:read")
+			if err == nil && tok != "token-for-accounts:read" {
+				err = fmt.Errorf("token %q", tok)
+			}
+			errs <- err
+		}()
+	}
+	started.Wait()
+	time.Sleep(20 * time.Millisecond) // not a timing assertion: lets callers reach the wait
+	close(release)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(r.token.all()); n != 1 {
+		t.Fatalf("%d token requests, want 1", n)
+	}
+	// Another scope set is another token.
+	if _, err := r.tokens.Token(context.Background(), "accounts:admin"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(r.token.all()); n != 2 {
+		t.Fatalf("%d token requests, want 2", n)
+	}
+}
+
+// fakeClock is a settable clock.
+type fakeClock struct{ ns atomic.Int64 }
+
+func (c *fakeClock) now() time.Time          { return time.Unix(0, c.ns.Load()) }
+func (c *fakeClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+func TestTokensRefreshBeforeExpiry(t *testing.T) {
+	r := newRig(t, "ed25519-pkcs8.pem")
+	clock := &fakeClock{}
+	clock.ns.Store(time.Now().UnixNano())
+	r.tokens.Now = clock.now
+	var n atomic.Int32
+	r.token.respond = func(req *http.Request, body []byte) *http.Response {
+		return jsonResponse(200, fmt.Sprintf(`{"access_token":"tok-%d","expires_in":1799,"token_type":"bearer"}`, n.Add(1)))
+	}
+	ctx := context.Background()
+	get := func() string {
+		tok, err := r.tokens.Token(ctx, "accounts:read")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	if got := get(); got != "tok-1" {
+		t.Fatalf("first token %s", got)
+	}
+	clock.advance(1799*time.Second - DefaultRefreshBefore - time.Second)
+	if got := get(); got != "tok-1" {
+		t.Fatalf("token replaced too early: %s", got)
+	}
+	clock.advance(2 * time.Second) // inside the refresh margin
+	if got := get(); got != "tok-2" {
+		t.Fatalf("token not refreshed before expiry: %s", got)
+	}
+	if got := get(); got != "tok-2" {
+		t.Fatalf("refreshed token not cached: %s", got)
+	}
+}
+
+// A 401 for a cached token drops it and retries once with a new token and a
+// new signature; a 401 for a fresh token is returned as is.
+func TestUnauthorizedRetriesOnceWithNewToken(t *testing.T) {
+	r := newRig(t, "ed25519-pkcs8.pem")
+	var n atomic.Int32
+	r.token.respond = func(req *http.Request, body []byte) *http.Response {
+		return jsonResponse(200, fmt.Sprintf(`{"access_token":"tok-%d","expires_in":1799,"token_type":"bearer"}`, n.Add(1)))
+	}
+	revoked := "Bearer tok-1"
+	r.api.respond = func(req *http.Request, body []byte) *http.Response {
+		if req.Header.Get("Authorization") == revoked {
+			return jsonResponse(401, `{"type":"unauthorized","status":401}`)
+		}
+		return jsonResponse(200, `{}`)
+	}
+	ctx := context.Background()
+	if _, err := r.tokens.Token(ctx, "accounts:read"); err != nil { // warm the cache with tok-1
+		t.Fatal(err)
+	}
+	resp, err := r.client.ListAccountGroups(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d after refresh", resp.StatusCode)
+	}
+	s := r.api.all()
+	if len(s) != 2 || s[1].req.Header.Get("Authorization") != "Bearer tok-2" {
+		t.Fatalf("want a retry with tok-2, got %d requests", len(s))
+	}
+	if s[0].req.Header.Get("Signature") == s[1].req.Header.Get("Signature") {
+		t.Fatal("retry reused the signature")
+	}
+	// Now every token is refused: one retry at most, then the 401 comes back.
+	revoked = ""
+	r.api.respond = func(req *http.Request, body []byte) *http.Response {
+		return jsonResponse(401, `{"type":"unauthorized","status":401}`)
+	}
+	before := len(r.api.all())
+	resp, err = r.client.ListAccountGroups(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 || len(r.api.all())-before != 2 {
+		t.Fatalf("status %d after %d requests, want 401 after 2", resp.StatusCode, len(r.api.all())-before)
+	}
+}
+
+// Token failures are typed and carry no secret.
+func TestTokenErrorHasNoSecret(t *testing.T) {
+	r := newRig(t, "ed25519-pkcs8.pem")
+	r.token.respond = func(req *http.Request, body []byte) *http.Response {
+		return &http.Response{StatusCode: 401, Header: http.Header{"Content-Type": {"application/problem+json"}},
+			Body: http.NoBody}
+	}
+	_, err := r.tokens.Token(context.Background(), "accounts:read")
+	var te *TokenError
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &te) || !errors.As(err, &re) || re.Response.StatusCode != 401 {
+		t.Fatalf("err = %v, want *TokenError with *oauth2.RetrieveError 401", err)
+	}
+	if strings.Contains(err.Error(), testSecret) {
+		t.Fatalf("error shows the client secret: %v", err)
+	}
+	// Through the transport, the error says nothing was sent.
+	_, err = r.client.ListAccountGroups(context.Background(), nil)
+	if !errors.Is(err, ErrNotSigned) || !errors.As(err, &te) || strings.Contains(err.Error(), testSecret) {
+		t.Fatalf("err = %v", err)
+	}
+	if len(r.api.all()) != 0 {
+		t.Fatal("an API call was sent without a token")
+	}
+}
+
+func TestTokenWaitRespectsContext(t *testing.T) {
+	r := newRig(t, "ed25519-pkcs8.pem")
+	release := make(chan struct{})
+	defer close(release)
+	r.token.respond = func(req *http.Request, body []byte) *http.Response {
+		<-release
+		return jsonResponse(200, `{"access_token":"x","expires_in":60,"token_type":"bearer"}`)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := r.tokens.Token(ctx, "accounts:read"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestEditors(t *testing.T) {
+	req, _ := http.NewRequest(http.MethodPost, "https://x/account_groups", nil)
+	ctx := context.Background()
+	for _, ed := range []func(context.Context, *http.Request) error{ClientIDEditor(testClientID), APIVersionEditor(), AcceptEditor(), IdempotencyKeyEditor("")} {
+		if err := ed(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if req.Header.Get("Upvest-Client-Id") != testClientID || req.Header.Get("Upvest-Api-Version") != "1" || req.Header.Get("Accept") != "application/json" {
+		t.Fatalf("headers %v", req.Header)
+	}
+	k := req.Header.Get("Idempotency-Key")
+	if !IsUUID(k) || k[14] != '4' || !strings.ContainsRune("89ab", rune(k[19])) {
+		t.Fatalf("generated key %q is not a UUID v4", k)
+	}
+	if k2 := NewIdempotencyKey(); k2 == k {
+		t.Fatal("keys repeat")
+	}
+	for _, bad := range []string{"nope", "f1150421-2e34-42b6-aae9-52ef157065b", "f1150421x2e34-42b6-aae9-52ef157065b9", "g1150421-2e34-42b6-aae9-52ef157065b9"} {
+		if err := IdempotencyKeyEditor(bad)(ctx, req); !errors.Is(err, ErrInvalidIdempotencyKey) {
+			t.Errorf("key %q accepted", bad)
+		}
+	}
+	if err := IdempotencyKeyEditor(testIdemKey)(ctx, req); err != nil || req.Header.Get("Idempotency-Key") != testIdemKey {
+		t.Fatalf("given key not used: %v", err)
+	}
+}
