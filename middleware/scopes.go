@@ -5,59 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/upvest-go/upvest/gen"
+	"github.com/upvest-go/upvest/internal/routes"
 )
-
-// route is one operation of the OpenAPI document, compiled for matching.
-type route struct {
-	method   string
-	segments []string // "" matches any one segment (a path parameter)
-	scopes   []string // the first security alternative
-	key      string   // scopes joined by spaces: the token cache key
-	secured  bool
-}
-
-// routes are compiled once from gen.Operations, which internal/scopegen
-// writes from openapi/account-groups.yaml.
-var routes = compileRoutes(gen.Operations)
-
-func compileRoutes(ops []gen.Operation) []route {
-	out := make([]route, 0, len(ops))
-	for _, op := range ops {
-		r := route{method: op.Method, secured: len(op.Scopes) > 0}
-		for _, seg := range strings.Split(strings.Trim(op.Path, "/"), "/") {
-			if strings.HasPrefix(seg, "{") {
-				seg = ""
-			}
-			r.segments = append(r.segments, seg)
-		}
-		if r.secured {
-			r.scopes = op.Scopes[0]
-			r.key = strings.Join(r.scopes, " ")
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
-// match reports whether path (relative to the API base, no query) is r's.
-func (r *route) match(method, path string) bool {
-	if method != r.method {
-		return false
-	}
-	path = strings.Trim(path, "/")
-	for i, seg := range r.segments {
-		var cur string
-		cur, path, _ = strings.Cut(path, "/")
-		if cur == "" || (seg != "" && seg != cur) {
-			return false
-		}
-		if i == len(r.segments)-1 && path != "" {
-			return false
-		}
-	}
-	return true
-}
 
 // ScopeError reports a request that matches no operation of the OpenAPI
 // document, so the scopes its token needs are unknown.
@@ -79,14 +28,12 @@ func Scopes(method, path string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.scopes, nil
+	return r.Scopes, nil
 }
 
-func lookup(method, path string) (*route, error) {
-	for i := range routes {
-		if routes[i].match(method, path) {
-			return &routes[i], nil
-		}
+func lookup(method, path string) (*routes.Route, error) {
+	if r := routes.Lookup(method, path); r != nil {
+		return r, nil
 	}
 	return nil, &ScopeError{Method: method, Path: path}
 }

@@ -74,7 +74,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%w: %w", ErrNotSigned, err)
 			}
-			scopes, key = r.scopes, r.key
+			scopes, key = r.Scopes, r.Key
 		}
 	}
 	for attempt := 0; ; attempt++ {

@@ -1,0 +1,86 @@
+package upvest
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/upvest-go/upvest/middleware"
+)
+
+// Hosts of the API.
+const (
+	SandboxURL = "https://sandbox.upvest.co"
+	LiveURL    = "https://api.upvest.co"
+)
+
+// Config holds what New needs. Every field but BaseURL and HTTPClient is
+// required; their zero values mean the sandbox host and a default client.
+type Config struct {
+	// BaseURL is the API's base URL; empty means SandboxURL. It must be
+	// https unless the host is a loopback address (for tests and the
+	// sandbox package).
+	BaseURL string
+	// ClientID and ClientSecret are the tenant's OAuth2 client credentials.
+	ClientID     string
+	ClientSecret string
+	// KeyID is the id Upvest gave the uploaded public signing key.
+	KeyID string
+	// PrivateKeyPEM is the signing key (ECDSA P-521 or Ed25519): SEC1 or
+	// PKCS#8, plain or encrypted. See middleware.ParseKey.
+	PrivateKeyPEM []byte
+	// PrivateKeyPassphrase decrypts PrivateKeyPEM when it is encrypted.
+	PrivateKeyPassphrase []byte
+	// HTTPClient is copied, never modified: its Transport (nil means
+	// http.DefaultTransport), Jar, CheckRedirect and Timeout carry over.
+	HTTPClient *http.Client
+}
+
+// Option changes a Client's defaults; pass them to New.
+type Option func(*options)
+
+type options struct {
+	logger    *slog.Logger
+	retry     RetryPolicy
+	timeout   time.Duration
+	userAgent string
+	validity  time.Duration
+	key       *middleware.Key
+	maxBody   int64
+	sleep     func(ctxDone <-chan struct{}, d time.Duration) bool
+	now       func() time.Time
+}
+
+// DefaultTimeout bounds one attempt of a call, reading the answer included,
+// when WithTimeout is not given.
+const DefaultTimeout = 30 * time.Second
+
+// DefaultMaxResponseBytes bounds the size of an answer's body.
+const DefaultMaxResponseBytes = 8 << 20
+
+// WithLogger logs every attempt (method, path, status, attempt, request id,
+// duration) at debug level and every retry at info level. Headers, bodies,
+// tokens and signatures are never logged. nil disables logging (the default).
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithRetryPolicy replaces DefaultRetryPolicy. Zero fields take the
+// default's values; MaxAttempts 1 disables retries.
+func WithRetryPolicy(p RetryPolicy) Option { return func(o *options) { o.retry = p } }
+
+// WithTimeout bounds each attempt of a call, answer body included
+// (default DefaultTimeout). The retry policy's Budget bounds the whole call.
+func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
+
+// WithUserAgent is prepended to the User-Agent header.
+func WithUserAgent(ua string) Option { return func(o *options) { o.userAgent = ua } }
+
+// WithSignatureValidity sets expires - created of each signature (default
+// middleware.DefaultValidity).
+func WithSignatureValidity(d time.Duration) Option { return func(o *options) { o.validity = d } }
+
+// WithSigningKey signs with an already loaded key instead of parsing
+// Config.PrivateKeyPEM.
+func WithSigningKey(k *middleware.Key) Option { return func(o *options) { o.key = k } }
+
+// WithMaxResponseBytes bounds answer bodies (default DefaultMaxResponseBytes).
+func WithMaxResponseBytes(n int64) Option { return func(o *options) { o.maxBody = n } }

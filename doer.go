@@ -1,0 +1,177 @@
+package upvest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/upvest-go/upvest/middleware"
+)
+
+// doer sits between the generated client and the signing transport: it runs
+// the retry loop, bounds each attempt and reads each answer in full (up to
+// a size limit), so the generated client's editors ran once per logical call
+// while every attempt is signed afresh below. It implements
+// gen.HttpRequestDoer and is safe for concurrent use.
+type doer struct {
+	hc        *http.Client
+	policy    RetryPolicy
+	timeout   time.Duration
+	maxBody   int64
+	logger    *slog.Logger
+	userAgent string
+	sleep     func(done <-chan struct{}, d time.Duration) bool
+	now       func() time.Time
+}
+
+// Do sends req, retrying per the policy, and returns the last answer with its
+// body buffered.
+func (d *doer) Do(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	start := d.now()
+	if req.Method == http.MethodPost && req.Header.Get("Idempotency-Key") == "" {
+		// A create without a key could not be retried safely: give it one,
+		// used by every attempt.
+		req = req.Clone(ctx)
+		req.Header.Set("Idempotency-Key", middleware.NewIdempotencyKey())
+	}
+	retryable := req.Method == http.MethodGet || req.Method == http.MethodHead ||
+		req.Method == http.MethodDelete || req.Header.Get("Idempotency-Key") != ""
+	for attempt := 1; ; attempt++ {
+		resp, err := d.attempt(ctx, req, attempt)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("upvest: %s %s: %w", req.Method, req.URL.Path, ctx.Err())
+		}
+		var wait time.Duration
+		var reason string
+		switch {
+		case err != nil && retryable && transient(err):
+			wait, reason = d.policy.backoff(attempt), "connection: "+errorKind(err)
+		case err != nil:
+			return nil, err
+		case retryable && retryableStatus(resp.StatusCode):
+			wait, reason = d.policy.backoff(attempt), resp.Status
+			if ra, ok := retryAfter(resp.Header, d.now()); ok {
+				wait = min(ra, d.policy.MaxRetryAfter)
+			}
+		default:
+			return resp, nil
+		}
+		if attempt >= d.policy.MaxAttempts || d.now().Add(wait).Sub(start) > d.policy.Budget {
+			return resp, err
+		}
+		if d.logger != nil {
+			d.logger.LogAttrs(ctx, slog.LevelInfo, "upvest retry",
+				slog.String("method", req.Method), slog.String("path", req.URL.Path),
+				slog.Int("attempt", attempt), slog.String("reason", reason), slog.Duration("wait", wait))
+		}
+		if !d.sleep(ctx.Done(), wait) {
+			return nil, fmt.Errorf("upvest: %s %s: waiting to retry: %w", req.Method, req.URL.Path, ctx.Err())
+		}
+	}
+}
+
+// attempt sends one try and reads its answer within the attempt timeout.
+func (d *doer) attempt(parent context.Context, req *http.Request, n int) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(parent, d.timeout)
+	defer cancel()
+	out := req.Clone(ctx)
+	if req.GetBody != nil {
+		body, err := req.GetBody()
+		if err != nil {
+			return nil, err
+		}
+		out.Body = body
+	}
+	if d.userAgent != "" {
+		out.Header.Set("User-Agent", d.userAgent)
+	}
+	began := time.Now()
+	resp, err := d.hc.Do(out)
+	if err != nil {
+		d.log(ctx, req, n, 0, "", began, err)
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, d.maxBody+1))
+	rid := resp.Header.Get("Upvest-Request-Id")
+	d.log(ctx, req, n, resp.StatusCode, rid, began, err)
+	if err != nil {
+		return nil, &ResponseError{Method: req.Method, Path: req.URL.Path, StatusCode: resp.StatusCode, RequestID: rid,
+			ContentType: resp.Header.Get("Content-Type"), Reason: "reading the body failed", Err: &readError{err}}
+	}
+	if int64(len(body)) > d.maxBody {
+		return nil, &ResponseError{Method: req.Method, Path: req.URL.Path, StatusCode: resp.StatusCode, RequestID: rid,
+			ContentType: resp.Header.Get("Content-Type"), Reason: fmt.Sprintf("body exceeds %d bytes", d.maxBody)}
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return resp, nil
+}
+
+func (d *doer) log(ctx context.Context, req *http.Request, attempt, status int, rid string, began time.Time, err error) {
+	if d.logger == nil {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", req.Method), slog.String("path", req.URL.Path),
+		slog.Int("status", status), slog.Int("attempt", attempt),
+		slog.String("request_id", rid), slog.Duration("duration", time.Since(began)),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", errorKind(err)))
+	}
+	d.logger.LogAttrs(ctx, slog.LevelDebug, "upvest request", attrs...)
+}
+
+// readError marks a failure while reading an answer's body: transient.
+type readError struct{ err error }
+
+func (e *readError) Error() string { return e.err.Error() }
+func (e *readError) Unwrap() error { return e.err }
+
+// transient reports whether a failed attempt is worth retrying: connection
+// failures, timeouts, bodies cut short, and token exchanges that failed the
+// same way or answered a retryable status. Local mistakes (bad arguments,
+// signing) and refused credentials are not.
+func transient(err error) bool {
+	var re *readError
+	if errors.As(err, &re) {
+		return true
+	}
+	var te *middleware.TokenError
+	if errors.As(err, &te) {
+		var rerr *oauth2.RetrieveError
+		if errors.As(err, &rerr) {
+			return rerr.Response != nil && retryableStatus(rerr.Response.StatusCode)
+		}
+		return !errors.Is(err, middleware.ErrTokensConfig)
+	}
+	if errors.Is(err, middleware.ErrNotSigned) {
+		return false
+	}
+	var oe *ResponseError
+	return !errors.As(err, &oe) // oversize answers are not retried
+}
+
+// errorKind describes err for logs without any request detail.
+func errorKind(err error) string {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "connection closed"
+	}
+	var te *middleware.TokenError
+	if errors.As(err, &te) {
+		return "token request failed"
+	}
+	return "transport error"
+}

@@ -1,0 +1,134 @@
+package upvest
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Sentinels for the common answers; an *APIError with the matching status
+// satisfies errors.Is with them.
+var (
+	ErrBadRequest    = errors.New("upvest: bad request")   // 400
+	ErrUnauthorized  = errors.New("upvest: unauthorized")  // 401
+	ErrForbidden     = errors.New("upvest: forbidden")     // 403
+	ErrNotFound      = errors.New("upvest: not found")     // 404
+	ErrConflict      = errors.New("upvest: conflict")      // 409
+	ErrUnprocessable = errors.New("upvest: unprocessable") // 422, such as an idempotency key reused with another body
+	ErrRateLimited   = errors.New("upvest: rate limited")  // 429
+	ErrServer        = errors.New("upvest: server error")  // 5xx
+)
+
+// APIError is an error answer from the API: its HTTP status and the
+// problem+json details. Use errors.As to get it, errors.Is with the sentinels
+// above to test the common cases.
+type APIError struct {
+	// Method and Path name the call.
+	Method, Path string
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Type, Title, Detail and Instance are the problem's fields; Type is
+	// opaque (a slug such as not_found, or a URL).
+	Type, Title, Detail, Instance string
+	// RequestID is the problem's request_id; HeaderRequestID the
+	// upvest-request-id response header. Quote either to Upvest support.
+	RequestID, HeaderRequestID string
+	// RetryAfter is the Retry-After the server sent, or zero.
+	RetryAfter time.Duration
+	// Err, when set, says why the body was not a readable problem (a
+	// *ResponseError), or is the underlying token error.
+	Err error
+}
+
+// Error names the call, the status, the problem type and the request id.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "upvest: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Type != "" {
+		fmt.Fprintf(&b, " (%s)", e.Type)
+	}
+	if e.Detail != "" {
+		fmt.Fprintf(&b, ": %s", e.Detail)
+	} else if e.Title != "" {
+		fmt.Fprintf(&b, ": %s", e.Title)
+	}
+	if id := e.ID(); id != "" {
+		fmt.Fprintf(&b, " [request id %s]", id)
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	return b.String()
+}
+
+// ID returns the request id: the header's, else the problem's.
+func (e *APIError) ID() string {
+	if e.HeaderRequestID != "" {
+		return e.HeaderRequestID
+	}
+	return e.RequestID
+}
+
+// Unwrap returns Err.
+func (e *APIError) Unwrap() error { return e.Err }
+
+// Is matches the sentinel for the status.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrBadRequest:
+		return e.StatusCode == http.StatusBadRequest
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrConflict:
+		return e.StatusCode == http.StatusConflict
+	case ErrUnprocessable:
+		return e.StatusCode == http.StatusUnprocessableEntity
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrServer:
+		return e.StatusCode >= 500
+	}
+	return false
+}
+
+// ResponseError is an answer that is not what the OpenAPI document says: an
+// undocumented status, a wrong content type, truncated or malformed JSON, a
+// body missing required fields or over the size limit. It carries the status
+// and request id when they were received.
+type ResponseError struct {
+	Method, Path string
+	StatusCode   int
+	RequestID    string
+	ContentType  string
+	// Reason says what was wrong.
+	Reason string
+	// Err is the decoding error, if any.
+	Err error
+}
+
+func (e *ResponseError) Error() string {
+	msg := fmt.Sprintf("upvest: %s %s: unexpected response (status %d, content type %q): %s", e.Method, e.Path, e.StatusCode, e.ContentType, e.Reason)
+	if e.RequestID != "" {
+		msg += " [request id " + e.RequestID + "]"
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Unwrap returns Err.
+func (e *ResponseError) Unwrap() error { return e.Err }
+
+// ErrInvalidArgument is wrapped by errors about arguments, returned before
+// anything is sent.
+var ErrInvalidArgument = errors.New("upvest: invalid argument")
+
+// ErrConfig is wrapped by every error of New about its Config.
+var ErrConfig = errors.New("upvest: invalid configuration")

@@ -1,0 +1,127 @@
+package upvest
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/upvest-go/upvest/gen"
+	"github.com/upvest-go/upvest/middleware"
+)
+
+// validator is a decoded answer that can check its required fields.
+type validator interface{ validate() string }
+
+// decode turns the generated client's result into out (when the status is
+// want) or a typed error. out may be nil for answers without a body.
+func decode(method, path string, resp *http.Response, err error, want int, out validator) error {
+	if err != nil {
+		return callError(method, path, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body) // already buffered by the doer
+	rid := resp.Header.Get("Upvest-Request-Id")
+	ct := resp.Header.Get("Content-Type")
+	mediaType, _, _ := mime.ParseMediaType(ct)
+	respErr := func(reason string, err error) error {
+		return &ResponseError{Method: method, Path: path, StatusCode: resp.StatusCode, RequestID: rid, ContentType: ct, Reason: reason, Err: err}
+	}
+	switch {
+	case resp.StatusCode == want && out == nil:
+		return nil
+	case resp.StatusCode == want:
+		if mediaType != "application/json" {
+			return respErr("want application/json", nil)
+		}
+		if err := json.Unmarshal(body, out); err != nil {
+			return respErr("malformed JSON", err)
+		}
+		if missing := out.validate(); missing != "" {
+			return respErr("does not match the API document: "+missing, nil)
+		}
+		return nil
+	case resp.StatusCode >= 400:
+		return problemError(method, path, resp, body, rid, ct, mediaType)
+	default:
+		return respErr("status not in the API document", nil)
+	}
+}
+
+// problemError builds the *APIError of an error answer.
+func problemError(method, path string, resp *http.Response, body []byte, rid, ct, mediaType string) *APIError {
+	e := &APIError{Method: method, Path: path, StatusCode: resp.StatusCode, HeaderRequestID: rid}
+	if ra, ok := retryAfter(resp.Header, time.Now()); ok {
+		e.RetryAfter = ra
+	}
+	var p gen.Problem
+	reason := ""
+	switch {
+	case mediaType != "application/problem+json" && mediaType != "application/json":
+		reason = "want application/problem+json"
+	case json.Unmarshal(body, &p) != nil:
+		reason = "malformed problem+json"
+	case p.Type == "" || p.Status == 0:
+		reason = "problem without type or status"
+	}
+	if reason != "" {
+		e.Err = &ResponseError{Method: method, Path: path, StatusCode: resp.StatusCode, RequestID: rid, ContentType: ct, Reason: reason}
+		return e
+	}
+	e.Type = p.Type
+	e.Title = deref(p.Title)
+	e.Detail = deref(p.Detail)
+	e.Instance = deref(p.Instance)
+	e.RequestID = deref(p.RequestId)
+	return e
+}
+
+// callError wraps a failure to get an answer at all. A refused token exchange
+// becomes an *APIError with the token endpoint's status and problem.
+func callError(method, path string, err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil {
+		ct := re.Response.Header.Get("Content-Type")
+		mt, _, _ := mime.ParseMediaType(ct)
+		e := problemError(http.MethodPost, "/auth/token", re.Response, re.Body, re.Response.Header.Get("Upvest-Request-Id"), ct, mt)
+		var te *middleware.TokenError
+		if errors.As(err, &te) {
+			e.Err = te
+		}
+		return e
+	}
+	var apiErr *APIError
+	var respErr *ResponseError
+	if errors.As(err, &apiErr) || errors.As(err, &respErr) || strings.HasPrefix(err.Error(), "upvest: ") {
+		return err
+	}
+	return &CallError{Method: method, Path: path, Err: err}
+}
+
+// CallError is a call that got no answer: the connection failed, the attempt
+// timed out, the token could not be fetched, or the request could not be
+// signed. Err says which; errors.Is(err, context.DeadlineExceeded) and
+// errors.As with *middleware.TokenError work through it.
+type CallError struct {
+	Method, Path string
+	Err          error
+}
+
+func (e *CallError) Error() string {
+	return "upvest: " + e.Method + " " + e.Path + ": " + e.Err.Error()
+}
+
+// Unwrap returns Err.
+func (e *CallError) Unwrap() error { return e.Err }
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,0 +1,50 @@
+package upvest
+
+import (
+	"regexp"
+
+	"github.com/google/uuid"
+)
+
+var securitiesAccountNumber = regexp.MustCompile(`^[0-9]{9}$`)
+
+// group wraps AccountGroup to check the fields the document requires.
+type group struct{ *AccountGroup }
+
+func (g *group) validate() string { return validateGroup(g.AccountGroup) }
+
+func validateGroup(g *AccountGroup) string {
+	switch {
+	case g.Id == uuid.Nil:
+		return "account group without id"
+	case g.Status == "":
+		return "account group without status"
+	case g.Type == "":
+		return "account group without type"
+	case g.CreatedAt.IsZero() || g.UpdatedAt.IsZero():
+		return "account group without created_at or updated_at"
+	case g.Users == nil:
+		return "account group without users"
+	case !securitiesAccountNumber.MatchString(g.SecuritiesAccountNumber):
+		return "securities_account_number is not 9 digits"
+	}
+	return ""
+}
+
+// page decodes a list answer, telling a missing meta or data from zeros.
+type page struct {
+	Meta *ListMeta      `json:"meta"`
+	Data []AccountGroup `json:"data"`
+}
+
+func (p *page) validate() string {
+	if p.Meta == nil || p.Data == nil {
+		return "list without meta or data"
+	}
+	for i := range p.Data {
+		if m := validateGroup(&p.Data[i]); m != "" {
+			return m
+		}
+	}
+	return ""
+}
