@@ -13,6 +13,33 @@ const (
 	Oauth_client_credentialsScopes oauthClientCredentialsContextKey = "oauth_client_credentials.Scopes"
 )
 
+// Defines values for AccountGroupEventType.
+const (
+	AccountGroupEventTypeACCOUNTGROUPACTIVATED        AccountGroupEventType = "ACCOUNT_GROUP.ACTIVATED"
+	AccountGroupEventTypeACCOUNTGROUPCLOSED           AccountGroupEventType = "ACCOUNT_GROUP.CLOSED"
+	AccountGroupEventTypeACCOUNTGROUPCLOSINGINITIATED AccountGroupEventType = "ACCOUNT_GROUP.CLOSING_INITIATED"
+	AccountGroupEventTypeACCOUNTGROUPCREATED          AccountGroupEventType = "ACCOUNT_GROUP.CREATED"
+	AccountGroupEventTypeACCOUNTGROUPLOCKED           AccountGroupEventType = "ACCOUNT_GROUP.LOCKED"
+)
+
+// Valid indicates whether the value is a known member of the AccountGroupEventType enum.
+func (e AccountGroupEventType) Valid() bool {
+	switch e {
+	case AccountGroupEventTypeACCOUNTGROUPACTIVATED:
+		return true
+	case AccountGroupEventTypeACCOUNTGROUPCLOSED:
+		return true
+	case AccountGroupEventTypeACCOUNTGROUPCLOSINGINITIATED:
+		return true
+	case AccountGroupEventTypeACCOUNTGROUPCREATED:
+		return true
+	case AccountGroupEventTypeACCOUNTGROUPLOCKED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AccountGroupStatus.
 const (
 	AccountGroupStatusACTIVE          AccountGroupStatus = "ACTIVE"
@@ -151,6 +178,36 @@ func (e Sort) Valid() bool {
 	}
 }
 
+// Defines values for TransportUpvestApiVersion.
+const (
+	TransportUpvestApiVersionN1 TransportUpvestApiVersion = "1"
+)
+
+// Valid indicates whether the value is a known member of the TransportUpvestApiVersion enum.
+func (e TransportUpvestApiVersion) Valid() bool {
+	switch e {
+	case TransportUpvestApiVersionN1:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TransportUpvestSignatureVersion.
+const (
+	TransportUpvestSignatureVersionN15 TransportUpvestSignatureVersion = "15"
+)
+
+// Valid indicates whether the value is a known member of the TransportUpvestSignatureVersion enum.
+func (e TransportUpvestSignatureVersion) Valid() bool {
+	switch e {
+	case TransportUpvestSignatureVersionN15:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListAccountGroupsParamsSort.
 const (
 	ListAccountGroupsParamsSortCreatedAt ListAccountGroupsParamsSort = "created_at"
@@ -220,6 +277,25 @@ type AccountGroupCreateRequest struct {
 	// UserId User unique identifier.
 	UserId openapi_types.UUID `json:"user_id"`
 }
+
+// AccountGroupEvent defines model for AccountGroupEvent.
+type AccountGroupEvent struct {
+	// CreatedAt Date and time when the event was created. RFC 3339-5, ISO8601 UTC
+	CreatedAt time.Time `json:"created_at"`
+
+	// Id Event unique identifier
+	Id     openapi_types.UUID `json:"id"`
+	Object AccountGroup       `json:"object"`
+
+	// Type Event type
+	Type AccountGroupEventType `json:"type"`
+
+	// WebhookId Webhook unique identifier.
+	WebhookId openapi_types.UUID `json:"webhook_id"`
+}
+
+// AccountGroupEventType Event type
+type AccountGroupEventType string
 
 // AccountGroupStatus Status of the account group
 // - PENDING_APPROVAL - Account group approval is pending - the account group is visible through our API but cannot be acted on.
@@ -352,6 +428,20 @@ type TokenResponse struct {
 // UserRelationType Relation type
 type UserRelationType string
 
+// WebhookEnvelope One delivery; events ordered by created_at.
+type WebhookEnvelope struct {
+	Payload []WebhookEvent `json:"payload"`
+}
+
+// WebhookEvent Any event as delivered; `object` is the full resource its `type` names.
+type WebhookEvent struct {
+	CreatedAt time.Time              `json:"created_at"`
+	Id        openapi_types.UUID     `json:"id"`
+	Object    map[string]interface{} `json:"object"`
+	Type      string                 `json:"type"`
+	WebhookId openapi_types.UUID     `json:"webhook_id"`
+}
+
 // AccountGroupId defines model for AccountGroupId.
 type AccountGroupId = openapi_types.UUID
 
@@ -368,6 +458,27 @@ type Order = SortOrder
 
 // Sort defines model for Sort.
 type Sort string
+
+// TransportAuthorization defines model for TransportAuthorization.
+type TransportAuthorization = string
+
+// TransportIdempotencyKey defines model for TransportIdempotencyKey.
+type TransportIdempotencyKey = openapi_types.UUID
+
+// TransportSignature defines model for TransportSignature.
+type TransportSignature = string
+
+// TransportSignatureInput defines model for TransportSignatureInput.
+type TransportSignatureInput = string
+
+// TransportUpvestApiVersion defines model for TransportUpvestApiVersion.
+type TransportUpvestApiVersion string
+
+// TransportUpvestClientId defines model for TransportUpvestClientId.
+type TransportUpvestClientId = openapi_types.UUID
+
+// TransportUpvestSignatureVersion defines model for TransportUpvestSignatureVersion.
+type TransportUpvestSignatureVersion string
 
 // UserId defines model for UserId.
 type UserId = openapi_types.UUID

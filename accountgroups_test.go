@@ -1,0 +1,48 @@
+package upvest_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/upvest-go/upvest"
+	"github.com/upvest-go/upvest/sandbox"
+)
+
+func TestAccountGroupLifecycle(t *testing.T) {
+	c, sb, _ := newSandbox(t, sandbox.Config{ApprovalDelay: -1, ClosingDelay: -1})
+	ctx := context.Background()
+	user := sb.NewUser()
+	g, err := c.CreateAccountGroup(ctx, user, upvest.TypePersonal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Status != upvest.StatusPendingApproval || g.Type != upvest.TypePersonal || len(g.Users) != 1 || g.Users[0].Id.String() != user {
+		t.Fatalf("created %+v", g)
+	}
+	got, err := c.GetAccountGroup(ctx, g.Id.String())
+	if err != nil || got.Id != g.Id {
+		t.Fatalf("get: %v %+v", err, got)
+	}
+	// Pending groups cannot be closed.
+	if err := c.CloseAccountGroup(ctx, g.Id.String()); !errors.Is(err, upvest.ErrConflict) {
+		t.Fatalf("close pending: %v", err)
+	}
+	sb.Activate(g.Id.String())
+	if err := c.CloseAccountGroup(ctx, g.Id.String()); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	got, _ = c.GetAccountGroup(ctx, g.Id.String())
+	if got.Status != upvest.StatusClosing {
+		t.Fatalf("after close: %s", got.Status)
+	}
+	err = c.CloseAccountGroup(ctx, g.Id.String())
+	var apiErr *upvest.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 409 || apiErr.Type != "conflict" || apiErr.ID() == "" || apiErr.Detail == "" {
+		t.Fatalf("second close: %#v", err)
+	}
+	page, err := c.ListUserAccountGroups(ctx, user, nil)
+	if err != nil || page.Meta.TotalCount != 1 || page.Data[0].Id != g.Id {
+		t.Fatalf("list user: %v %+v", err, page)
+	}
+}

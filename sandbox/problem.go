@@ -1,0 +1,65 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+)
+
+// problem answers status with a problem+json body whose detail says what
+// was wrong.
+func (s *Sandbox) problem(w http.ResponseWriter, r *http.Request, status int, typ, detail string) {
+	rid, _ := r.Context().Value(ctxRequestID).(string)
+	body, _ := json.Marshal(map[string]any{
+		"type": typ, "status": status, "title": http.StatusText(status), "detail": detail, "request_id": rid,
+	})
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+	level := slog.LevelDebug
+	if status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusNotAcceptable {
+		level = slog.LevelInfo
+	}
+	s.log(r, level, "sandbox refused", slog.Int("status", status), slog.String("detail", detail))
+}
+
+// writeJSON answers status with v as application/json.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func problemType(status int) string {
+	switch status {
+	case 400:
+		return "bad_request"
+	case 401:
+		return "unauthorized"
+	case 403:
+		return "forbidden"
+	case 404:
+		return "not_found"
+	case 406:
+		return "not_acceptable"
+	case 409:
+		return "conflict"
+	case 422:
+		return "unprocessable_entity"
+	case 429:
+		return "too_many_requests"
+	case 500:
+		return "internal_server_error"
+	case 502:
+		return "bad_gateway"
+	case 503:
+		return "service_unavailable"
+	case 504:
+		return "gateway_timeout"
+	}
+	return "error"
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
