@@ -281,4 +281,3 @@ func (s *Sandbox) log(r *http.Request, level slog.Level, msg string, attrs ...sl
 	attrs = append(attrs, slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("request_id", rid))
 	s.cfg.Logger.LogAttrs(r.Context(), level, msg, attrs...)
 }
-
