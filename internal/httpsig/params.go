@@ -58,6 +58,9 @@ type SignatureInput struct {
 	// @signature-params line must repeat.
 	Raw string
 	Params
+	// Replay is set by VerifyRequest: the key under which Nonces recorded
+	// this signature.
+	Replay string
 }
 
 // ParseSignatureInput parses a signature-input header and returns its first

@@ -69,6 +69,9 @@ type Verification struct {
 	MaxAge time.Duration
 	// Nonces, when set, refuses a nonce seen before within its window.
 	Nonces *Nonces
+	// NonceOptional accepts a signature without a nonce; its signature
+	// bytes then stand in for the nonce in the replay check.
+	NonceOptional bool
 }
 
 // VerifyRequest checks the signature of r, whose body is body. It returns the
@@ -107,7 +110,7 @@ func VerifyRequest(r *http.Request, body []byte, v *Verification) (*SignatureInp
 		return nil, refuse(ErrFuture, "created=%d is %d s ahead of the server clock (%d)", in.Created, in.Created-now, now)
 	case in.Expires+skew < now:
 		return nil, refuse(ErrExpired, "expires=%d is %d s before the server clock (%d)", in.Expires, now-in.Expires, now)
-	case v.MaxAge > 0 && now-in.Created > int64(v.MaxAge/time.Second)+skew:
+	case v.MaxAge > 0 && now-in.Created > int64(v.MaxAge/time.Second):
 		return nil, refuse(ErrStale, "created=%d is %d s old, more than %s", in.Created, now-in.Created, v.MaxAge)
 	case in.Expires < in.Created:
 		return nil, refuse(ErrMalformed, "expires=%d is before created=%d", in.Expires, in.Created)
@@ -134,10 +137,11 @@ func VerifyRequest(r *http.Request, body []byte, v *Verification) (*SignatureInp
 	}
 	// Only a verified signature may consume its nonce.
 	if v.Nonces != nil {
-		if in.Nonce == "" {
+		if in.Nonce == "" && !v.NonceOptional {
 			return nil, refuse(ErrNoNonce, "signature-input needs a nonce")
 		}
-		if !v.Nonces.Use(in.KeyID+"\x00"+in.Nonce, time.Unix(in.Expires, 0).Add(v.Skew), v.Now) {
+		in.Replay = ReplayKey(in, sig)
+		if !v.Nonces.Use(in.Replay, time.Unix(in.Expires, 0).Add(v.Skew), v.Now) {
 			return nil, refuse(ErrReplay, "nonce %q was already used by key %q", in.Nonce, in.KeyID)
 		}
 	}
@@ -165,6 +169,15 @@ func checkDigest(r *http.Request, body []byte, in *SignatureInput, style Style) 
 		return refuse(ErrDigest, "%s is %q but the body's is %q", name, got, want)
 	}
 	return nil
+}
+
+// ReplayKey is the key under which Nonces remembers a verified signature:
+// its key id and nonce, or its signature bytes when it has no nonce.
+func ReplayKey(in *SignatureInput, sig []byte) string {
+	if in.Nonce == "" {
+		return in.KeyID + "\x00sig\x00" + string(sig)
+	}
+	return in.KeyID + "\x00" + in.Nonce
 }
 
 // Nonces remembers used nonces until their signature expires. The zero value
@@ -195,4 +208,13 @@ func (n *Nonces) Use(nonce string, until, now time.Time) bool {
 	}
 	n.seen[nonce] = until
 	return true
+}
+
+// Forget drops nonce, so that the same signed request is accepted again: for
+// a delivery that was verified but could not be handled, which the sender
+// will retry.
+func (n *Nonces) Forget(nonce string) {
+	n.mu.Lock()
+	delete(n.seen, nonce)
+	n.mu.Unlock()
 }
