@@ -125,3 +125,5 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+func marshal(v any) ([]byte, error) { return json.Marshal(v) }

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"strings"
+
+	"github.com/upvest-go/upvest"
+)
+
+func (a *app) accountGroups(args []string) int {
+	if len(args) == 0 {
+		return a.usageError("account-groups needs a subcommand: get, create, list or close")
+	}
+	fs := flag.NewFlagSet("account-groups "+args[0], flag.ContinueOnError)
+	var creds credentials
+	creds.register(fs, a.env)
+	switch args[0] {
+	case "get":
+		pos, ok := a.parse(fs, args[1:], 1, "account-groups get ID")
+		if !ok {
+			return 2
+		}
+		return a.call(&creds, func(c *upvest.Client) (any, error) { return c.GetAccountGroup(a.ctx, pos[0]) })
+	case "close":
+		pos, ok := a.parse(fs, args[1:], 1, "account-groups close ID")
+		if !ok {
+			return 2
+		}
+		return a.call(&creds, func(c *upvest.Client) (any, error) { return nil, c.CloseAccountGroup(a.ctx, pos[0]) })
+	case "create":
+		userID := fs.String("user-id", "", "owner's user id (UUID)")
+		typ := fs.String("type", "", "PERSONAL or LEGAL_ENTITY")
+		key := fs.String("idempotency-key", "", "UUID; repeat a create safely by passing the same key")
+		if _, ok := a.parse(fs, args[1:], 0, "account-groups create --user-id UUID --type PERSONAL|LEGAL_ENTITY"); !ok {
+			return 2
+		}
+		t := upvest.AccountGroupType(strings.ToUpper(*typ))
+		if *userID == "" || (t != upvest.TypePersonal && t != upvest.TypeLegalEntity) {
+			return a.usageError("account-groups create: --user-id and --type PERSONAL|LEGAL_ENTITY are required")
+		}
+		var opts []upvest.CreateOption
+		if *key != "" {
+			opts = append(opts, upvest.WithIdempotencyKey(*key))
+		}
+		return a.call(&creds, func(c *upvest.Client) (any, error) { return c.CreateAccountGroup(a.ctx, *userID, t, opts...) })
+	case "list":
+		lp, all := listFlags(fs)
+		if _, ok := a.parse(fs, args[1:], 0, "account-groups list"); !ok {
+			return 2
+		}
+		params, ok := a.listParams(lp)
+		if !ok {
+			return 2
+		}
+		return a.call(&creds, func(c *upvest.Client) (any, error) {
+			if *all {
+				return collect(c.AllAccountGroups(a.ctx, params))
+			}
+			return c.ListAccountGroups(a.ctx, params)
+		})
+	}
+	return a.usageError("unknown account-groups subcommand " + args[0])
+}
+
+func (a *app) userAccountGroups(args []string) int {
+	fs := flag.NewFlagSet("users account-groups", flag.ContinueOnError)
+	var creds credentials
+	creds.register(fs, a.env)
+	lp, all := listFlags(fs)
+	pos, ok := a.parse(fs, args, 1, "users account-groups USER_ID")
+	if !ok {
+		return 2
+	}
+	params, ok := a.listParams(lp)
+	if !ok {
+		return 2
+	}
+	return a.call(&creds, func(c *upvest.Client) (any, error) {
+		if *all {
+			return collect(c.AllUserAccountGroups(a.ctx, pos[0], params))
+		}
+		return c.ListUserAccountGroups(a.ctx, pos[0], params)
+	})
+}
+
+type listArgs struct {
+	limit, offset int
+	order         string
+}
+
+func listFlags(fs *flag.FlagSet) (*listArgs, *bool) {
+	var l listArgs
+	fs.IntVar(&l.limit, "limit", 0, "page size, 1 to 1000 (default: the API's, 100)")
+	fs.IntVar(&l.offset, "offset", 0, "where the page starts")
+	fs.StringVar(&l.order, "order", "", "ASC or DESC")
+	return &l, fs.Bool("all", false, "walk every page and print one JSON array")
+}
+
+func (a *app) listParams(l *listArgs) (*upvest.ListParams, bool) {
+	order := upvest.SortOrder(strings.ToUpper(l.order))
+	if l.limit < 0 || l.limit > 1000 || l.offset < 0 || (order != "" && order != upvest.Ascending && order != upvest.Descending) {
+		a.usageError("--limit must be 1..1000, --offset ≥ 0, --order ASC or DESC")
+		return nil, false
+	}
+	return &upvest.ListParams{Limit: l.limit, Offset: l.offset, Order: order}, true
+}
+
+func collect(seq func(func(upvest.AccountGroup, error) bool)) ([]upvest.AccountGroup, error) {
+	out := []upvest.AccountGroup{}
+	for g, err := range seq {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// call builds the client, runs f and prints its result as JSON (nothing for
+// a nil result).
+func (a *app) call(creds *credentials, f func(*upvest.Client) (any, error)) int {
+	c, err := creds.client()
+	if err != nil {
+		return a.fail(err)
+	}
+	v, err := f(c)
+	if err != nil {
+		return a.fail(err)
+	}
+	if v == nil {
+		return 0
+	}
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return a.fail(err)
+	}
+	return 0
+}
