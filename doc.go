@@ -1,4 +1,55 @@
 // Package upvest is a Go client for the Upvest Investment API's account
-// groups: get, list (and a user's groups), create and close, with every call
-// carrying a scoped OAuth2 token and a v15 HTTP message signature.
+// groups: get, list (and a user's groups), create and close.
+//
+// Every call carries what Upvest requires, added by package middleware: an
+// OAuth2 client-credentials token with the scopes the operation needs
+// (fetched once, cached per scope set, refreshed before expiry), a v15 HTTP
+// message signature made afresh for every attempt (ECDSA P-521/SHA-512 or
+// Ed25519), upvest-client-id and upvest-api-version.
+//
+// # Getting started
+//
+//	client, err := upvest.New(upvest.Config{
+//		BaseURL:       upvest.SandboxURL,
+//		ClientID:      clientID,
+//		ClientSecret:  clientSecret,
+//		KeyID:         keyID,         // the id Upvest gave your uploaded public key
+//		PrivateKeyPEM: privateKeyPEM, // SEC1 or PKCS#8, encrypted or not
+//		PrivateKeyPassphrase: passphrase,
+//	})
+//	g, err := client.CreateAccountGroup(ctx, userID, upvest.TypePersonal)
+//
+// New checks everything it can (a wrong passphrase or an unsupported key
+// fails there, not at the first call) and sends nothing. A Client is safe for
+// concurrent use; share one.
+//
+// # Errors
+//
+// An error answer is an *APIError (status, problem type, title, detail,
+// request ids, Retry-After); errors.Is matches it against ErrNotFound,
+// ErrConflict, ErrRateLimited, ErrUnauthorized and the other sentinels. An
+// answer that is not what the API document says (HTML from a proxy,
+// truncated JSON, an undocumented status) is a *ResponseError carrying the
+// status and request id. A call that got no answer is a *CallError. Bad
+// arguments wrap ErrInvalidArgument and are caught before anything is sent.
+//
+// # Retries
+//
+// 429, 500, 502, 503, 504 and connection failures are retried with
+// exponential back-off and full jitter, honouring Retry-After up to a cap,
+// within a bounded number of attempts and an overall budget (RetryPolicy).
+// Creates are retried too, always with the same idempotency key, so a retry
+// after a lost answer never creates a second group.
+//
+// # Pagination
+//
+// ListAccountGroups returns one page with its meta; AllAccountGroups is an
+// iterator over every group, page by page.
+//
+// # Testing
+//
+// Package sandbox is an in-process imitation of the API that checks
+// signatures, tokens and scopes like Upvest; package webhook verifies
+// Upvest's signed webhook deliveries and signs test deliveries. The
+// generated client (package gen) is reachable through Client.Generated.
 package upvest

@@ -1,0 +1,123 @@
+package upvest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+
+	"github.com/upvest-go/upvest"
+	"github.com/upvest-go/upvest/sandbox"
+)
+
+// exampleSandbox starts an in-process sandbox and returns credentials for it
+// and a user known to it. Real code reads its credentials from its config.
+func exampleSandbox() (upvest.Config, string, func()) {
+	sb, err := sandbox.New(sandbox.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv, err := sb.Listen("127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	creds, err := sb.NewCredentials()
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg := upvest.Config{
+		BaseURL:       srv.URL,
+		ClientID:      creds.ClientID,
+		ClientSecret:  creds.ClientSecret,
+		KeyID:         creds.KeyID,
+		PrivateKeyPEM: creds.PrivateKeyPEM,
+	}
+	return cfg, sb.NewUser(), func() { srv.Close(); sb.Close() }
+}
+
+func ExampleNew() {
+	pemBytes, err := os.ReadFile("middleware/testdata/keys/ec-sec1-encrypted.pem")
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := upvest.New(upvest.Config{
+		BaseURL:              upvest.SandboxURL,
+		ClientID:             "ebabcf4d-61c3-4942-875c-e265a7c2d062",
+		ClientSecret:         "client-secret", // from your secret store
+		KeyID:                "d5b1a2f0-7c4e-4c1e-9f7a-1b2c3d4e5f60",
+		PrivateKeyPEM:        pemBytes,
+		PrivateKeyPassphrase: []byte("test-passphrase"),
+	}, upvest.WithUserAgent("my-broker/1.2"))
+	if err != nil {
+		log.Fatal(err) // a wrong passphrase or an unsupported key fails here
+	}
+	fmt.Println(client != nil)
+	// Output: true
+}
+
+func ExampleClient_CreateAccountGroup() {
+	cfg, user, stop := exampleSandbox()
+	defer stop()
+	client, err := upvest.New(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Keep the key with your own record of the request: repeating the call
+	// with it after a crash cannot create a second group.
+	g, err := client.CreateAccountGroup(context.Background(), user, upvest.TypePersonal,
+		upvest.WithIdempotencyKey("f1150421-2e34-42b6-aae9-52ef157065b9"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	again, err := client.CreateAccountGroup(context.Background(), user, upvest.TypePersonal,
+		upvest.WithIdempotencyKey("f1150421-2e34-42b6-aae9-52ef157065b9"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(g.Type, g.Status, again.Id == g.Id)
+	// Output: PERSONAL PENDING_APPROVAL true
+}
+
+func ExampleClient_AllAccountGroups() {
+	cfg, user, stop := exampleSandbox()
+	defer stop()
+	client, err := upvest.New(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	for range 5 {
+		if _, err := client.CreateAccountGroup(ctx, user, upvest.TypePersonal); err != nil {
+			log.Fatal(err)
+		}
+	}
+	n := 0
+	for g, err := range client.AllAccountGroups(ctx, &upvest.ListParams{Limit: 2}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		_ = g // each AccountGroup, fetched two per request
+		n++
+	}
+	fmt.Println(n, "account groups")
+	// Output: 5 account groups
+}
+
+func ExampleAPIError() {
+	cfg, _, stop := exampleSandbox()
+	defer stop()
+	client, err := upvest.New(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = client.GetAccountGroup(context.Background(), "9d95820d-4333-46b6-98de-04ab7512e76f")
+	var apiErr *upvest.APIError
+	switch {
+	case errors.Is(err, upvest.ErrNotFound) && errors.As(err, &apiErr):
+		fmt.Println(apiErr.StatusCode, apiErr.Type, apiErr.ID() != "")
+	case err != nil:
+		log.Fatal(err)
+	}
+	// Output: 404 not_found true
+}

@@ -1,0 +1,134 @@
+package upvest
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+)
+
+// sleeps records the waits the retry loop asks for instead of sleeping.
+// It also moves the client's clock on by each wait.
+type sleeps struct {
+	mu      sync.Mutex
+	waits   []time.Duration
+	elapsed time.Duration
+}
+
+func (s *sleeps) option() Option {
+	start := time.Now()
+	return func(o *options) {
+		o.sleep = func(done <-chan struct{}, d time.Duration) bool {
+			s.mu.Lock()
+			s.waits = append(s.waits, d)
+			s.elapsed += d
+			s.mu.Unlock()
+			return true
+		}
+		o.now = func() time.Time {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return start.Add(s.elapsed)
+		}
+	}
+}
+
+func internalClient(t *testing.T, handle http.HandlerFunc, opts ...Option) *Client {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/auth/token" {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"access_token":"t","expires_in":600,"token_type":"bearer"}`)
+			return
+		}
+		handle(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	der, _ := x509.MarshalPKCS8PrivateKey(priv)
+	c, err := New(Config{BaseURL: srv.URL, ClientID: "c", ClientSecret: "s", KeyID: "k",
+		PrivateKeyPEM: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})}, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestRetryAfterHonouredAndCapped(t *testing.T) {
+	tests := []struct {
+		name, header string
+		want         time.Duration
+	}{
+		{"seconds", "3", 3 * time.Second},
+		{"capped", "3600", 10 * time.Second},
+		{"http date", time.Now().Add(5 * time.Second).UTC().Format(http.TimeFormat), 5 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := 0
+			rec := &sleeps{}
+			c := internalClient(t, func(w http.ResponseWriter, r *http.Request) {
+				if n++; n == 1 {
+					w.Header().Set("Retry-After", tt.header)
+					w.Header().Set("Content-Type", "application/problem+json")
+					w.WriteHeader(429)
+					io.WriteString(w, `{"type":"too_many_requests","status":429}`)
+					return
+				}
+				w.WriteHeader(202)
+			}, rec.option(), WithRetryPolicy(RetryPolicy{MaxRetryAfter: 10 * time.Second}))
+			if err := c.CloseAccountGroup(context.Background(), "9d95820d-4333-46b6-98de-04ab7512e76f"); err != nil {
+				t.Fatal(err)
+			}
+			if len(rec.waits) != 1 {
+				t.Fatalf("waits %v", rec.waits)
+			}
+			if d := rec.waits[0] - tt.want; d > time.Second || d < -time.Second {
+				t.Fatalf("waited %v, want about %v", rec.waits[0], tt.want)
+			}
+		})
+	}
+}
+
+// Without Retry-After, waits are full-jitter exponential: each within
+// [0, min(MaxDelay, Base·2^n)].
+func TestBackoffIsBoundedExponential(t *testing.T) {
+	rec := &sleeps{}
+	attempts := 0
+	c := internalClient(t, func(w http.ResponseWriter, r *http.Request) {
+		attempts++
+		w.WriteHeader(503)
+	}, rec.option(), WithRetryPolicy(RetryPolicy{MaxAttempts: 6, BaseDelay: 100 * time.Millisecond, MaxDelay: 400 * time.Millisecond}))
+	_, err := c.GetAccountGroup(context.Background(), "9d95820d-4333-46b6-98de-04ab7512e76f")
+	if err == nil || attempts != 6 || len(rec.waits) != 5 {
+		t.Fatalf("err %v, %d attempts, waits %v", err, attempts, rec.waits)
+	}
+	ceilings := []time.Duration{100, 200, 400, 400, 400}
+	for i, w := range rec.waits {
+		if w < 0 || w > ceilings[i]*time.Millisecond {
+			t.Fatalf("wait %d = %v over %v", i, w, ceilings[i]*time.Millisecond)
+		}
+	}
+}
+
+// The budget stops retries that would end after it.
+func TestRetryBudget(t *testing.T) {
+	rec := &sleeps{}
+	attempts := 0
+	c := internalClient(t, func(w http.ResponseWriter, r *http.Request) {
+		attempts++
+		w.Header().Set("Retry-After", "20")
+		w.WriteHeader(503)
+	}, rec.option(), WithRetryPolicy(RetryPolicy{MaxAttempts: 10, MaxRetryAfter: time.Minute, Budget: 30 * time.Second}))
+	_, err := c.ListAccountGroups(context.Background(), nil)
+	if err == nil || attempts != 2 {
+		t.Fatalf("err %v after %d attempts, want the budget to stop after 2", err, attempts)
+	}
+}
