@@ -1,0 +1,353 @@
+package sandbox_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/upvest-go/upvest/middleware"
+	"github.com/upvest-go/upvest/sandbox"
+)
+
+// rig calls a sandbox through the middleware, with a hook that can change
+// each signed request before it goes out.
+type rig struct {
+	sb     *sandbox.Sandbox
+	url    string
+	signer *middleware.Signer // signs API calls
+	tsign  *middleware.Signer // signs token requests
+	tokens *middleware.Tokens
+	tamper func(*http.Request) *http.Request
+	twice  bool   // send each request twice, return the second answer
+	bearer string // when set, sent as the token instead of a fetched one
+	user   string
+}
+
+func (r *rig) RoundTrip(req *http.Request) (*http.Response, error) {
+	if r.tamper != nil {
+		req = r.tamper(req)
+	}
+	if r.twice {
+		var body []byte
+		if req.Body != nil {
+			body, _ = io.ReadAll(req.Body)
+		}
+		first := req.Clone(req.Context())
+		first.Body = io.NopCloser(bytes.NewReader(body))
+		resp, err := http.DefaultTransport.RoundTrip(first)
+		if err != nil {
+			return nil, err
+		}
+		resp.Body.Close()
+		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+func newRig(t *testing.T, cfg sandbox.Config) *rig {
+	t.Helper()
+	sb, err := sandbox.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := sb.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close(); sb.Close() })
+	creds, err := sb.NewCredentials()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := middleware.ParseKey(creds.PrivateKeyPEM, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &rig{sb: sb, url: srv.URL, user: sb.NewUser()}
+	r.signer = &middleware.Signer{Key: key, KeyID: creds.KeyID}
+	r.tsign = &middleware.Signer{Key: key, KeyID: creds.KeyID}
+	base, _ := url.Parse(srv.URL)
+	r.tokens = &middleware.Tokens{TokenURL: srv.URL + "/auth/token", ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
+		HTTPClient: &http.Client{Transport: &middleware.Transport{Signer: r.tsign, ClientID: creds.ClientID, BaseURL: base}}}
+	// Fetch both tokens now, so that a test changing the signer or the
+	// faults changes the API calls only.
+	for _, scope := range []string{"accounts:read", "accounts:admin"} {
+		if _, err := r.tokens.Token(context.Background(), scope); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r
+}
+
+// do sends one signed call and returns the status and problem detail.
+func (r *rig) do(t *testing.T, ctx context.Context, method, path, body string) (int, string) {
+	t.Helper()
+	base, _ := url.Parse(r.url)
+	tr := &middleware.Transport{Base: r, Signer: r.signer, ClientID: r.sb.ClientID(), Tokens: r.tokens, BaseURL: base}
+	if r.bearer != "" {
+		tr.Tokens = nil // sign the authorization header set below as is
+	}
+	hc := &http.Client{Transport: tr}
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, _ := http.NewRequestWithContext(ctx, method, r.url+path, rd)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", middleware.NewIdempotencyKey())
+	}
+	if r.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+r.bearer)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var p struct {
+		Detail string `json:"detail"`
+		Status int    `json:"status"`
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 400 {
+		if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
+			t.Fatalf("error answer with content type %q", ct)
+		}
+		if err := json.Unmarshal(b, &p); err != nil || p.Status != resp.StatusCode {
+			t.Fatalf("problem %s", b)
+		}
+	}
+	if resp.Header.Get("Upvest-Request-Id") == "" {
+		t.Fatal("no upvest-request-id")
+	}
+	return resp.StatusCode, p.Detail
+}
+
+func TestSandboxRefusals(t *testing.T) {
+	createBody := func(r *rig) string { return `{"user_id":"` + r.user + `","type":"PERSONAL"}` }
+	otherKey := func() *middleware.Key {
+		k, _ := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
+		mk, _ := middleware.NewKey(k)
+		return mk
+	}()
+	tests := []struct {
+		name   string
+		setup  func(r *rig) context.Context
+		method string
+		body   bool
+		status int
+		detail string
+	}{
+		{"valid", nil, "POST", true, 200, ""},
+		{"signed with another key", func(r *rig) context.Context {
+			r.signer.Key = otherKey
+			return context.Background()
+		}, "GET", false, 401, "does not verify with key"},
+		{"unknown key id", func(r *rig) context.Context {
+			r.signer.KeyID = "not-uploaded"
+			return context.Background()
+		}, "GET", false, 401, `keyid "not-uploaded"`},
+		{"tampered body", func(r *rig) context.Context {
+			r.tamper = func(req *http.Request) *http.Request {
+				if req.URL.Path != "/account_groups" {
+					return req
+				}
+				b, _ := io.ReadAll(req.Body)
+				b = bytes.Replace(b, []byte("PERSONAL"), []byte("PERSONAl"), 1)
+				req.Body = io.NopCloser(bytes.NewReader(b))
+				return req
+			}
+			return context.Background()
+		}, "POST", true, 401, "content-digest is"},
+		{"tampered header", func(r *rig) context.Context {
+			r.tamper = func(req *http.Request) *http.Request {
+				if req.URL.Path == "/account_groups" {
+					req.Header.Set("Idempotency-Key", middleware.NewIdempotencyKey())
+				}
+				return req
+			}
+			return context.Background()
+		}, "POST", true, 401, "does not verify"},
+		{"stale created", func(r *rig) context.Context {
+			r.signer.Now = func() time.Time { return time.Now().Add(-10 * time.Minute) }
+			r.signer.Validity = time.Hour
+			return context.Background()
+		}, "GET", false, 401, "s old, more than 5m0s"},
+		{"expired", func(r *rig) context.Context {
+			r.signer.Now = func() time.Time { return time.Now().Add(-time.Minute) }
+			return context.Background()
+		}, "GET", false, 401, "signature expired: expires="},
+		{"created in the future", func(r *rig) context.Context {
+			r.signer.Now = func() time.Time { return time.Now().Add(time.Minute) }
+			return context.Background()
+		}, "GET", false, 401, "ahead of the server clock"},
+		{"replayed nonce", func(r *rig) context.Context {
+			r.twice = true
+			return context.Background()
+		}, "GET", false, 401, "nonce"},
+		{"wrong scope", func(r *rig) context.Context {
+			return middleware.WithScopes(context.Background(), "accounts:read")
+		}, "POST", true, 403, `token scopes "accounts:read" do not allow createAccountGroup`},
+		{"query not covered", func(r *rig) context.Context {
+			r.tamper = func(req *http.Request) *http.Request {
+				if req.URL.Path == "/account_groups" {
+					req.URL.RawQuery = "limit=1"
+				}
+				return req
+			}
+			return context.Background()
+		}, "GET", false, 401, `does not cover "@query"`},
+		{"no client id", func(r *rig) context.Context {
+			r.tamper = func(req *http.Request) *http.Request {
+				if req.URL.Path == "/account_groups" {
+					req.Header.Del("Upvest-Client-Id")
+				}
+				return req
+			}
+			return context.Background()
+		}, "GET", false, 401, "upvest-client-id header missing"},
+		{"wrong api version", func(r *rig) context.Context {
+			r.tamper = func(req *http.Request) *http.Request {
+				req.Header.Set("Upvest-Api-Version", `"1"`)
+				return req
+			}
+			return context.Background()
+		}, "GET", false, 406, "upvest-api-version must be 1"},
+		{"no signature version", func(r *rig) context.Context {
+			r.tamper = func(req *http.Request) *http.Request {
+				if req.URL.Path == "/account_groups" {
+					req.Header.Del("Upvest-Signature-Version")
+				}
+				return req
+			}
+			return context.Background()
+		}, "GET", false, 401, "upvest-signature-version must be 15"},
+		{"unknown bearer token", func(r *rig) context.Context {
+			r.bearer = "forged"
+			return context.Background()
+		}, "GET", false, 401, "bearer token unknown or revoked"},
+		{"revoked token", func(r *rig) context.Context {
+			tok, _ := r.tokens.Token(context.Background(), "accounts:read")
+			r.bearer = tok
+			r.sb.RevokeTokens()
+			return context.Background()
+		}, "GET", false, 401, "bearer token unknown or revoked"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, sandbox.Config{TokenTTL: 30 * time.Minute})
+			ctx := context.Background()
+			if tt.setup != nil {
+				ctx = tt.setup(r)
+			}
+			body := ""
+			if tt.body {
+				body = createBody(r)
+			}
+			status, detail := r.do(t, ctx, tt.method, "/account_groups", body)
+			if status != tt.status || !strings.Contains(detail, tt.detail) {
+				t.Fatalf("status %d detail %q, want %d containing %q", status, detail, tt.status, tt.detail)
+			}
+		})
+	}
+}
+
+func TestSandboxTokenExpiry(t *testing.T) {
+	clock := time.Now()
+	r := newRig(t, sandbox.Config{TokenTTL: time.Minute, Now: func() time.Time { return clock }})
+	r.tokens.RefreshBefore = time.Nanosecond
+	r.tokens.Now = func() time.Time { return time.Now().Add(-time.Hour) } // the client never refreshes on its own
+	if status, _ := r.do(t, context.Background(), "GET", "/account_groups", ""); status != 200 {
+		t.Fatalf("status %d", status)
+	}
+	clock = clock.Add(2 * time.Minute)
+	r.signer.Now = func() time.Time { return clock }
+	r.tsign.Now = r.signer.Now
+	// The sandbox refuses the expired token; the middleware drops it and
+	// retries once with a new one.
+	if status, _ := r.do(t, context.Background(), "GET", "/account_groups", ""); status != 200 {
+		t.Fatalf("after expiry: status %d", status)
+	}
+}
+
+func TestSandboxIdempotency(t *testing.T) {
+	r := newRig(t, sandbox.Config{})
+	base, _ := url.Parse(r.url)
+	hc := &http.Client{Transport: &middleware.Transport{Signer: r.signer, ClientID: r.sb.ClientID(), Tokens: r.tokens, BaseURL: base}}
+	key := middleware.NewIdempotencyKey()
+	post := func(body string) (int, string) {
+		req, _ := http.NewRequest("POST", r.url+"/account_groups", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", key)
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	body := `{"user_id":"` + r.user + `","type":"PERSONAL"}`
+	s1, b1 := post(body)
+	s2, b2 := post(body)
+	if s1 != 200 || s2 != 200 || b1 != b2 {
+		t.Fatalf("replay: %d %s / %d %s", s1, b1, s2, b2)
+	}
+	s3, b3 := post(`{"user_id":"` + r.user + `","type":"LEGAL_ENTITY"}`)
+	if s3 != 422 || !strings.Contains(b3, "different request body") {
+		t.Fatalf("reuse with another body: %d %s", s3, b3)
+	}
+	if n := len(r.sb.AccountGroups()); n != 1 {
+		t.Fatalf("%d groups", n)
+	}
+	for name, tc := range map[string]struct {
+		body, key string
+		status    int
+	}{
+		"unknown user":  {`{"user_id":"00000000-0000-4000-8000-000000000000","type":"PERSONAL"}`, middleware.NewIdempotencyKey(), 404},
+		"bad type":      {`{"user_id":"` + r.user + `","type":"CORP"}`, middleware.NewIdempotencyKey(), 400},
+		"unknown field": {`{"user_id":"` + r.user + `","type":"PERSONAL","x":1}`, middleware.NewIdempotencyKey(), 400},
+		"bad key":       {body, "123", 400},
+	} {
+		key = tc.key
+		if s, b := post(tc.body); s != tc.status {
+			t.Errorf("%s: %d %s", name, s, b)
+		}
+	}
+}
+
+func TestSandboxFaultsAreDeterministic(t *testing.T) {
+	statuses := func() []int {
+		r := newRig(t, sandbox.Config{})
+		r.sb.SetFaults(sandbox.Faults{Seed: 42, RateLimited: 0.3, RetryAfter: 2, ServerErrors: 0.3})
+		var out []int
+		for i := 0; i < 20; i++ {
+			s, _ := r.do(t, context.Background(), "GET", "/account_groups", "")
+			out = append(out, s)
+		}
+		return out
+	}
+	a, b := statuses(), statuses()
+	faults := 0
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("same seed, different faults: %v vs %v", a, b)
+		}
+		if a[i] != 200 {
+			faults++
+		}
+	}
+	if faults == 0 || faults == len(a) {
+		t.Fatalf("statuses %v", a)
+	}
+}
