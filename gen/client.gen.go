@@ -1506,11 +1506,6 @@ type RequestTokenResponse401Headers struct {
 	UpvestRequestId *openapi_types.UUID
 }
 
-// RequestTokenResponse403Headers the declared response headers of an HTTP 403 response for RequestToken
-type RequestTokenResponse403Headers struct {
-	UpvestRequestId *openapi_types.UUID
-}
-
 // RequestTokenResponse406Headers the declared response headers of an HTTP 406 response for RequestToken
 type RequestTokenResponse406Headers struct {
 	UpvestRequestId *openapi_types.UUID
@@ -1546,8 +1541,6 @@ type RequestTokenResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON406 the response for an HTTP 406 `application/problem+json` response
 	ApplicationproblemJSON406 *NotAcceptable
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
@@ -1564,8 +1557,6 @@ type RequestTokenResponse struct {
 	Headers400 *RequestTokenResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *RequestTokenResponse401Headers
-	// Headers403 the parsed response headers for an HTTP 403 response
-	Headers403 *RequestTokenResponse403Headers
 	// Headers406 the parsed response headers for an HTTP 406 response
 	Headers406 *RequestTokenResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -1591,11 +1582,6 @@ func (r RequestTokenResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r RequestTokenResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r RequestTokenResponse) GetApplicationproblemJSON403() *Forbidden {
-	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
@@ -2919,13 +2905,6 @@ func ParseRequestTokenResponse(rsp *http.Response) (*RequestTokenResponse, error
 		}
 		response.ApplicationproblemJSON401 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
 		var dest NotAcceptable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2994,16 +2973,6 @@ func ParseRequestTokenResponse(rsp *http.Response) (*RequestTokenResponse, error
 			headers.UpvestRequestId = &value
 		}
 		response.Headers401 = &headers
-	case rsp.StatusCode == 403:
-		var headers RequestTokenResponse403Headers
-		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
-			var value openapi_types.UUID
-			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
-				return nil, err
-			}
-			headers.UpvestRequestId = &value
-		}
-		response.Headers403 = &headers
 	case rsp.StatusCode == 406:
 		var headers RequestTokenResponse406Headers
 		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {

@@ -48,9 +48,12 @@ type Faults struct {
 	// RetryAfter, when positive, is sent as Retry-After (seconds) with
 	// those 429s.
 	RetryAfter int
-	// ServerErrors is the share answered 500, 502, 503 or 504 before any
-	// effect.
+	// ServerErrors is the share answered with a server error before any
+	// effect, its status drawn from ServerErrorStatuses.
 	ServerErrors float64
+	// ServerErrorStatuses are the statuses of those errors; nil means 500,
+	// 503 and 504, the ones the API document lists.
+	ServerErrorStatuses []int
 	// LostAnswers is the share of successful creates whose answer is lost:
 	// the group is created, then the connection is closed unanswered.
 	LostAnswers float64

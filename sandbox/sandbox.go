@@ -233,7 +233,11 @@ func (s *Sandbox) injectFault(w http.ResponseWriter, r *http.Request) bool {
 	f := s.faults
 	rl := f.RateLimited > 0 && s.rng.Float64() < f.RateLimited
 	se := !rl && f.ServerErrors > 0 && s.rng.Float64() < f.ServerErrors
-	code := []int{500, 502, 503, 504}[s.rng.IntN(4)]
+	codes := f.ServerErrorStatuses
+	if len(codes) == 0 {
+		codes = []int{500, 503, 504}
+	}
+	code := codes[s.rng.IntN(len(codes))]
 	s.mu.Unlock()
 	switch {
 	case rl:

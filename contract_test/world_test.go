@@ -1,0 +1,128 @@
+package contract_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/upvest-go/upvest/gen"
+	"github.com/upvest-go/upvest/middleware"
+	"github.com/upvest-go/upvest/sandbox"
+)
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// world is a sandbox behind the validator, and a generated client signing
+// through the middleware, with a hook to spoil a request on purpose.
+type world struct {
+	sb     *sandbox.Sandbox
+	v      *validator
+	url    string
+	client *gen.Client
+	tokens *middleware.Tokens
+	user   string
+
+	mu     sync.Mutex
+	tamper func(*http.Request)
+}
+
+func (w *world) RoundTrip(req *http.Request) (*http.Response, error) {
+	w.mu.Lock()
+	f := w.tamper
+	w.mu.Unlock()
+	if f != nil && req.URL.Path != "/auth/token" {
+		f(req)
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+func (w *world) setTamper(f func(*http.Request)) {
+	w.mu.Lock()
+	w.tamper = f
+	w.mu.Unlock()
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Config{ApprovalDelay: -1, ClosingDelay: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(nil)
+	u := "http://" + srv.Listener.Addr().String()
+	w := &world{sb: sb, url: u, v: newValidator(t, u), user: sb.NewUser()}
+	srv.Config.Handler = w.v.wrap(sb)
+	srv.Start()
+	t.Cleanup(func() { srv.Close(); sb.Close() })
+	creds, err := sb.NewCredentials()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := middleware.ParseKey(creds.PrivateKeyPEM, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := url.Parse(u)
+	signer := &middleware.Signer{Key: key, KeyID: creds.KeyID}
+	w.tokens = &middleware.Tokens{TokenURL: u + "/auth/token", ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
+		HTTPClient: &http.Client{Transport: &middleware.Transport{Base: w, Signer: signer, ClientID: creds.ClientID, BaseURL: base}}}
+	hc := &http.Client{Transport: &middleware.Transport{Base: w, Signer: signer, ClientID: creds.ClientID, Tokens: w.tokens, BaseURL: base}}
+	w.client, err = gen.NewClient(u, gen.WithHTTPClient(hc),
+		gen.WithRequestEditorFn(middleware.ClientIDEditor(creds.ClientID)),
+		gen.WithRequestEditorFn(middleware.APIVersionEditor()),
+		gen.WithRequestEditorFn(middleware.AcceptEditor()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// group creates an account group and returns its id, activated if asked.
+func (w *world) group(t *testing.T, active bool) gen.AccountGroupId {
+	t.Helper()
+	uid := mustUUID(w.user)
+	resp, err := w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserId: uid, Type: gen.AccountGroupTypePERSONAL}, middleware.IdempotencyKeyEditor(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var g gen.AccountGroup
+	if err := json.NewDecoder(resp.Body).Decode(&g); err != nil {
+		t.Fatal(err)
+	}
+	if active {
+		w.sb.Activate(g.Id.String())
+	}
+	return g.Id
+}
+
+func mustUUID(s string) gen.UserId {
+	var u gen.UserId
+	if err := u.UnmarshalText([]byte(s)); err != nil {
+		panic(err)
+	}
+	return u
+}
+
+// acceptHTML asks for a content type the API cannot give.
+func acceptHTML(_ context.Context, req *http.Request) error {
+	req.Header.Set("Accept", "text/html")
+	return nil
+}
+
+// spoilSignature flips the signature's first base64 character.
+func spoilSignature(req *http.Request) {
+	s := req.Header.Get("Signature")
+	if i := strings.Index(s, ":"); i >= 0 && i+1 < len(s) {
+		c := byte('A')
+		if s[i+1] == 'A' {
+			c = 'B'
+		}
+		req.Header.Set("Signature", s[:i+1]+string(c)+s[i+2:])
+	}
+}
