@@ -32,9 +32,11 @@ lint:
 	if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 
-## bench: the benchmarks, benchstat-friendly
+## bench: the benchmarks (benchstat-friendly, kept in bench.txt), then the facade/baseline ratios
+BENCHCOUNT ?= 6
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 6 $(PKGS)
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) $(PKGS) | tee bench.txt
+	$(GO) run ./internal/benchratio bench.txt
 
 ## demo: the client against the in-process sandbox, nothing to configure
 demo:

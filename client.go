@@ -1,6 +1,7 @@
 package upvest
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -81,15 +82,26 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if o.userAgent != "" {
 		ua = o.userAgent + " " + ua
 	}
-	d := &doer{hc: hc, policy: o.retry, timeout: o.timeout, maxBody: o.maxBody, logger: o.logger, userAgent: ua, sleep: o.sleep, now: o.now}
+	d := &doer{hc: hc, policy: o.retry, timeout: o.timeout, maxBody: o.maxBody, logger: o.logger, sleep: o.sleep, now: o.now}
+	// Editors run once per logical call, before the retries; the signature
+	// is made below them, per attempt, by the middleware transport.
 	g, err := gen.NewClient(base.String(), gen.WithHTTPClient(d),
 		gen.WithRequestEditorFn(middleware.ClientIDEditor(cfg.ClientID)),
 		gen.WithRequestEditorFn(middleware.APIVersionEditor()),
-		gen.WithRequestEditorFn(middleware.AcceptEditor()))
+		gen.WithRequestEditorFn(middleware.AcceptEditor()),
+		gen.WithRequestEditorFn(userAgent(ua)))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	return &Client{gen: g, tokens: tokens, timeout: o.timeout}, nil
+}
+
+// userAgent sets the User-Agent header (not signed).
+func userAgent(ua string) gen.RequestEditorFn {
+	return func(_ context.Context, req *http.Request) error {
+		req.Header["User-Agent"] = []string{ua}
+		return nil
+	}
 }
 
 // Generated returns the generated client underneath, for operations this

@@ -21,14 +21,13 @@ import (
 // while every attempt is signed afresh below. It implements
 // gen.HttpRequestDoer and is safe for concurrent use.
 type doer struct {
-	hc        *http.Client
-	policy    RetryPolicy
-	timeout   time.Duration
-	maxBody   int64
-	logger    *slog.Logger
-	userAgent string
-	sleep     func(done <-chan struct{}, d time.Duration) bool
-	now       func() time.Time
+	hc      *http.Client
+	policy  RetryPolicy
+	timeout time.Duration
+	maxBody int64
+	logger  *slog.Logger
+	sleep   func(done <-chan struct{}, d time.Duration) bool
+	now     func() time.Time
 }
 
 // Do sends req, retrying per the policy, and returns the last answer with its
@@ -82,16 +81,15 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 func (d *doer) attempt(parent context.Context, req *http.Request, n int) (*http.Response, error) {
 	ctx, cancel := context.WithTimeout(parent, d.timeout)
 	defer cancel()
-	out := req.Clone(ctx)
+	// A shallow copy: nothing below modifies the header map (the signing
+	// transport works on its own clone).
+	out := req.WithContext(ctx)
 	if req.GetBody != nil {
 		body, err := req.GetBody()
 		if err != nil {
 			return nil, err
 		}
 		out.Body = body
-	}
-	if d.userAgent != "" {
-		out.Header.Set("User-Agent", d.userAgent)
 	}
 	began := time.Now()
 	resp, err := d.hc.Do(out)

@@ -1,12 +1,19 @@
 package upvest
 
-import (
-	"regexp"
+import "github.com/google/uuid"
 
-	"github.com/google/uuid"
-)
-
-var securitiesAccountNumber = regexp.MustCompile(`^[0-9]{9}$`)
+// isSecuritiesAccountNumber checks the document's pattern ^[0-9]{9}$.
+func isSecuritiesAccountNumber(s string) bool {
+	if len(s) != 9 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // group wraps AccountGroup to check the fields the document requires.
 type group struct{ *AccountGroup }
@@ -25,7 +32,7 @@ func validateGroup(g *AccountGroup) string {
 		return "account group without created_at or updated_at"
 	case g.Users == nil:
 		return "account group without users"
-	case !securitiesAccountNumber.MatchString(g.SecuritiesAccountNumber):
+	case !isSecuritiesAccountNumber(g.SecuritiesAccountNumber):
 		return "securities_account_number is not 9 digits"
 	}
 	return ""

@@ -133,8 +133,10 @@ func (s *Signer) Sign(req *http.Request, body []byte) error {
 		Nonce:   base64.RawURLEncoding.EncodeToString(nonce[:]),
 	}
 	buf := make([]byte, 0, 1024)
+	buf = append(buf, "sig1="...)
 	buf = httpsig.AppendParams(buf, &p)
-	params := string(buf)
+	input := string(buf) // the signature-input header; its params follow "sig1="
+	params := input[len("sig1="):]
 	base := httpsig.AppendBase(buf[len(buf):], httpsig.V15, comps, params)
 	sig, err := s.Key.Sign(base)
 	if err != nil {
@@ -145,7 +147,7 @@ func (s *Signer) Sign(req *http.Request, body []byte) error {
 	out = base64.StdEncoding.AppendEncode(out, sig)
 	out = append(out, ':')
 	h[hSigVersion] = []string{signatureVersion}
-	h[hSignatureInput] = []string{"sig1=" + params}
+	h[hSignatureInput] = []string{input}
 	h[hSignature] = []string{string(out)}
 	return nil
 }
