@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -85,10 +86,10 @@ func (t *Tokens) now() time.Time {
 	return time.Now()
 }
 
-// Token returns a valid access token for scopes, from the cache or a fetch
-// that concurrent callers share. fresh reports whether it was fetched during
-// this call. key must be the scopes joined by single spaces.
-func (t *Tokens) token(ctx context.Context, scopes []string, key string) (token string, fresh bool, err error) {
+// token returns a valid access token for scopes, from the cache or a fetch
+// that concurrent callers share. key must be the scopes joined by single
+// spaces.
+func (t *Tokens) token(ctx context.Context, scopes []string, key string) (string, error) {
 	t.mu.Lock()
 	if t.entries == nil {
 		t.entries = make(map[string]*tokenEntry)
@@ -101,7 +102,7 @@ func (t *Tokens) token(ctx context.Context, scopes []string, key string) (token 
 	if e.token != "" && t.now().Before(e.refreshAt) {
 		tok := e.token
 		t.mu.Unlock()
-		return tok, false, nil
+		return tok, nil
 	}
 	f := e.fetch
 	if f == nil {
@@ -112,17 +113,16 @@ func (t *Tokens) token(ctx context.Context, scopes []string, key string) (token 
 	t.mu.Unlock()
 	select {
 	case <-f.done:
-		return f.token, true, f.err
+		return f.token, f.err
 	case <-ctx.Done():
-		return "", false, ctx.Err()
+		return "", ctx.Err()
 	}
 }
 
 // Token returns a valid access token for scopes (cached, or fetched once for
 // all concurrent callers).
 func (t *Tokens) Token(ctx context.Context, scopes ...string) (string, error) {
-	tok, _, err := t.token(ctx, scopes, strings.Join(scopes, " "))
-	return tok, err
+	return t.token(ctx, scopes, strings.Join(scopes, " "))
 }
 
 // Invalidate drops the cached token for scopes if it is still token, so the
@@ -158,6 +158,7 @@ func (t *Tokens) fetch(ctx context.Context, scopes []string, e *tokenEntry, f *t
 	start := time.Now()
 	tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, t.HTTPClient))
 	if err != nil {
+		scrub(err, t.ClientSecret)
 		t.finish(e, f, "", time.Time{}, &TokenError{Scopes: scopes, Err: err})
 		return
 	}
@@ -181,4 +182,18 @@ func (t *Tokens) finish(e *tokenEntry, f *tokenFetch, token string, refreshAt ti
 	if err == nil {
 		e.token, e.refreshAt = token, refreshAt
 	}
+}
+
+// scrub removes the client secret from a token endpoint's answer kept in
+// err, in case the endpoint echoed the form back: errors never carry it.
+func scrub(err error, secret string) {
+	var re *oauth2.RetrieveError
+	if secret == "" || !errors.As(err, &re) {
+		return
+	}
+	const mask = "[redacted]"
+	re.Body = bytes.ReplaceAll(re.Body, []byte(secret), []byte(mask))
+	re.ErrorDescription = strings.ReplaceAll(re.ErrorDescription, secret, mask)
+	re.ErrorURI = strings.ReplaceAll(re.ErrorURI, secret, mask)
+	re.ErrorCode = strings.ReplaceAll(re.ErrorCode, secret, mask)
 }

@@ -19,8 +19,10 @@ import (
 // Requests to a host other than BaseURL's pass through untouched, so a
 // redirect never carries a token or a signature elsewhere.
 //
-// If the server answers 401 to a request that used a cached token, the token
-// is dropped and the request is sent once more, newly signed, with a new one.
+// If the server answers 401, the token the request carried is dropped (an
+// expired or revoked token is the usual cause, and even a token fetched a
+// moment ago can have been revoked since) and the request is sent once more,
+// newly signed, with a new token. A second 401 is returned as is.
 //
 // The body is read once; the clone sent carries it without GetBody, so
 // net/http never replays a signed request (and its nonce) on its own.
@@ -90,9 +92,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			h[hAccept] = []string{"application/json"}
 		}
 		var token string
-		var fresh bool
 		if scopes != nil {
-			token, fresh, err = t.Tokens.token(ctx, scopes, key)
+			token, err = t.Tokens.token(ctx, scopes, key)
 			if err != nil {
 				return nil, fmt.Errorf("%w: %w", ErrNotSigned, err)
 			}
@@ -109,11 +110,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, fmt.Errorf("%w: signing: %w", ErrNotSigned, err)
 		}
 		resp, err := base.RoundTrip(out)
-		if err != nil || resp.StatusCode != http.StatusUnauthorized || scopes == nil || fresh || attempt > 0 {
+		if err != nil || resp.StatusCode != http.StatusUnauthorized || scopes == nil || attempt > 0 {
 			return resp, err
 		}
-		// A cached token was refused: expired early or revoked. Drop it
-		// and try once more with a new token and a new signature.
+		// The token was refused: expired or revoked. Drop it and try once
+		// more with a new token and a new signature.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
 		t.Tokens.invalidate(key, token)

@@ -1,0 +1,45 @@
+package upvest
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"testing"
+)
+
+// FuzzDecodeAnswer feeds arbitrary answers (status, content type, body) to
+// the decoder: it returns a typed error carrying the status, or a complete
+// account group; never a panic. Seeds: testdata/fuzz/FuzzDecodeAnswer.
+func FuzzDecodeAnswer(f *testing.F) {
+	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
+		if status < 100 || status > 999 {
+			return
+		}
+		resp := &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {contentType}, "Upvest-Request-Id": {"rid"}},
+			Body: io.NopCloser(bytes.NewReader(body))}
+		g := new(AccountGroup)
+		err := decode("GET", "/account_groups/x", resp, nil, http.StatusOK, &group{g})
+		if err == nil {
+			if status != 200 || validateGroup(g) != "" {
+				t.Fatalf("accepted status %d with group %+v", status, g)
+			}
+			return
+		}
+		var apiErr *APIError
+		var respErr *ResponseError
+		switch {
+		case errors.As(err, &apiErr):
+			if apiErr.StatusCode != status || apiErr.HeaderRequestID != "rid" || status < 400 {
+				t.Fatalf("APIError %+v for status %d", apiErr, status)
+			}
+		case errors.As(err, &respErr):
+			if respErr.StatusCode != status || respErr.RequestID != "rid" {
+				t.Fatalf("ResponseError %+v for status %d", respErr, status)
+			}
+		default:
+			t.Fatalf("untyped error %T: %v", err, err)
+		}
+		_ = err.Error()
+	})
+}
