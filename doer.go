@@ -132,7 +132,10 @@ func (d *doer) log(ctx context.Context, req *http.Request, attempt, status int, 
 // readError marks a failure while reading an answer's body: transient.
 type readError struct{ err error }
 
+// Error implements the error interface.
 func (e *readError) Error() string { return e.err.Error() }
+
+// Unwrap returns the underlying error.
 func (e *readError) Unwrap() error { return e.err }
 
 // transient reports whether a failed attempt is worth retrying: connection

@@ -112,6 +112,7 @@ type ResponseError struct {
 	Err error
 }
 
+// Error implements the error interface.
 func (e *ResponseError) Error() string {
 	msg := fmt.Sprintf("upvest: %s %s: unexpected response (status %d, content type %q): %s", e.Method, e.Path, e.StatusCode, e.ContentType, e.Reason)
 	if e.RequestID != "" {

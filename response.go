@@ -112,6 +112,7 @@ type CallError struct {
 	Err          error
 }
 
+// Error implements the error interface.
 func (e *CallError) Error() string {
 	return "upvest: " + e.Method + " " + e.Path + ": " + e.Err.Error()
 }

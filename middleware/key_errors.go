@@ -32,6 +32,7 @@ type KeyError struct {
 	Detail string
 }
 
+// Error implements the error interface.
 func (e *KeyError) Error() string {
 	msg := "middleware: signing key: " + e.Err.Error()
 	if e.Block != "" {

@@ -14,6 +14,7 @@ type ScopeError struct {
 	Method, Path string
 }
 
+// Error implements the error interface.
 func (e *ScopeError) Error() string {
 	return fmt.Sprintf("middleware: %s %s matches no operation in the OpenAPI document; set its scopes with WithScopes", e.Method, e.Path)
 }

@@ -69,6 +69,7 @@ type TokenError struct {
 	Err    error
 }
 
+// Error implements the error interface.
 func (e *TokenError) Error() string {
 	return fmt.Sprintf("middleware: token request for scopes %q: %v", strings.Join(e.Scopes, " "), e.Err)
 }

@@ -34,6 +34,7 @@ type VerifyError struct {
 	Detail string
 }
 
+// Error implements the error interface.
 func (e *VerifyError) Error() string {
 	if e.Detail == "" {
 		return e.Reason.Error()
