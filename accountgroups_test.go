@@ -10,7 +10,7 @@ import (
 )
 
 func TestAccountGroupLifecycle(t *testing.T) {
-	c, sb, _ := newSandbox(t, sandbox.Config{ApprovalDelay: -1, ClosingDelay: -1})
+	c, sb := newSandbox(t, sandbox.Config{ApprovalDelay: -1, ClosingDelay: -1})
 	ctx := context.Background()
 	user := sb.NewUser()
 	g, err := c.CreateAccountGroup(ctx, user, upvest.TypePersonal)

@@ -14,26 +14,11 @@ import (
 // exampleSandbox starts an in-process sandbox and returns credentials for it
 // and a user known to it. Real code reads its credentials from its config.
 func exampleSandbox() (upvest.Config, string, func()) {
-	sb, err := sandbox.New(sandbox.Config{})
+	sb, err := sandbox.Start(sandbox.Config{}, sandbox.P521)
 	if err != nil {
 		log.Fatal(err)
 	}
-	srv, err := sb.Listen("127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	creds, err := sb.NewCredentials()
-	if err != nil {
-		log.Fatal(err)
-	}
-	cfg := upvest.Config{
-		BaseURL:       srv.URL,
-		ClientID:      creds.ClientID,
-		ClientSecret:  creds.ClientSecret,
-		KeyID:         creds.KeyID,
-		PrivateKeyPEM: creds.PrivateKeyPEM,
-	}
-	return cfg, sb.NewUser(), func() { srv.Close(); sb.Close() }
+	return configFor(sb), sb.NewUser(), sb.Close
 }
 
 func ExampleNew() {

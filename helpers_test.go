@@ -12,27 +12,30 @@ import (
 var fastRetries = upvest.WithRetryPolicy(upvest.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond})
 
 // newSandbox starts a sandbox on loopback and a client for it.
-func newSandbox(t testing.TB, cfg sandbox.Config, opts ...upvest.Option) (*upvest.Client, *sandbox.Sandbox, *sandbox.Server) {
+func newSandbox(t testing.TB, cfg sandbox.Config, opts ...upvest.Option) (*upvest.Client, *sandbox.Instance) {
 	t.Helper()
-	sb, err := sandbox.New(cfg)
+	return startSandbox(t, cfg, sandbox.P521, append([]upvest.Option{fastRetries}, opts...)...)
+}
+
+// startSandbox starts a sandbox with credentials of kind and a client for it.
+func startSandbox(t testing.TB, cfg sandbox.Config, kind sandbox.KeyKind, opts ...upvest.Option) (*upvest.Client, *sandbox.Instance) {
+	t.Helper()
+	sb, err := sandbox.Start(cfg, kind)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := sb.Listen("127.0.0.1:0")
+	t.Cleanup(sb.Close)
+	c, err := upvest.New(configFor(sb), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { srv.Close(); sb.Close() })
-	creds, err := sb.NewCredentials()
-	if err != nil {
-		t.Fatal(err)
+	return c, sb
+}
+
+// configFor is the client configuration for a running sandbox.
+func configFor(sb *sandbox.Instance) upvest.Config {
+	return upvest.Config{
+		BaseURL: sb.URL, ClientID: sb.Credentials.ClientID, ClientSecret: sb.Credentials.ClientSecret,
+		KeyID: sb.Credentials.KeyID, PrivateKeyPEM: sb.Credentials.PrivateKeyPEM,
 	}
-	c, err := upvest.New(upvest.Config{
-		BaseURL: srv.URL, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
-		KeyID: creds.KeyID, PrivateKeyPEM: creds.PrivateKeyPEM,
-	}, append([]upvest.Option{fastRetries}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, sb, srv
 }

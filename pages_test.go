@@ -100,7 +100,7 @@ func TestAllAccountGroupsStopsOnErrorAndBreak(t *testing.T) {
 }
 
 func TestWalkAgainstSandbox(t *testing.T) {
-	c, sb, _ := newSandbox(t, sandbox.Config{})
+	c, sb := newSandbox(t, sandbox.Config{})
 	ctx := context.Background()
 	user, other := sb.NewUser(), sb.NewUser()
 	for i := 0; i < 7; i++ {

@@ -35,23 +35,9 @@ func ownTransport(t *testing.T) *http.Client {
 // of create answers are lost after the commit: every create succeeds and
 // exactly 100 groups exist.
 func TestCreatesUnderFaults(t *testing.T) {
-	sb, err := sandbox.New(sandbox.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := sb.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
-	defer srv.Close()
-	creds, _ := sb.NewCredentials()
-	user := sb.NewUser()
-	c, err := upvest.New(upvest.Config{BaseURL: srv.URL, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret, KeyID: creds.KeyID, PrivateKeyPEM: creds.PrivateKeyPEM},
+	c, sb := startSandbox(t, sandbox.Config{}, sandbox.P521,
 		upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 12, BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	user := sb.NewUser()
 	// 0.15 + 0.85·0.1765 = 30 % of calls refused before any effect.
 	sb.SetFaults(sandbox.Faults{Seed: 2026, RateLimited: 0.15, ServerErrors: 0.1765, ServerErrorStatuses: []int{503}, LostAnswers: 0.3})
 	ids := map[string]bool{}
@@ -212,20 +198,7 @@ func TestRandomlyClosedConnections(t *testing.T) {
 // and expire mid-run. Ed25519 keeps the signing cheap enough under -race
 // that no request waits longer than a token lives.
 func TestSharedClientUnderConcurrency(t *testing.T) {
-	sb, err := sandbox.New(sandbox.Config{TokenTTL: 3 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := sb.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close(); sb.Close() })
-	creds, _ := sb.NewEd25519Credentials()
-	c, err := upvest.New(upvest.Config{BaseURL: srv.URL, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret, KeyID: creds.KeyID, PrivateKeyPEM: creds.PrivateKeyPEM}, fastRetries)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, sb := startSandbox(t, sandbox.Config{TokenTTL: 3 * time.Second}, sandbox.Ed25519, fastRetries)
 	users := []string{sb.NewUser(), sb.NewUser(), sb.NewUser()}
 	ctx := context.Background()
 	var wg sync.WaitGroup

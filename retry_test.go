@@ -50,7 +50,7 @@ func TestCreateRetriedAfterDroppedConnection(t *testing.T) {
 	}
 
 	// The same against the sandbox: lost answers after commit, no duplicate.
-	c, sb, _ := newSandbox(t, sandbox.Config{Faults: sandbox.Faults{Seed: 7, LostAnswers: 0.5}})
+	c, sb := newSandbox(t, sandbox.Config{Faults: sandbox.Faults{Seed: 7, LostAnswers: 0.5}})
 	user := sb.NewUser()
 	for i := 0; i < 10; i++ {
 		if _, err := c.CreateAccountGroup(context.Background(), user, upvest.TypePersonal); err != nil {

@@ -16,8 +16,10 @@
 // demand (deterministic with a seed) and delivers signed webhooks to
 // subscribers.
 //
-//	sb, _ := sandbox.New(sandbox.Config{})
-//	srv, _ := sb.Listen("127.0.0.1:0")
-//	creds, _ := sb.NewCredentials()
-//	client, _ := upvest.New(upvest.Config{BaseURL: srv.URL, ClientID: creds.ClientID, …})
+//	sb, _ := sandbox.Start(sandbox.Config{}, sandbox.P521) // on 127.0.0.1, credentials registered
+//	defer sb.Close()
+//	c := sb.Credentials
+//	client, _ := upvest.New(upvest.Config{BaseURL: sb.URL, ClientID: c.ClientID, ClientSecret: c.ClientSecret,
+//		KeyID: c.KeyID, PrivateKeyPEM: c.PrivateKeyPEM})
+//	user := sb.NewUser()
 package sandbox

@@ -55,19 +55,12 @@ func (r *rig) RoundTrip(req *http.Request) (*http.Response, error) {
 
 func newRig(t *testing.T, cfg sandbox.Config) *rig {
 	t.Helper()
-	sb, err := sandbox.New(cfg)
+	in, err := sandbox.Start(cfg, sandbox.P521)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := sb.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close(); sb.Close() })
-	creds, err := sb.NewCredentials()
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(in.Close)
+	sb, srv, creds := in.Sandbox, in, in.Credentials
 	key, err := middleware.ParseKey(creds.PrivateKeyPEM, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -32,25 +32,17 @@ func (a *app) runDemo() error {
 	defer cancel()
 	say := func(format string, args ...any) { fmt.Fprintf(a.stdout, format+"\n", args...) }
 
-	sb, err := sandbox.New(sandbox.Config{ClosingDelay: 300 * time.Millisecond, WebhookRetry: []time.Duration{100 * time.Millisecond}})
+	sb, err := sandbox.Start(sandbox.Config{ClosingDelay: 300 * time.Millisecond, WebhookRetry: []time.Duration{100 * time.Millisecond}}, sandbox.P521)
 	if err != nil {
 		return err
 	}
 	defer sb.Close()
-	srv, err := sb.Listen("127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	defer srv.Close()
-	creds, err := sb.NewCredentials()
-	if err != nil {
-		return err
-	}
-	say("1. Sandbox of the Upvest API at %s (in this process)", srv.URL)
+	creds := sb.Credentials
+	say("1. Sandbox of the Upvest API at %s (in this process)", sb.URL)
 	say("   client id %s, fresh ECDSA P-521 signing key %s", creds.ClientID, creds.KeyID)
 
 	client, err := upvest.New(upvest.Config{
-		BaseURL: srv.URL, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
+		BaseURL: sb.URL, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
 		KeyID: creds.KeyID, PrivateKeyPEM: creds.PrivateKeyPEM,
 	})
 	if err != nil {

@@ -26,25 +26,18 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Config{})
+	sb, err := sandbox.Start(sandbox.Config{}, sandbox.P521)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := sb.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close(); sb.Close() })
-	creds, err := sb.NewCredentials()
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(sb.Close)
+	creds := sb.Credentials
 	keyFile := filepath.Join(t.TempDir(), "key.pem")
 	if err := os.WriteFile(keyFile, creds.PrivateKeyPEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &world{sb: sb, user: sb.NewUser(), env: map[string]string{
-		"UPVEST_BASE_URL": srv.URL, "UPVEST_CLIENT_ID": creds.ClientID, "UPVEST_CLIENT_SECRET": creds.ClientSecret,
+	return &world{sb: sb.Sandbox, user: sb.NewUser(), env: map[string]string{
+		"UPVEST_BASE_URL": sb.URL, "UPVEST_CLIENT_ID": creds.ClientID, "UPVEST_CLIENT_SECRET": creds.ClientSecret,
 		"UPVEST_KEY_ID": creds.KeyID, "UPVEST_PRIVATE_KEY_FILE": keyFile,
 	}}
 }
