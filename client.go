@@ -21,9 +21,7 @@ const Version = "0.1.0"
 // across all their attempts. Build it with New; a Client is safe for
 // concurrent use and should be reused (it caches tokens).
 type Client struct {
-	gen     *gen.Client
-	tokens  *middleware.Tokens
-	timeout time.Duration
+	gen *gen.Client
 }
 
 // New checks cfg, loads the signing key and builds a Client. A bad key or
@@ -93,7 +91,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	return &Client{gen: g, tokens: tokens, timeout: o.timeout}, nil
+	return &Client{gen: g}, nil
 }
 
 // userAgent sets the User-Agent header (not signed).

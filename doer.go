@@ -46,7 +46,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	for attempt := 1; ; attempt++ {
 		resp, err := d.attempt(ctx, req, attempt)
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("upvest: %s %s: %w", req.Method, req.URL.Path, ctx.Err())
+			return nil, &CallError{Method: req.Method, Path: req.URL.Path, Err: ctx.Err()}
 		}
 		var wait time.Duration
 		var reason string
@@ -72,7 +72,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 				slog.Int("attempt", attempt), slog.String("reason", reason), slog.Duration("wait", wait))
 		}
 		if !d.sleep(ctx.Done(), wait) {
-			return nil, fmt.Errorf("upvest: %s %s: waiting to retry: %w", req.Method, req.URL.Path, ctx.Err())
+			return nil, &CallError{Method: req.Method, Path: req.URL.Path, Err: fmt.Errorf("waiting to retry: %w", ctx.Err())}
 		}
 	}
 }

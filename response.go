@@ -6,7 +6,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -97,7 +96,8 @@ func callError(method, path string, err error) error {
 	}
 	var apiErr *APIError
 	var respErr *ResponseError
-	if errors.As(err, &apiErr) || errors.As(err, &respErr) || strings.HasPrefix(err.Error(), "upvest: ") {
+	var callErr *CallError
+	if errors.As(err, &apiErr) || errors.As(err, &respErr) || errors.As(err, &callErr) {
 		return err
 	}
 	return &CallError{Method: method, Path: path, Err: err}

@@ -4,15 +4,14 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/google/uuid"
 
 	"github.com/upvest-go/upvest/gen"
-	"github.com/upvest-go/upvest/internal/routes"
 	"github.com/upvest-go/upvest/webhook"
 )
 
@@ -24,13 +23,11 @@ var _ gen.ServerInterface = (*api)(nil)
 // paramError answers a parameter the generated wrapper could not parse: 404
 // for a malformed id in a path (no such resource), 400 otherwise.
 func (s *Sandbox) paramError(w http.ResponseWriter, r *http.Request, err error) {
-	route, _ := r.Context().Value(ctxRoute).(*routes.Route)
 	var ipf *gen.InvalidParamFormatError
-	if route != nil && strings.Contains(err.Error(), "account_group_id") {
+	if errors.As(err, &ipf) && ipf.ParamName == "account_group_id" {
 		s.problem(w, r, http.StatusNotFound, "not_found", "account_group_id is not a UUID: "+err.Error())
 		return
 	}
-	_ = ipf
 	s.problem(w, r, http.StatusBadRequest, "bad_request", err.Error())
 }
 

@@ -182,10 +182,7 @@ func (s *Sandbox) Close() {
 
 type ctxKey int
 
-const (
-	ctxRequestID ctxKey = iota
-	ctxRoute
-)
+const ctxRequestID ctxKey = 0
 
 // ServeHTTP answers one request.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -193,9 +190,12 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Upvest-Request-Id", rid)
 	ctx := context.WithValue(r.Context(), ctxRequestID, rid)
 	r = r.WithContext(ctx)
-	if s.faults.Latency > 0 {
+	s.mu.Lock()
+	latency := s.faults.Latency
+	s.mu.Unlock()
+	if latency > 0 {
 		select {
-		case <-time.After(s.faults.Latency):
+		case <-time.After(latency):
 		case <-ctx.Done():
 			return
 		}
@@ -224,7 +224,7 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.admit(w, r, body, route) {
 		return
 	}
-	s.handler.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxRoute, route)))
+	s.handler.ServeHTTP(w, r)
 }
 
 // injectFault answers a 429 or 5xx before any effect, as configured.

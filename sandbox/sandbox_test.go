@@ -344,3 +344,18 @@ func TestSandboxFaultsAreDeterministic(t *testing.T) {
 		t.Fatalf("statuses %v", a)
 	}
 }
+
+func TestSandboxMalformedParameters(t *testing.T) {
+	r := newRig(t, sandbox.Config{})
+	for path, want := range map[string]int{
+		"/account_groups/not-a-uuid":                                 404,
+		"/users/not-a-uuid/account_groups":                           400,
+		"/account_groups?limit=5000":                                 400,
+		"/account_groups?order=SIDEWAYS":                             400,
+		"/users/00000000-0000-4000-8000-000000000000/account_groups": 404,
+	} {
+		if status, detail := r.do(t, context.Background(), "GET", path, ""); status != want || detail == "" {
+			t.Errorf("GET %s: %d %q, want %d with a detail", path, status, detail, want)
+		}
+	}
+}
