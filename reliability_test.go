@@ -123,7 +123,7 @@ func TestHostileServers(t *testing.T) {
 			f := newFake(t, tt.handle)
 			cfg := f.config()
 			cfg.HTTPClient = ownTransport(t)
-			c, err := upvest.New(cfg, upvest.WithTimeout(300*time.Millisecond), upvest.WithMaxResponseBytes(32<<10),
+			c, err := upvest.New(cfg, upvest.WithTimeout(time.Second), upvest.WithMaxResponseBytes(32<<10),
 				upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond}))
 			if err != nil {
 				t.Fatal(err)

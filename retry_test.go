@@ -178,7 +178,7 @@ func TestAttemptTimeout(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(groupJSON))
 	})
-	g, err := f.client(t, upvest.WithTimeout(200*time.Millisecond)).GetAccountGroup(context.Background(), groupID)
+	g, err := f.client(t, upvest.WithTimeout(time.Second)).GetAccountGroup(context.Background(), groupID)
 	if err != nil || g.Id.String() != groupID || n.Load() != 2 {
 		t.Fatalf("%v after %d attempts", err, n.Load())
 	}
