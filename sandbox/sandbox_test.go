@@ -359,3 +359,16 @@ func TestSandboxMalformedParameters(t *testing.T) {
 		}
 	}
 }
+
+// Latency delays every answer by at least the configured time.
+func TestSandboxLatency(t *testing.T) {
+	r := newRig(t, sandbox.Config{})
+	r.sb.SetFaults(sandbox.Faults{Latency: 80 * time.Millisecond})
+	start := time.Now()
+	if status, _ := r.do(t, context.Background(), "GET", "/account_groups", ""); status != 200 {
+		t.Fatalf("status %d", status)
+	}
+	if d := time.Since(start); d < 80*time.Millisecond {
+		t.Fatalf("answered after %v, before the configured latency", d)
+	}
+}
