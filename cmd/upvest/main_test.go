@@ -188,6 +188,12 @@ func TestConfigErrors(t *testing.T) {
 	if m := errLine.FindStringSubmatch(errOut); code != 1 || m == nil || m[1] != "401" || strings.Contains(errOut, "wrong-secret-value") {
 		t.Fatalf("wrong secret: %d %q", code, errOut)
 	}
+	w.env["UPVEST_PRIVATE_KEY_FILE"] = "../../middleware/testdata/keys/ec-sec1-encrypted.pem"
+	w.env["UPVEST_PRIVATE_KEY_PASSPHRASE"] = "Tr0ub4dor-not-it"
+	code, _, errOut = w.run(t, "account-groups", "get", "9d95820d-4333-46b6-98de-04ab7512e76f")
+	if code != 1 || !strings.Contains(errOut, "wrong passphrase") || strings.Contains(errOut, "Tr0ub4dor") {
+		t.Fatalf("wrong passphrase: %d %q", code, errOut)
+	}
 	w.env["UPVEST_BASE_URL"] = "http://api.example.com"
 	code, _, errOut = w.run(t, "account-groups", "get", "9d95820d-4333-46b6-98de-04ab7512e76f")
 	if code != 1 || !strings.Contains(errOut, "https") {
