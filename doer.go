@@ -109,9 +109,28 @@ func (d *doer) attempt(parent context.Context, req *http.Request, n int) (*http.
 		return nil, &ResponseError{Method: req.Method, Path: req.URL.Path, StatusCode: resp.StatusCode, RequestID: rid,
 			ContentType: resp.Header.Get("Content-Type"), Reason: fmt.Sprintf("body exceeds %d bytes", d.maxBody)}
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.Body = &bufferedBody{Reader: bytes.NewReader(body), bytes: body}
 	resp.ContentLength = int64(len(body))
 	return resp, nil
+}
+
+// bufferedBody is an answer's body read in full by the doer; decode takes
+// its bytes without copying them again.
+type bufferedBody struct {
+	*bytes.Reader
+	bytes []byte
+}
+
+// Close implements io.Closer; there is nothing to release.
+func (*bufferedBody) Close() error { return nil }
+
+// readAll returns the whole body, without a copy when the doer buffered it.
+func readAll(body io.Reader) []byte {
+	if b, ok := body.(*bufferedBody); ok {
+		return b.bytes
+	}
+	all, _ := io.ReadAll(body)
+	return all
 }
 
 func (d *doer) log(ctx context.Context, req *http.Request, attempt, status int, rid string, began time.Time, err error) {

@@ -3,7 +3,6 @@ package upvest
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"mime"
 	"net/http"
 	"time"
@@ -24,7 +23,7 @@ func decode(method, path string, resp *http.Response, err error, want int, out v
 		return callError(method, path, err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body) // already buffered by the doer
+	body := readAll(resp.Body)
 	rid := resp.Header.Get("Upvest-Request-Id")
 	ct := resp.Header.Get("Content-Type")
 	mediaType, _, _ := mime.ParseMediaType(ct)
@@ -126,5 +125,3 @@ func deref(s *string) string {
 	}
 	return *s
 }
-
-func marshal(v any) ([]byte, error) { return json.Marshal(v) }

@@ -120,21 +120,7 @@ func TestContextCancellationStopsRetries(t *testing.T) {
 			writeProblem(w, 503, "service_unavailable")
 		})
 		c := f.client(t, upvest.WithRetryPolicy(upvest.RetryPolicy{MaxRetryAfter: time.Hour, Budget: 2 * time.Hour}))
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error)
-		go func() { _, err := c.GetAccountGroup(ctx, groupID); done <- err }()
-		for len(f.requests()) == 0 {
-			time.Sleep(time.Millisecond)
-		}
-		cancel()
-		select {
-		case err := <-done:
-			if !errors.Is(err, context.Canceled) {
-				t.Fatalf("err = %v", err)
-			}
-		case <-time.After(10 * time.Second): // a bound on a wait that would otherwise last an hour
-			t.Fatal("the retry loop ignored the cancelled context")
-		}
+		cancelAfterFirstRequest(t, f, func(ctx context.Context) error { _, err := c.GetAccountGroup(ctx, groupID); return err })
 	})
 	t.Run("during a request", func(t *testing.T) {
 		release := make(chan struct{})
@@ -145,22 +131,30 @@ func TestContextCancellationStopsRetries(t *testing.T) {
 			case <-r.Context().Done():
 			}
 		})
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error)
-		go func() { _, err := f.client(t).ListAccountGroups(ctx, nil); done <- err }()
-		for len(f.requests()) == 0 {
-			time.Sleep(time.Millisecond)
-		}
-		cancel()
-		select {
-		case err := <-done:
-			if !errors.Is(err, context.Canceled) {
-				t.Fatalf("err = %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("the call ignored the cancelled context")
-		}
+		c := f.client(t)
+		cancelAfterFirstRequest(t, f, func(ctx context.Context) error { _, err := c.ListAccountGroups(ctx, nil); return err })
 	})
+}
+
+// cancelAfterFirstRequest runs call, cancels its context once f has seen a
+// request, and checks that call returns the context's error at once.
+func cancelAfterFirstRequest(t *testing.T, f *fake, call func(context.Context) error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- call(ctx) }()
+	for len(f.requests()) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v", err)
+		}
+	case <-time.After(10 * time.Second): // a bound on a wait that would otherwise last an hour
+		t.Fatal("the call ignored the cancelled context")
+	}
 }
 
 // A stalled answer is cut by the per-attempt timeout and retried.

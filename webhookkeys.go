@@ -2,16 +2,26 @@ package upvest
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 
 	"github.com/upvest-go/upvest/gen"
 )
 
-// jwks checks a JWKS answer's required fields.
-type jwks struct{ gen.JWKS }
+// jwks checks a JWKS answer's required fields and keeps its bytes, which
+// WebhookKeys returns as they came.
+type jwks struct {
+	raw []byte
+	set gen.JWKS
+}
+
+func (j *jwks) UnmarshalJSON(b []byte) error {
+	j.raw = append(j.raw[:0], b...)
+	return json.Unmarshal(b, &j.set)
+}
 
 func (j *jwks) validate() string {
-	if j.Keys == nil {
+	if j.set.Keys == nil {
 		return "JWKS without keys"
 	}
 	return ""
@@ -26,5 +36,5 @@ func (c *Client) WebhookKeys(ctx context.Context) ([]byte, error) {
 	if err := decode(http.MethodGet, "/auth/verify_keys", resp, err, http.StatusOK, &j); err != nil {
 		return nil, err
 	}
-	return marshal(j.JWKS)
+	return j.raw, nil
 }

@@ -62,15 +62,15 @@ func (v *Verifier) Verify(r *http.Request) (body []byte, release func(), err err
 	if int64(len(body)) > limit {
 		return nil, nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
 	}
-	in, err := v.VerifyBody(r, body)
+	in, err := v.verifyBody(r, body)
 	if err != nil {
 		return nil, nil, err
 	}
 	return body, func() { v.nonces.Forget(in.Replay) }, nil
 }
 
-// VerifyBody checks r's signature given its already read body.
-func (v *Verifier) VerifyBody(r *http.Request, body []byte) (*httpsig.SignatureInput, error) {
+// verifyBody checks r's signature given its already read body.
+func (v *Verifier) verifyBody(r *http.Request, body []byte) (*httpsig.SignatureInput, error) {
 	now := time.Now
 	if v.Now != nil {
 		now = v.Now
