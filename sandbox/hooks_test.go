@@ -88,3 +88,50 @@ func TestWebhookDeliveries(t *testing.T) {
 		t.Fatalf("stats %v, posts %d", stats, posts)
 	}
 }
+
+// A subscription to a URL with no path (sb.Subscribe(srv.URL)) is delivered
+// to "/" and signed for "/", so it verifies at the first attempt.
+func TestWebhookDeliveryToURLWithoutPath(t *testing.T) {
+	r := newRig(t, sandbox.Config{ApprovalDelay: -1, ClosingDelay: -1, WebhookRetry: []time.Duration{5 * time.Millisecond}})
+	keys, err := webhook.ParseJWKS(r.sb.WebhookJWKS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var handled int
+	var refusals []error
+	h := webhook.NewHandler(&webhook.Verifier{Keys: webhook.StaticKeys(keys)},
+		webhook.OnAccountGroupEvent(func(context.Context, webhook.AccountGroupEvent) error {
+			mu.Lock()
+			defer mu.Unlock()
+			handled++
+			return nil
+		}),
+		webhook.OnRefusal(func(_ *http.Request, err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			refusals = append(refusals, err)
+		}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	r.sb.Subscribe(srv.URL)
+	if status, _ := r.do(t, context.Background(), "POST", "/account_groups", `{"user_id":"`+r.user+`","type":"PERSONAL"}`); status != 200 {
+		t.Fatalf("create: %d", status)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		n, refused := handled, append([]error(nil), refusals...)
+		mu.Unlock()
+		if len(refused) > 0 {
+			t.Fatalf("delivery refused: %v", refused)
+		}
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no delivery (stats %v)", r.sb.WebhookStats())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

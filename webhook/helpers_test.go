@@ -26,3 +26,9 @@ func jwks(kid string, pub *ecdsa.PublicKey) []byte {
 	b, _ := json.Marshal(gen.JWKS{Keys: []gen.JWK{webhook.JWK(kid, pub)}})
 	return b
 }
+
+func (f *fixture) refusals() []error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]error(nil), f.refused...)
+}

@@ -32,8 +32,9 @@ type TestSigner struct {
 }
 
 // Sign adds the digest, signature-input and signature headers to req, whose
-// body is body. It covers @method, @path, content-type, content-length and
-// the digest. req is modified: pass one you own.
+// body is body. It covers @method, @path (as the server will see it: "/" for
+// a URL without a path), content-type, content-length and the digest. req is
+// modified: pass one you own.
 func (s *TestSigner) Sign(req *http.Request, body []byte) error {
 	now := time.Now
 	if s.Now != nil {
@@ -54,7 +55,7 @@ func (s *TestSigner) Sign(req *http.Request, body []byte) error {
 	}
 	comps := []httpsig.Component{
 		{Name: "@method", Value: req.Method},
-		{Name: "@path", Value: req.URL.EscapedPath()},
+		{Name: "@path", Value: wirePath(req)},
 		{Name: "content-type", Value: req.Header.Get("Content-Type")},
 		{Name: "content-length", Value: strconv.Itoa(len(body))},
 		{Name: digestName, Value: digest},
@@ -76,6 +77,15 @@ func (s *TestSigner) Sign(req *http.Request, body []byte) error {
 	req.Header.Set("Signature", "sig1=:"+base64.StdEncoding.EncodeToString(sig)+":")
 	req.ContentLength = int64(len(body))
 	return nil
+}
+
+// wirePath is the path req reaches the server with: its escaped path, or "/"
+// for a URL without one (net/http sends "/" for http://host).
+func wirePath(req *http.Request) string {
+	if p := req.URL.EscapedPath(); p != "" {
+		return p
+	}
+	return "/"
 }
 
 // NewRequest builds a signed delivery of events, bundled as
