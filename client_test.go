@@ -29,6 +29,11 @@ func TestNewChecksConfig(t *testing.T) {
 		{"no key id", func(c *upvest.Config) { c.KeyID = "" }, upvest.ErrConfig},
 		{"no key", func(c *upvest.Config) { c.PrivateKeyPEM = nil }, upvest.ErrConfig},
 		{"garbage key", func(c *upvest.Config) { c.PrivateKeyPEM = []byte("nope") }, middleware.ErrNoPEM},
+		{"user info in the base URL", func(c *upvest.Config) { c.BaseURL = "https://user:pw@sandbox.upvest.co" }, upvest.ErrConfig},
+		{"user name in the base URL", func(c *upvest.Config) { c.BaseURL = "http://user@127.0.0.1:8080" }, upvest.ErrConfig},
+		{"query in the base URL", func(c *upvest.Config) { c.BaseURL = "https://sandbox.upvest.co/?token=x" }, upvest.ErrConfig},
+		{"empty query in the base URL", func(c *upvest.Config) { c.BaseURL = "https://sandbox.upvest.co/?" }, upvest.ErrConfig},
+		{"fragment in the base URL", func(c *upvest.Config) { c.BaseURL = "https://sandbox.upvest.co/#x" }, upvest.ErrConfig},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

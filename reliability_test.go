@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -327,33 +326,5 @@ func TestSecretsNeverLeak(t *testing.T) {
 		if len(s) >= 8 && strings.Contains(haystack, s) {
 			t.Errorf("secret %.6s… appears in logs or errors", s)
 		}
-	}
-}
-
-// Redirects to another host carry neither the token nor a signature.
-func TestRedirectToAnotherHost(t *testing.T) {
-	var got http.Header
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got = r.Header.Clone()
-		w.WriteHeader(202)
-	}))
-	defer other.Close()
-	_, port, _ := net.SplitHostPort(strings.TrimPrefix(other.URL, "http://"))
-	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "http://localhost:"+port+r.URL.Path, http.StatusTemporaryRedirect)
-	})
-	if err := f.client(t).CloseAccountGroup(context.Background(), groupID); err != nil {
-		t.Fatal(err)
-	}
-	if got == nil {
-		t.Fatal("the redirect was not followed")
-	}
-	for _, h := range []string{"Authorization", "Signature", "Signature-Input", "Content-Digest"} {
-		if got.Get(h) != "" {
-			t.Errorf("%s sent to another host", h)
-		}
-	}
-	if f.requests()[0].header.Get("Signature") == "" {
-		t.Fatal("the API host got no signature")
 	}
 }

@@ -69,6 +69,8 @@ func TestRetryAfterHonouredAndCapped(t *testing.T) {
 		{"seconds", "3", 3 * time.Second},
 		{"capped", "3600", 10 * time.Second},
 		{"http date", time.Now().Add(5 * time.Second).UTC().Format(http.TimeFormat), 5 * time.Second},
+		{"seconds that overflow a Duration", "9223372037", 10 * time.Second},
+		{"more seconds than int64", "99999999999999999999999", 10 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,6 +96,30 @@ func TestRetryAfterHonouredAndCapped(t *testing.T) {
 				t.Fatalf("waited %v, want about %v", rec.waits[0], tt.want)
 			}
 		})
+	}
+}
+
+// A Retry-After that is a date in the past, zero or garbage falls back to
+// the normal back-off (never an immediate retry storm).
+func TestRetryAfterInThePastFallsBack(t *testing.T) {
+	for _, header := range []string{time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat), "0", "-5", "soon"} {
+		rec := &sleeps{}
+		n := 0
+		c := internalClient(t, func(w http.ResponseWriter, r *http.Request) {
+			if n++; n == 1 {
+				w.Header().Set("Retry-After", header)
+				w.WriteHeader(503)
+				return
+			}
+			w.WriteHeader(202)
+		}, rec.option(), WithRetryPolicy(RetryPolicy{BaseDelay: 400 * time.Millisecond, MaxDelay: 400 * time.Millisecond}))
+		if err := c.CloseAccountGroup(context.Background(), "9d95820d-4333-46b6-98de-04ab7512e76f"); err != nil {
+			t.Fatal(err)
+		}
+		// Full jitter draws from [0, 400 ms]; 0 itself is a 1 in 4e8 chance.
+		if len(rec.waits) != 1 || rec.waits[0] <= 0 || rec.waits[0] > 400*time.Millisecond {
+			t.Fatalf("Retry-After %q: waits %v, want one back-off in (0, 400 ms]", header, rec.waits)
+		}
 	}
 }
 

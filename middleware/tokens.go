@@ -65,8 +65,12 @@ type tokenFetch struct {
 // *oauth2.RetrieveError holding the endpoint's status and answer; neither
 // carries the client secret.
 type TokenError struct {
-	Scopes []string
-	Err    error
+	Scopes     []string
+	StatusCode int
+	Type       string
+	RequestID  string
+	RetryAfter time.Duration
+	Err        error
 }
 
 // Error implements the error interface.

@@ -249,3 +249,40 @@ func TestEditors(t *testing.T) {
 		t.Fatalf("given key not used: %v", err)
 	}
 }
+
+// TestLaterCallNotStuckBehindAbandonedFetch: a token fetch that hangs and
+// whose callers all gave up is abandoned (its request cancelled); a later
+// call starts its own fetch instead of waiting on the hung one.
+func TestLaterCallNotStuckBehindAbandonedFetch(t *testing.T) {
+	r := newRig(t, "ed25519-pkcs8.pem")
+	inner := r.token.respond
+	var calls atomic.Int32
+	cancelled := make(chan struct{})
+	r.token.respond = func(req *http.Request, body []byte) *http.Response {
+		if calls.Add(1) == 1 {
+			<-req.Context().Done() // hangs until abandoned
+			close(cancelled)
+			return jsonResponse(503, `{}`)
+		}
+		return inner(req, body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := r.tokens.Token(ctx, "accounts:read"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("first caller: err = %v, want its deadline", err)
+	}
+	select {
+	case <-cancelled:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the abandoned fetch's request was not cancelled")
+	}
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel2()
+	tok, err := r.tokens.Token(ctx2, "accounts:read")
+	if err != nil || tok == "" {
+		t.Fatalf("later caller: %q, %v", tok, err)
+	}
+	if calls.Load() != 2 {
+		t.Fatalf("%d token requests, want 2", calls.Load())
+	}
+}

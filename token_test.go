@@ -1,0 +1,176 @@
+package upvest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/upvest-go/upvest"
+	"github.com/upvest-go/upvest/middleware"
+)
+
+// tokenServer is an API whose token endpoint answers with token; the API
+// itself answers a group (or 401 when refuse is set).
+func tokenServer(t *testing.T, token http.HandlerFunc, api http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
+	var fetches atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/auth/token" {
+			fetches.Add(1)
+			token(w, r)
+			return
+		}
+		if api != nil {
+			api(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, groupJSON)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &fetches
+}
+
+func tokenOK(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	io.WriteString(w, `{"access_token":"`+fakeToken+`","expires_in":1799,"token_type":"bearer"}`)
+}
+
+// TestTokenFailureIsShared: with the token endpoint answering 503, any
+// number of concurrent callers cause at most one token request per retry
+// round, MaxAttempts in all, and each gets a typed error.
+func TestTokenFailureIsShared(t *testing.T) {
+	for _, callers := range []int{64, 1000} {
+		t.Run(fmt.Sprint(callers), func(t *testing.T) {
+			var started sync.WaitGroup
+			started.Add(callers)
+			allIn := make(chan struct{})
+			srv, fetches := tokenServer(t, func(w http.ResponseWriter, r *http.Request) {
+				<-allIn // the first answer waits until every caller has asked
+				writeProblem(w, 503, "service_unavailable")
+			}, nil)
+			cfg := upvest.Config{BaseURL: srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM}
+			c, err := upvest.New(cfg, upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 4, BaseDelay: 20 * time.Millisecond, MaxDelay: time.Second}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			var typed atomic.Int32
+			for i := 0; i < callers; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					started.Done()
+					_, err := c.GetAccountGroup(context.Background(), groupID)
+					var te *middleware.TokenError
+					if errors.As(err, &te) && te.StatusCode == 503 && errors.Is(err, upvest.ErrServer) {
+						typed.Add(1)
+					} else {
+						t.Errorf("err = %v, want a *middleware.TokenError with 503", err)
+					}
+				}()
+			}
+			started.Wait()
+			time.Sleep(50 * time.Millisecond)
+			close(allIn)
+			wg.Wait()
+			if n := fetches.Load(); n < 1 || n > 4 {
+				t.Fatalf("%d callers sent %d token requests, want 1 to 4 (MaxAttempts)", callers, n)
+			}
+			if typed.Load() != int32(callers) {
+				t.Fatalf("%d of %d errors typed", typed.Load(), callers)
+			}
+			// The failure is remembered for its back-off: a call right after
+			// sends no token request.
+			before := fetches.Load()
+			if _, err := c.GetAccountGroup(context.Background(), groupID); err == nil || fetches.Load() != before {
+				t.Fatalf("err = %v, %d token requests", err, fetches.Load()-before)
+			}
+		})
+	}
+}
+
+// TestTokenRetryAfterHonoured: a Retry-After from the token endpoint is
+// waited out before the next token request.
+func TestTokenRetryAfterHonoured(t *testing.T) {
+	var mu sync.Mutex
+	var at []time.Time
+	srv, _ := tokenServer(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		at = append(at, time.Now())
+		n := len(at)
+		mu.Unlock()
+		if n == 1 {
+			w.Header().Set("Retry-After", "1")
+			writeProblem(w, 429, "too_many_requests")
+			return
+		}
+		tokenOK(w, r)
+	}, nil)
+	c, err := upvest.New(upvest.Config{BaseURL: srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM},
+		upvest.WithRetryPolicy(upvest.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetAccountGroup(context.Background(), groupID); err != nil {
+		t.Fatal(err)
+	}
+	if len(at) != 2 || at[1].Sub(at[0]) < 900*time.Millisecond {
+		t.Fatalf("%d token requests, %v apart; want 2, at least the 1 s Retry-After", len(at), at[len(at)-1].Sub(at[0]))
+	}
+}
+
+// TestTokenErrorIsTypedAndOneLine: a refused token exchange reaches the
+// caller as its operation's error, one line, with the token endpoint's
+// status, problem type, request id and Retry-After; a wrong secret and an
+// expired token stay distinguishable.
+func TestTokenErrorIsTypedAndOneLine(t *testing.T) {
+	srv, _ := tokenServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "2")
+		w.Header().Set("Upvest-Request-Id", requestID)
+		writeProblem(w, 429, "too_many_requests")
+	}, nil)
+	once := upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 1})
+	c, _ := upvest.New(upvest.Config{BaseURL: srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM}, once)
+	_, err := c.GetAccountGroup(context.Background(), groupID)
+	var te *middleware.TokenError
+	if !errors.As(err, &te) || te.StatusCode != 429 || te.Type != "too_many_requests" || te.RequestID != requestID || te.RetryAfter != 2*time.Second {
+		t.Fatalf("err = %v (%+v), want *middleware.TokenError 429 too_many_requests with request id and Retry-After", err, te)
+	}
+	if !errors.Is(err, upvest.ErrRateLimited) {
+		t.Fatalf("errors.Is(err, ErrRateLimited) is false: %v", err)
+	}
+	msg := err.Error()
+	if strings.ContainsAny(msg, "\r\n") || !strings.Contains(msg, "GET /account_groups/"+groupID) || !strings.Contains(msg, "429") || !strings.Contains(msg, requestID) {
+		t.Fatalf("message %q: want one line naming the call, the status and the request id", msg)
+	}
+
+	// A wrong secret: the token endpoint refuses (a *TokenError, 401).
+	srv, _ = tokenServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(401)
+		io.WriteString(w, `{"error":"invalid_client","error_description":"Bad client credentials"}`)
+	}, nil)
+	c, _ = upvest.New(upvest.Config{BaseURL: srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM}, once)
+	_, wrong := c.GetAccountGroup(context.Background(), groupID)
+	// An expired token: the API refuses it twice (an *APIError, 401).
+	srv, _ = tokenServer(t, tokenOK, func(w http.ResponseWriter, r *http.Request) { writeProblem(w, 401, "unauthorized") })
+	c, _ = upvest.New(upvest.Config{BaseURL: srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM}, once)
+	_, expired := c.GetAccountGroup(context.Background(), groupID)
+	var apiErr *upvest.APIError
+	switch {
+	case !errors.Is(wrong, upvest.ErrUnauthorized) || !errors.As(wrong, &te) || te.StatusCode != 401 || te.Type != "invalid_client":
+		t.Fatalf("wrong secret: %v", wrong)
+	case !errors.Is(expired, upvest.ErrUnauthorized) || errors.As(expired, &te) || !errors.As(expired, &apiErr):
+		t.Fatalf("expired token: %v", expired)
+	case errors.As(wrong, &apiErr):
+		t.Fatalf("a wrong secret looks like the API's 401: %v", wrong)
+	}
+}
