@@ -22,7 +22,7 @@ var (
 	ErrFuture             = httpsig.ErrFuture        // created too far in the future
 	ErrTooOld             = httpsig.ErrStale         // created too far in the past
 	ErrNoTimestamps       = httpsig.ErrNoTime        // created or expires missing
-	ErrReplay             = httpsig.ErrReplay        // same signature seen within the tolerance window
+	ErrReplay             = httpsig.ErrReplay        // the same signed delivery was already accepted
 	ErrUnsupportedKey     = httpsig.ErrUnsupportedKey
 
 	ErrTooLarge      = errors.New("webhook: body over the size limit")

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/upvest-go/upvest/internal/httpsig"
@@ -29,6 +30,10 @@ type TestSigner struct {
 	Validity time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// NoNonce leaves the nonce parameter out of signature-input. Upvest's
+	// deliveries may carry none; a verifier must refuse their replays all
+	// the same.
+	NoNonce bool
 }
 
 // Sign adds the digest, signature-input and signature headers to req, whose
@@ -64,11 +69,17 @@ func (s *TestSigner) Sign(req *http.Request, body []byte) error {
 	for i, c := range comps {
 		names[i] = c.Name
 	}
-	var nonce [16]byte
-	_, _ = rand.Read(nonce[:])
 	created := now().Unix()
-	p := httpsig.Params{Names: names, KeyID: s.KeyID, Created: created, Expires: created + int64(validity/time.Second), Nonce: base64.RawURLEncoding.EncodeToString(nonce[:])}
+	p := httpsig.Params{Names: names, KeyID: s.KeyID, Created: created, Expires: created + int64(validity/time.Second)}
+	if !s.NoNonce {
+		var nonce [16]byte
+		_, _ = rand.Read(nonce[:])
+		p.Nonce = base64.RawURLEncoding.EncodeToString(nonce[:])
+	}
 	params := string(httpsig.AppendParams(nil, &p))
+	if s.NoNonce {
+		params = strings.TrimSuffix(params, `;nonce=""`)
+	}
 	sig, err := s.Key.Sign(httpsig.AppendBase(nil, style, comps, params))
 	if err != nil {
 		return err

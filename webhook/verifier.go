@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -23,8 +24,10 @@ const (
 //
 // Keys is required; the other fields have working zero values. Set them
 // before first use; a Verifier is then safe for concurrent use. It remembers
-// the signatures it accepted for the tolerance window and refuses them again
-// (ErrReplay).
+// every delivery it accepted, keyed on what the signature covers (never on
+// the signature bytes, which an attacker can vary), for as long as the
+// delivery could verify (until created + Tolerance), and refuses it again
+// (ErrReplay), with or without a nonce.
 type Verifier struct {
 	// Keys finds the public key for a keyid.
 	Keys KeySource
@@ -36,22 +39,19 @@ type Verifier struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
-	nonces httpsig.Nonces
+	replays replayCache
 }
 
 // Verify reads r's body (within the size limit) and checks its signature. It
 // returns the body when the delivery is genuine, else an error matching one
-// of the package's sentinels. A verified delivery's signature is remembered:
-// call Release if you then fail to handle it, so that the same delivery,
-// retried, is accepted.
+// of the package's sentinels. A verified delivery is remembered: call
+// release if you then fail to handle it, so that the same delivery, retried,
+// is accepted.
 func (v *Verifier) Verify(r *http.Request) (body []byte, release func(), err error) {
 	if r.Method != http.MethodPost {
 		return nil, nil, ErrMethod
 	}
-	limit := v.MaxBodyBytes
-	if limit <= 0 {
-		limit = DefaultMaxBodyBytes
-	}
+	limit := v.maxBodyBytes()
 	if r.ContentLength > limit {
 		return nil, nil, fmt.Errorf("%w: content-length %d > %d", ErrTooLarge, r.ContentLength, limit)
 	}
@@ -62,18 +62,29 @@ func (v *Verifier) Verify(r *http.Request) (body []byte, release func(), err err
 	if int64(len(body)) > limit {
 		return nil, nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
 	}
-	in, err := v.verifyBody(r, body)
+	release, err = v.verify(r.Context(), r, body)
 	if err != nil {
 		return nil, nil, err
 	}
-	return body, func() { v.nonces.Forget(in.Replay) }, nil
+	return body, release, nil
 }
 
-// verifyBody checks r's signature given its already read body.
-func (v *Verifier) verifyBody(r *http.Request, body []byte) (*httpsig.SignatureInput, error) {
-	now := time.Now
+func (v *Verifier) maxBodyBytes() int64 {
+	if v.MaxBodyBytes > 0 {
+		return v.MaxBodyBytes
+	}
+	return DefaultMaxBodyBytes
+}
+
+// verify checks r's signature given its already read body, then claims the
+// delivery in the replay cache.
+func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte) (release func(), err error) {
+	if v.Keys == nil {
+		return nil, errors.New("webhook: Verifier.Keys is nil")
+	}
+	at := time.Now()
 	if v.Now != nil {
-		now = v.Now
+		at = v.Now()
 	}
 	tol := v.Tolerance
 	if tol <= 0 {
@@ -83,22 +94,24 @@ func (v *Verifier) verifyBody(r *http.Request, body []byte) (*httpsig.SignatureI
 	if r.Header.Get("Upvest-Signature-Version") == "15" || r.Header.Get("Content-Digest") != "" {
 		style, digest = httpsig.V15, "content-digest"
 	}
-	if v.Keys == nil {
-		return nil, errors.New("webhook: Verifier.Keys is nil")
-	}
-	ctx := r.Context()
 	in, err := httpsig.VerifyRequest(r, body, &httpsig.Verification{
-		Style:         style,
-		Key:           func(kid string) (any, error) { return v.Keys.Key(ctx, kid) },
-		Required:      []string{"@method", "@path", "content-type", digest},
-		Now:           now(),
-		Skew:          tol,
-		MaxAge:        tol,
-		Nonces:        &v.nonces,
-		NonceOptional: true,
+		Style:    style,
+		Key:      func(kid string) (any, error) { return v.Keys.Key(ctx, kid) },
+		Required: []string{"@method", "@path", "content-type", digest},
+		Now:      at,
+		Skew:     tol,
+		MaxAge:   tol,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return in, nil
+	// Only a verified signature may claim its delivery. VerifyRequest
+	// accepts while at.Unix() <= created + tol (and expires >= created):
+	// remember it until the second after that.
+	key := replayKeyOf(r, style, in)
+	until := time.Unix(in.Created+int64(tol/time.Second)+1, 0)
+	if !v.replays.claim(key, until, at) {
+		return nil, fmt.Errorf("%w: keyid %q, created=%d: this signed delivery was already accepted", ErrReplay, in.KeyID, in.Created)
+	}
+	return func() { v.replays.release(key) }, nil
 }
