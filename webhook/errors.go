@@ -22,9 +22,9 @@ var (
 	ErrFuture             = httpsig.ErrFuture        // created too far in the future
 	ErrTooOld             = httpsig.ErrStale         // created too far in the past
 	ErrNoTimestamps       = httpsig.ErrNoTime        // created or expires missing
-	ErrReplay             = httpsig.ErrReplay        // the same signed delivery was already accepted
 	ErrUnsupportedKey     = httpsig.ErrUnsupportedKey
 
+	ErrReplay        = errors.New("webhook: delivery already accepted (a replay)") // the same signed delivery, within the time it can verify
 	ErrTooLarge      = errors.New("webhook: body over the size limit")
 	ErrMalformedBody = errors.New("webhook: body is not an event envelope")
 	ErrMethod        = errors.New("webhook: deliveries are POST requests")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime/debug"
 	"sync"
 
 	"github.com/google/uuid"
@@ -15,7 +16,9 @@ import (
 // when every event was handled (or deduplicated, or unknown with no fallback
 // set), 401 when the signature is refused, 400 for a malformed body, 413 for
 // an oversized one, 405 for a method other than POST, and 500 when a
-// callback fails, so that Upvest retries the delivery.
+// callback fails or panics (see PanicError), so that Upvest retries the
+// delivery; a delivery not answered 200 is forgotten by the Verifier, so the
+// retry verifies.
 //
 // Deliveries can repeat (retries, at-least-once delivery): make callbacks
 // idempotent on the event id, or use WithDedupe, which skips events already
@@ -46,8 +49,10 @@ func OnUnknownEvent(fn func(context.Context, RawEvent) error) Option {
 	return func(h *Handler) { h.onUnknown = fn }
 }
 
-// OnRefusal is told about every refused delivery, with the reason (an error
-// matching a sentinel of this package), for logging.
+// OnRefusal is told about every delivery not answered 200, with the reason
+// (an error matching a sentinel of this package; ErrCallback for a callback
+// that failed or panicked, with a *PanicError for a panic), for logging. It
+// is called on the request's goroutine.
 func OnRefusal(fn func(*http.Request, error)) Option {
 	return func(h *Handler) { h.onRefusal = fn }
 }
@@ -78,19 +83,39 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, err)
 		return
 	}
+	handled := false
+	defer func() {
+		if !handled {
+			release() // also when http.ErrAbortHandler passes through
+		}
+	}()
 	events, err := DecodeEvents(body)
 	if err == nil {
 		err = h.dispatch(r.Context(), events)
 	}
 	if err != nil {
-		release()
 		h.refuse(w, r, err)
 		return
 	}
+	handled = true
 	w.WriteHeader(http.StatusOK)
 }
 
-func (h *Handler) dispatch(ctx context.Context, events []RawEvent) error {
+// dispatch hands events to the callbacks in order; a callback's panic is
+// returned as a *PanicError, except http.ErrAbortHandler, which goes on.
+func (h *Handler) dispatch(ctx context.Context, events []RawEvent) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			err = errors.Join(ErrCallback, &PanicError{Value: p, Stack: debug.Stack()})
+		}
+	}()
+	return h.dispatchEvents(ctx, events)
+}
+
+func (h *Handler) dispatchEvents(ctx context.Context, events []RawEvent) error {
 	for _, ev := range events {
 		if h.dedupe.seen(ev.ID) {
 			continue
