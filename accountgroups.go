@@ -2,6 +2,7 @@ package upvest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -124,11 +125,19 @@ func decodePage(method, path string, resp *http.Response, err error) (*AccountGr
 // CreateOption changes one CreateAccountGroup call.
 type CreateOption func(*createOptions)
 
-type createOptions struct{ key string }
+type createOptions struct {
+	key    string
+	ref    string
+	refSet bool
+}
 
-// WithIdempotencyKey makes the create use key (a UUID) instead of a new
-// random one: pass the same key to repeat a create you are unsure went
-// through, and Upvest answers with the original result.
+// WithIdempotencyKey makes the create use key instead of a new random one:
+// pass the key a failed create's error names (IdempotencyKeyOf) to repeat
+// it, and Upvest answers with the original result instead of creating a
+// second group. The key must match Upvest's published pattern (a UUID of
+// version 0 to 5, variant 0, 8, 9, a or b; the dashes may be left out), else the
+// create fails with ErrInvalidArgument before anything is sent. It cannot
+// be combined with WithIdempotencyReference.
 func WithIdempotencyKey(key string) CreateOption {
 	return func(o *createOptions) { o.key = key }
 }
@@ -136,6 +145,13 @@ func WithIdempotencyKey(key string) CreateOption {
 // CreateAccountGroup creates an account group of type typ for the user. Every
 // attempt of the call, retries after a lost answer included, carries the same
 // idempotency key, so at most one group is created.
+//
+// Every error returned once the key is chosen carries it: when the create
+// may have happened (a lost answer, a timeout, a 5xx, retries exhausted),
+// get it with IdempotencyKeyOf and repeat the create with
+// WithIdempotencyKey; the message names it as idempotency-key=<uuid>. To
+// survive a crash of the process itself, derive the key from your own
+// reference with WithIdempotencyReference.
 func (c *Client) CreateAccountGroup(ctx context.Context, userID string, typ AccountGroupType, opts ...CreateOption) (*AccountGroup, error) {
 	uid, err := parseID("user id", userID)
 	if err != nil {
@@ -148,15 +164,14 @@ func (c *Client) CreateAccountGroup(ctx context.Context, userID string, typ Acco
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if o.key == "" {
-		o.key = middleware.NewIdempotencyKey()
-	} else if err := middleware.CheckIdempotencyKey(o.key); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidArgument, err)
+	key, err := o.resolve(c.clientID)
+	if err != nil {
+		return nil, err
 	}
-	resp, err := c.gen.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserId: uid, Type: typ}, middleware.IdempotencyKeyEditor(o.key))
+	resp, err := c.gen.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserId: uid, Type: typ}, middleware.IdempotencyKeyEditor(key))
 	g := new(AccountGroup)
 	if err := decode(http.MethodPost, "/account_groups", resp, err, http.StatusOK, &group{g}); err != nil {
-		return nil, err
+		return nil, withKey(err, http.MethodPost, "/account_groups", key)
 	}
 	return g, nil
 }
@@ -165,11 +180,26 @@ func (c *Client) CreateAccountGroup(ctx context.Context, userID string, typ Acco
 // asynchronous: the group moves to CLOSING, later CLOSED. A group whose state
 // does not allow it (closing, closed, locked) is an *APIError matching
 // ErrConflict.
+//
+// A close whose outcome was unknown is settled: when an attempt may have
+// reached the server (its answer was lost or cut, it timed out, or it got
+// a 5xx) and a later attempt answers 409, the close may well be the one
+// that worked, so the client reads the group and returns nil when it is
+// CLOSING or CLOSED. In any other state, or when the read fails, the 409 is
+// returned. A 409 to the first attempt is always returned: the group was
+// not open.
 func (c *Client) CloseAccountGroup(ctx context.Context, id string) error {
 	gid, err := parseID("account group id", id)
 	if err != nil {
 		return err
 	}
-	resp, err := c.gen.CloseAccountGroup(ctx, gid)
-	return decode(http.MethodDelete, "/account_groups/"+id, resp, err, http.StatusAccepted, nil)
+	var st callState
+	resp, err := c.gen.CloseAccountGroup(withCallState(ctx, &st), gid)
+	err = decode(http.MethodDelete, "/account_groups/"+id, resp, err, http.StatusAccepted, nil)
+	if err != nil && st.uncertain && errors.Is(err, ErrConflict) {
+		if g, gerr := c.GetAccountGroup(ctx, id); gerr == nil && (g.Status == StatusClosing || g.Status == StatusClosed) {
+			return nil
+		}
+	}
+	return err
 }

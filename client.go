@@ -21,7 +21,8 @@ const Version = "0.1.0"
 // across all their attempts. Build it with New; a Client is safe for
 // concurrent use and should be reused (it caches tokens).
 type Client struct {
-	gen *gen.Client
+	gen      *gen.Client
+	clientID string
 }
 
 // New checks cfg, loads the signing key and builds a Client. A bad key or
@@ -64,12 +65,20 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		Timeout:   o.timeout,
 	}
 	tokens := &middleware.Tokens{
-		TokenURL:     strings.TrimSuffix(base.String(), "/") + "/auth/token",
-		ClientID:     cfg.ClientID,
-		ClientSecret: cfg.ClientSecret,
-		HTTPClient:   tokenHC,
+		TokenURL:      strings.TrimSuffix(base.String(), "/") + "/auth/token",
+		ClientID:      cfg.ClientID,
+		ClientSecret:  cfg.ClientSecret,
+		HTTPClient:    tokenHC,
+		MaxAttempts:   o.retry.MaxAttempts,
+		BaseDelay:     o.retry.BaseDelay,
+		MaxDelay:      o.retry.MaxDelay,
+		MaxRetryAfter: o.retry.MaxRetryAfter,
+		FetchTimeout:  o.timeout,
 	}
-	// A copy of the caller's client, never the caller's client itself.
+	// A copy of the caller's client, never the caller's client itself. Its
+	// CheckRedirect does not matter: the middleware turns every 3xx from
+	// the API host into a *middleware.RedirectError before net/http could
+	// follow it.
 	hc := &http.Client{
 		Transport:     &middleware.Transport{Base: src.Transport, Signer: signer, ClientID: cfg.ClientID, Tokens: tokens, BaseURL: base},
 		CheckRedirect: src.CheckRedirect,
@@ -91,7 +100,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	return &Client{gen: g}, nil
+	return &Client{gen: g, clientID: cfg.ClientID}, nil
 }
 
 // userAgent sets the User-Agent header (not signed).
@@ -107,11 +116,16 @@ func userAgent(ua string) gen.RequestEditorFn {
 // retry and size-limit stack; answers are not decoded into errors.
 func (c *Client) Generated() *gen.Client { return c.gen }
 
-// checkBaseURL requires https, except for loopback hosts.
+// checkBaseURL requires https, except for loopback hosts, and refuses user
+// info, a query and a fragment: none belongs in a base URL, and user info
+// would be sent along with every call.
 func checkBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("%w: BaseURL %q is not an absolute URL", ErrConfig, raw)
+		return nil, fmt.Errorf("%w: BaseURL is not an absolute URL", ErrConfig)
+	}
+	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#") {
+		return nil, fmt.Errorf("%w: BaseURL must have no user info, query or fragment (got host %s)", ErrConfig, u.Host)
 	}
 	switch {
 	case u.Scheme == "https":

@@ -16,10 +16,13 @@ const (
 
 // Config holds what New needs. Every field but BaseURL and HTTPClient is
 // required; their zero values mean the sandbox host and a default client.
+// Printed in any way (every fmt verb, log/slog, encoding/json) it shows no
+// secret: the client secret, the private key and its passphrase appear as
+// [redacted].
 type Config struct {
 	// BaseURL is the API's base URL; empty means SandboxURL. It must be
 	// https unless the host is a loopback address (for tests and the
-	// sandbox package).
+	// sandbox package), and have no user info, query or fragment.
 	BaseURL string
 	// ClientID and ClientSecret are the tenant's OAuth2 client credentials.
 	ClientID     string
@@ -32,7 +35,10 @@ type Config struct {
 	// PrivateKeyPassphrase decrypts PrivateKeyPEM when it is encrypted.
 	PrivateKeyPassphrase []byte
 	// HTTPClient is copied, never modified: its Transport (nil means
-	// http.DefaultTransport), Jar, CheckRedirect and Timeout carry over.
+	// http.DefaultTransport), Jar and Timeout carry over. Its
+	// CheckRedirect has no effect: Upvest documents no redirect, and the
+	// client never follows one (a 3xx is a *middleware.RedirectError), so
+	// the client secret and signed requests stay with the API host.
 	HTTPClient *http.Client
 }
 

@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
-	"golang.org/x/oauth2"
-
+	"github.com/upvest-go/upvest/internal/retryafter"
 	"github.com/upvest-go/upvest/middleware"
 )
 
@@ -43,8 +43,12 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	}
 	retryable := req.Method == http.MethodGet || req.Method == http.MethodHead ||
 		req.Method == http.MethodDelete || req.Header.Get("Idempotency-Key") != ""
+	state, _ := ctx.Value(callStateKey{}).(*callState)
 	for attempt := 1; ; attempt++ {
 		resp, err := d.attempt(ctx, req, attempt)
+		if state != nil && mayHaveReached(resp, err) {
+			state.uncertain = true
+		}
 		if ctx.Err() != nil {
 			return nil, &CallError{Method: req.Method, Path: req.URL.Path, Err: ctx.Err()}
 		}
@@ -57,7 +61,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 			return nil, err
 		case retryable && retryableStatus(resp.StatusCode):
 			wait, reason = d.policy.backoff(attempt), resp.Status
-			if ra, ok := retryAfter(resp.Header, d.now()); ok {
+			if ra, ok := retryafter.Header(resp.Header, d.now()); ok {
 				wait = min(ra, d.policy.MaxRetryAfter)
 			}
 		default:
@@ -158,27 +162,52 @@ func (e *readError) Error() string { return e.err.Error() }
 func (e *readError) Unwrap() error { return e.err }
 
 // transient reports whether a failed attempt is worth retrying: connection
-// failures, timeouts, bodies cut short, and token exchanges that failed the
-// same way or answered a retryable status. Local mistakes (bad arguments,
-// signing) and refused credentials are not.
+// failures, timeouts and bodies cut short. Not retried here: token
+// failures (the shared token fetch already retried them, once for all
+// callers), redirects (never followed), local mistakes (bad arguments,
+// signing) and oversize answers.
 func transient(err error) bool {
 	var re *readError
 	if errors.As(err, &re) {
 		return true
 	}
-	var te *middleware.TokenError
-	if errors.As(err, &te) {
-		var rerr *oauth2.RetrieveError
-		if errors.As(err, &rerr) {
-			return rerr.Response != nil && retryableStatus(rerr.Response.StatusCode)
-		}
-		return !errors.Is(err, middleware.ErrTokensConfig)
+	var redirect *middleware.RedirectError
+	var oe *ResponseError
+	return !errors.Is(err, middleware.ErrNotSigned) && !errors.As(err, &redirect) && !errors.As(err, &oe)
+}
+
+// callState is what one logical call learns from its attempts; the facade
+// puts it in the call's context (withCallState) and reads it after.
+type callState struct {
+	// uncertain: an attempt may have reached the server without its
+	// outcome being known (a lost or cut answer, a timeout, a 5xx).
+	uncertain bool
+}
+
+type callStateKey struct{}
+
+// withCallState returns ctx carrying st for the doer to fill.
+func withCallState(ctx context.Context, st *callState) context.Context {
+	return context.WithValue(ctx, callStateKey{}, st)
+}
+
+// mayHaveReached reports whether an attempt may have had an effect on the
+// server whose outcome is unknown: a 5xx answer, or a failure after the
+// request could have been sent. Refusals before sending (no token, not
+// signed, a connection never made) and redirects are certain.
+func mayHaveReached(resp *http.Response, err error) bool {
+	if err == nil {
+		return resp.StatusCode >= 500
 	}
-	if errors.Is(err, middleware.ErrNotSigned) {
+	var redirect *middleware.RedirectError
+	var op *net.OpError
+	switch {
+	case errors.Is(err, middleware.ErrNotSigned), errors.As(err, &redirect):
+		return false
+	case errors.As(err, &op) && op.Op == "dial":
 		return false
 	}
-	var oe *ResponseError
-	return !errors.As(err, &oe) // oversize answers are not retried
+	return true
 }
 
 // errorKind describes err for logs without any request detail.

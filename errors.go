@@ -38,8 +38,11 @@ type APIError struct {
 	// RetryAfter is the Retry-After the server sent, or zero.
 	RetryAfter time.Duration
 	// Err, when set, says why the body was not a readable problem (a
-	// *ResponseError), or is the underlying token error.
+	// *ResponseError).
 	Err error
+	// IdempotencyKey is the key every attempt of a create sent, or empty.
+	// See IdempotencyKeyOf.
+	IdempotencyKey string
 }
 
 // Error names the call, the status, the problem type and the request id.
@@ -60,7 +63,17 @@ func (e *APIError) Error() string {
 	if e.Err != nil {
 		fmt.Fprintf(&b, ": %v", e.Err)
 	}
+	appendKey(&b, e.IdempotencyKey)
 	return b.String()
+}
+
+func (e *APIError) idempotencyKey() string { return e.IdempotencyKey }
+
+// appendKey names a create's idempotency key at the end of its message.
+func appendKey(b *strings.Builder, key string) {
+	if key != "" {
+		b.WriteString(" idempotency-key=" + key)
+	}
 }
 
 // ID returns the request id: the header's, else the problem's.
@@ -75,24 +88,27 @@ func (e *APIError) ID() string {
 func (e *APIError) Unwrap() error { return e.Err }
 
 // Is matches the sentinel for the status.
-func (e *APIError) Is(target error) bool {
+func (e *APIError) Is(target error) bool { return statusIs(e.StatusCode, target) }
+
+// statusIs reports whether target is the sentinel for status.
+func statusIs(status int, target error) bool {
 	switch target {
 	case ErrBadRequest:
-		return e.StatusCode == http.StatusBadRequest
+		return status == http.StatusBadRequest
 	case ErrUnauthorized:
-		return e.StatusCode == http.StatusUnauthorized
+		return status == http.StatusUnauthorized
 	case ErrForbidden:
-		return e.StatusCode == http.StatusForbidden
+		return status == http.StatusForbidden
 	case ErrNotFound:
-		return e.StatusCode == http.StatusNotFound
+		return status == http.StatusNotFound
 	case ErrConflict:
-		return e.StatusCode == http.StatusConflict
+		return status == http.StatusConflict
 	case ErrUnprocessable:
-		return e.StatusCode == http.StatusUnprocessableEntity
+		return status == http.StatusUnprocessableEntity
 	case ErrRateLimited:
-		return e.StatusCode == http.StatusTooManyRequests
+		return status == http.StatusTooManyRequests
 	case ErrServer:
-		return e.StatusCode >= 500
+		return status >= 500
 	}
 	return false
 }
@@ -110,19 +126,25 @@ type ResponseError struct {
 	Reason string
 	// Err is the decoding error, if any.
 	Err error
+	// IdempotencyKey is the key every attempt of a create sent, or empty.
+	IdempotencyKey string
 }
 
 // Error implements the error interface.
 func (e *ResponseError) Error() string {
-	msg := fmt.Sprintf("upvest: %s %s: unexpected response (status %d, content type %q): %s", e.Method, e.Path, e.StatusCode, e.ContentType, e.Reason)
+	var b strings.Builder
+	fmt.Fprintf(&b, "upvest: %s %s: unexpected response (status %d, content type %q): %s", e.Method, e.Path, e.StatusCode, e.ContentType, e.Reason)
 	if e.RequestID != "" {
-		msg += " [request id " + e.RequestID + "]"
+		b.WriteString(" [request id " + e.RequestID + "]")
 	}
 	if e.Err != nil {
-		msg += ": " + e.Err.Error()
+		b.WriteString(": " + e.Err.Error())
 	}
-	return msg
+	appendKey(&b, e.IdempotencyKey)
+	return b.String()
 }
+
+func (e *ResponseError) idempotencyKey() string { return e.IdempotencyKey }
 
 // Unwrap returns Err.
 func (e *ResponseError) Unwrap() error { return e.Err }

@@ -1,11 +1,95 @@
 package upvest
 
-import "github.com/google/uuid"
+import (
+	"errors"
+	"fmt"
 
-var IdempotencyNamespace = uuid.Nil
+	"github.com/google/uuid"
 
-func IdempotencyKeyOf(err error) (string, bool) { return "", false }
+	"github.com/upvest-go/upvest/middleware"
+)
 
-func IdempotencyKeyFor(clientID, ref string) string { return "" }
+// IdempotencyNamespace is the UUID namespace of keys derived from a
+// reference (WithIdempotencyReference, IdempotencyKeyFor). It is fixed
+// forever: changing it would let a restarted process create twice.
+var IdempotencyNamespace = uuid.MustParse("dc59a2b1-c796-4f2a-9ec8-0853218cfe42")
 
-func WithIdempotencyReference(ref string) CreateOption { return func(*createOptions) {} }
+// IdempotencyKeyFor returns the idempotency key WithIdempotencyReference
+// uses: the name-based (SHA-1, version 5) UUID of clientID + ":" + ref in
+// IdempotencyNamespace. The same client and reference always give the same
+// key, in any process, so it needs no storage.
+func IdempotencyKeyFor(clientID, ref string) string {
+	return uuid.NewSHA1(IdempotencyNamespace, []byte(clientID+":"+ref)).String()
+}
+
+// IdempotencyKeyOf returns the idempotency key a failed create sent on
+// every attempt, when err came from CreateAccountGroup after the key was
+// chosen. Such a create may or may not have happened: repeat it with
+// WithIdempotencyKey(key) and Upvest answers with the original result
+// instead of creating a second group.
+func IdempotencyKeyOf(err error) (string, bool) {
+	var k keyed
+	if errors.As(err, &k) {
+		if key := k.idempotencyKey(); key != "" {
+			return key, true
+		}
+	}
+	return "", false
+}
+
+// keyed is an error that may carry the idempotency key of its call.
+type keyed interface {
+	error
+	idempotencyKey() string
+}
+
+// withKey records key in the facade error err carries (an *APIError,
+// *ResponseError or *CallError); any other error is wrapped in a
+// *CallError for method and path first.
+func withKey(err error, method, path, key string) error {
+	var apiErr *APIError
+	var respErr *ResponseError
+	var callErr *CallError
+	switch {
+	case errors.As(err, &apiErr):
+		apiErr.IdempotencyKey = key
+	case errors.As(err, &respErr):
+		respErr.IdempotencyKey = key
+	case errors.As(err, &callErr):
+		callErr.IdempotencyKey = key
+	default:
+		return &CallError{Method: method, Path: path, Err: err, IdempotencyKey: key}
+	}
+	return err
+}
+
+// resolve returns the idempotency key the create's options choose: the
+// reference's, the caller's (checked), or a new random one.
+func (o *createOptions) resolve(clientID string) (string, error) {
+	switch {
+	case o.key != "" && o.ref != "":
+		return "", fmt.Errorf("%w: WithIdempotencyKey and WithIdempotencyReference cannot be combined", ErrInvalidArgument)
+	case o.refSet && o.ref == "":
+		return "", fmt.Errorf("%w: the idempotency reference is empty", ErrInvalidArgument)
+	case o.ref != "":
+		return IdempotencyKeyFor(clientID, o.ref), nil
+	case o.key != "":
+		if err := middleware.CheckIdempotencyKey(o.key); err != nil {
+			return "", fmt.Errorf("%w: %w", ErrInvalidArgument, err)
+		}
+		return o.key, nil
+	}
+	return middleware.NewIdempotencyKey(), nil
+}
+
+// WithIdempotencyReference derives the create's idempotency key from ref,
+// the caller's own identifier of this create (an order id; a customer id
+// and a purpose), as IdempotencyKeyFor(client id, ref). A process that dies
+// mid-create and starts again with the same reference sends the same key,
+// so it cannot create twice within Upvest's replay window (at least 24 h).
+// A reference must name one create: reused with another user or type,
+// Upvest refuses the create (422). It cannot be combined with
+// WithIdempotencyKey; an empty ref is an ErrInvalidArgument.
+func WithIdempotencyReference(ref string) CreateOption {
+	return func(o *createOptions) { o.ref, o.refSet = ref, true }
+}

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
 
-	"golang.org/x/oauth2"
-
 	"github.com/upvest-go/upvest/gen"
+	"github.com/upvest-go/upvest/internal/retryafter"
 	"github.com/upvest-go/upvest/middleware"
 )
 
@@ -54,7 +54,7 @@ func decode(method, path string, resp *http.Response, err error, want int, out v
 // problemError builds the *APIError of an error answer.
 func problemError(method, path string, resp *http.Response, body []byte, rid, ct, mediaType string) *APIError {
 	e := &APIError{Method: method, Path: path, StatusCode: resp.StatusCode, HeaderRequestID: rid}
-	if ra, ok := retryAfter(resp.Header, time.Now()); ok {
+	if ra, ok := retryafter.Header(resp.Header, time.Now()); ok {
 		e.RetryAfter = ra
 	}
 	var p gen.Problem
@@ -79,20 +79,9 @@ func problemError(method, path string, resp *http.Response, body []byte, rid, ct
 	return e
 }
 
-// callError wraps a failure to get an answer at all. A refused token exchange
-// becomes an *APIError with the token endpoint's status and problem.
+// callError wraps a failure to get an answer at all in a *CallError, unless
+// it already is one of the facade's errors.
 func callError(method, path string, err error) error {
-	var re *oauth2.RetrieveError
-	if errors.As(err, &re) && re.Response != nil {
-		ct := re.Response.Header.Get("Content-Type")
-		mt, _, _ := mime.ParseMediaType(ct)
-		e := problemError(http.MethodPost, "/auth/token", re.Response, re.Body, re.Response.Header.Get("Upvest-Request-Id"), ct, mt)
-		var te *middleware.TokenError
-		if errors.As(err, &te) {
-			e.Err = te
-		}
-		return e
-	}
 	var apiErr *APIError
 	var respErr *ResponseError
 	var callErr *CallError
@@ -102,22 +91,41 @@ func callError(method, path string, err error) error {
 	return &CallError{Method: method, Path: path, Err: err}
 }
 
-// CallError is a call that got no answer: the connection failed, the attempt
-// timed out, the token could not be fetched, or the request could not be
-// signed. Err says which; errors.Is(err, context.DeadlineExceeded) and
-// errors.As with *middleware.TokenError work through it.
+// CallError is a call that got no answer from the API: the connection
+// failed, the attempt timed out, the API answered with a redirect (a
+// *middleware.RedirectError; none is ever followed), the token could not
+// be fetched (a *middleware.TokenError, with the token endpoint's status,
+// problem type and request id), or the request could not be signed. Err
+// says which; errors.Is(err, context.DeadlineExceeded) and errors.As work
+// through it. A refused token exchange also matches the sentinel of its
+// status: a wrong client secret is errors.Is(err, ErrUnauthorized) with a
+// *middleware.TokenError inside, while a token the API refused is an
+// *APIError.
 type CallError struct {
 	Method, Path string
 	Err          error
+	// IdempotencyKey is the key every attempt of a create sent, or empty.
+	IdempotencyKey string
 }
 
-// Error implements the error interface.
+// Error implements the error interface: one line.
 func (e *CallError) Error() string {
-	return "upvest: " + e.Method + " " + e.Path + ": " + e.Err.Error()
+	var b strings.Builder
+	b.WriteString("upvest: " + e.Method + " " + e.Path + ": " + e.Err.Error())
+	appendKey(&b, e.IdempotencyKey)
+	return b.String()
 }
 
 // Unwrap returns Err.
 func (e *CallError) Unwrap() error { return e.Err }
+
+// Is matches the sentinel of a refused token exchange's status.
+func (e *CallError) Is(target error) bool {
+	var te *middleware.TokenError
+	return errors.As(e.Err, &te) && te.StatusCode != 0 && statusIs(te.StatusCode, target)
+}
+
+func (e *CallError) idempotencyKey() string { return e.IdempotencyKey }
 
 func deref(s *string) string {
 	if s == nil {

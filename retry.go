@@ -3,7 +3,6 @@ package upvest
 import (
 	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -15,8 +14,14 @@ import (
 //
 // Waits grow exponentially with full jitter: a random time between zero and
 // min(MaxDelay, BaseDelay·2^retry). A Retry-After from the server replaces
-// that wait, capped at MaxRetryAfter. The zero value of a field means the
-// default's.
+// that wait, capped at MaxRetryAfter (a value too large for any clock is
+// capped, never wrapped round); a Retry-After that is zero, malformed or a
+// date in the past leaves the normal back-off in place. The zero value of a
+// field means the default's.
+//
+// The token endpoint gets the same policy, applied once for all concurrent
+// callers: a failed token exchange is retried inside the shared fetch (see
+// middleware.Tokens), so a call's own attempts do not retry it again.
 type RetryPolicy struct {
 	// MaxAttempts counts the first try: 1 disables retries. Default 4.
 	MaxAttempts int
@@ -77,19 +82,4 @@ func retryableStatus(code int) bool {
 		return true
 	}
 	return false
-}
-
-// retryAfter parses a Retry-After header: seconds or an HTTP date.
-func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := h.Get("Retry-After")
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/upvest-go/upvest/gen"
 )
@@ -38,15 +39,16 @@ func AcceptEditor() gen.RequestEditorFn {
 	}
 }
 
-// ErrInvalidIdempotencyKey reports an idempotency key that is not a UUID in
-// its canonical text form.
-var ErrInvalidIdempotencyKey = errors.New("middleware: idempotency key must be a UUID such as f1150421-2e34-42b6-aae9-52ef157065b9")
+// ErrInvalidIdempotencyKey reports an idempotency key that does not match
+// Upvest's published pattern.
+var ErrInvalidIdempotencyKey = errors.New("middleware: idempotency key must be a UUID of version 0 to 5 with variant 0, 8, 9, a or b (Upvest's published pattern), such as f1150421-2e34-42b6-aae9-52ef157065b9")
 
 // IdempotencyKeyEditor sets idempotency-key to key, or, when key is empty, to
 // a new random UUID v4 each time the editor runs. The generated client runs
 // editors once per logical call, before any retry, so every attempt of one
-// call carries the same key. A key that is not a UUID makes the call fail
-// with ErrInvalidIdempotencyKey before anything is sent.
+// call carries the same key. A key that does not match
+// IdempotencyKeyPattern makes the call fail with ErrInvalidIdempotencyKey
+// before anything is sent.
 func IdempotencyKeyEditor(key string) gen.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
 		k := key
@@ -69,32 +71,48 @@ func NewIdempotencyKey() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
-// CheckIdempotencyKey returns ErrInvalidIdempotencyKey unless key is a UUID
-// in canonical form (8-4-4-4-12 hexadecimal digits).
+// IdempotencyKeyPattern is the pattern Upvest publishes for the
+// idempotency-key header: a UUID of version 0 to 5 (so name-based v5 keys
+// qualify, time-ordered v7 keys do not) whose variant digit is 0, 8, 9, a
+// or b, its dashes optional.
+const IdempotencyKeyPattern = `^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-5][0-9a-fA-F]{3}-?[089abAB][0-9a-fA-F]{3}-?[0-9a-fA-F]{12}$`
+
+// CheckIdempotencyKey returns ErrInvalidIdempotencyKey unless key matches
+// IdempotencyKeyPattern.
 func CheckIdempotencyKey(key string) error {
-	if !IsUUID(key) {
+	if !IsIdempotencyKey(key) {
 		return ErrInvalidIdempotencyKey
 	}
 	return nil
 }
 
-// IsUUID reports whether s is a UUID in canonical 8-4-4-4-12 hex form.
-func IsUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
+// IsIdempotencyKey reports whether s matches IdempotencyKeyPattern.
+func IsIdempotencyKey(s string) bool {
+	// The pattern's five groups: their lengths, and what the first digit
+	// of the third (version) and fourth (variant) group may be.
+	groups := [5]int{8, 4, 4, 4, 12}
+	for g, n := range groups {
+		if g > 0 && len(s) > 0 && s[0] == '-' {
+			s = s[1:]
+		}
+		if len(s) < n {
+			return false
+		}
+		for i := 0; i < n; i++ {
+			c := s[i]
+			if !isHex(c) {
 				return false
 			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			switch {
+			case i == 0 && g == 2 && (c < '0' || c > '5'):
+				return false
+			case i == 0 && g == 3 && !strings.ContainsRune("089abAB", rune(c)):
 				return false
 			}
 		}
+		s = s[n:]
 	}
-	return true
+	return s == ""
 }
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }

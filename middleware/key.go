@@ -7,14 +7,23 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha512"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 )
 
 // Key is a private signing key: ECDSA on P-521 (signing SHA-512 digests,
 // ASN.1 DER signatures) or Ed25519. Build one with ParseKey or NewKey; the
 // zero Key signs nothing. A Key is immutable and safe for concurrent use.
-// Its String method never prints key material.
+// Printed in any way (fmt, log/slog, encoding/json) it shows its
+// algorithm only, never key material: the material sits behind a pointer
+// that fmt does not follow below the top level.
 type Key struct {
+	m *keyMaterial
+}
+
+// keyMaterial is the private key: exactly one field is set.
+type keyMaterial struct {
 	ec *ecdsa.PrivateKey
 	ed ed25519.PrivateKey
 }
@@ -28,12 +37,12 @@ func NewKey(priv crypto.PrivateKey) (*Key, error) {
 		if k.Curve != elliptic.P521() {
 			return nil, &KeyError{Err: ErrUnsupportedKey, Detail: "ECDSA key on curve " + k.Curve.Params().Name + ", Upvest requires P-521"}
 		}
-		return &Key{ec: k}, nil
+		return &Key{m: &keyMaterial{ec: k}}, nil
 	case ed25519.PrivateKey:
 		if len(k) != ed25519.PrivateKeySize {
 			return nil, &KeyError{Err: ErrMalformedKey, Detail: "Ed25519 key of wrong length"}
 		}
-		return &Key{ed: k}, nil
+		return &Key{m: &keyMaterial{ed: k}}, nil
 	case *ed25519.PrivateKey:
 		return NewKey(*k)
 	default:
@@ -45,11 +54,11 @@ func NewKey(priv crypto.PrivateKey) (*Key, error) {
 // or "" for the zero Key.
 func (k *Key) Algorithm() string {
 	switch {
-	case k == nil:
+	case k == nil || k.m == nil:
 		return ""
-	case k.ec != nil:
+	case k.m.ec != nil:
 		return "ecdsa-p521-sha512"
-	case k.ed != nil:
+	case k.m.ed != nil:
 		return "ed25519"
 	}
 	return ""
@@ -58,12 +67,12 @@ func (k *Key) Algorithm() string {
 // Public returns the public half: *ecdsa.PublicKey or ed25519.PublicKey.
 func (k *Key) Public() crypto.PublicKey {
 	switch {
-	case k == nil:
+	case k == nil || k.m == nil:
 		return nil
-	case k.ec != nil:
-		return &k.ec.PublicKey
-	case k.ed != nil:
-		return k.ed.Public()
+	case k.m.ec != nil:
+		return &k.m.ec.PublicKey
+	case k.m.ed != nil:
+		return k.m.ed.Public()
 	}
 	return nil
 }
@@ -72,18 +81,28 @@ func (k *Key) Public() crypto.PublicKey {
 // over base itself.
 func (k *Key) Sign(base []byte) ([]byte, error) {
 	switch {
-	case k == nil:
-	case k.ec != nil:
+	case k == nil || k.m == nil:
+	case k.m.ec != nil:
 		sum := sha512.Sum512(base)
-		return ecdsa.SignASN1(rand.Reader, k.ec, sum[:])
-	case k.ed != nil:
-		return ed25519.Sign(k.ed, base), nil
+		return ecdsa.SignASN1(rand.Reader, k.m.ec, sum[:])
+	case k.m.ed != nil:
+		return ed25519.Sign(k.m.ed, base), nil
 	}
 	return nil, &KeyError{Err: ErrNoKey}
 }
 
 // String describes the key without any key material.
-func (k *Key) String() string { return "middleware.Key(" + k.Algorithm() + ")" }
+func (k Key) String() string { return "middleware.Key(" + k.Algorithm() + ")" }
 
 // GoString is String, so %#v prints no key material either.
-func (k *Key) GoString() string { return k.String() }
+func (k Key) GoString() string { return k.String() }
+
+// Format prints String for every verb (%q quotes it), so no verb reaches
+// the key material.
+func (k Key) Format(f fmt.State, verb rune) { redactedFormat(f, verb, k.String()) }
+
+// LogValue is what log/slog records: the algorithm only.
+func (k Key) LogValue() slog.Value { return slog.StringValue(k.String()) }
+
+// MarshalJSON encodes the key as its description, never its material.
+func (k Key) MarshalJSON() ([]byte, error) { return json.Marshal(k.String()) }

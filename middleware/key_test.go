@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -157,4 +158,24 @@ func FuzzParseKey(f *testing.F) {
 			t.Fatalf("parsed key cannot sign: %v", err)
 		}
 	})
+}
+
+// TestIdempotencyKeyPattern checks IsIdempotencyKey against the published
+// regular expression itself on generated and hand-picked keys.
+func TestIdempotencyKeyPattern(t *testing.T) {
+	re := regexp.MustCompile(IdempotencyKeyPattern)
+	cases := []string{"", "-", "f1150421-2e34-42b6-aae9-52ef157065b9", "f11504212e3442b6aae952ef157065b9", "F1150421-2E34-52B6-BAE9-52EF157065B9",
+		"f1150421-2e34-62b6-aae9-52ef157065b9", "f1150421-2e34-42b6-cae9-52ef157065b9", "f1150421--2e34-42b6-aae9-52ef157065b9",
+		"f1150421-2e34-42b6-aae9-52ef157065b9-", "-f1150421-2e34-42b6-aae9-52ef157065b9", "f1150421-2e3442b6aae9-52ef157065b9",
+		"g1150421-2e34-42b6-aae9-52ef157065b9", "f1150421-2e34-42b6-aae9-52ef157065b9\n", NewIdempotencyKey()}
+	for i := 0; i < 2000; i++ {
+		b := []byte(NewIdempotencyKey())
+		b[i%36] = "0123456789abcdefABCDEF-xg"[i%25]
+		cases = append(cases, string(b), strings.ReplaceAll(string(b), "-", ""))
+	}
+	for _, c := range cases {
+		if got, want := IsIdempotencyKey(c), re.MatchString(c); got != want {
+			t.Errorf("IsIdempotencyKey(%q) = %v, the pattern says %v", c, got, want)
+		}
+	}
 }

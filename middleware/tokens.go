@@ -1,10 +1,8 @@
 package middleware
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -19,17 +17,35 @@ import (
 // most a fifth of the lifetime.
 const DefaultRefreshBefore = time.Minute
 
-// fetchTimeout bounds one token exchange, which callers share.
-const fetchTimeout = 30 * time.Second
+// Defaults for the zero fields of Tokens that shape a fetch.
+const (
+	DefaultTokenAttempts      = 4
+	DefaultTokenBaseDelay     = 200 * time.Millisecond
+	DefaultTokenMaxDelay      = 5 * time.Second
+	DefaultTokenMaxRetryAfter = 30 * time.Second
+	DefaultTokenFetchTimeout  = 30 * time.Second
+)
 
 // Tokens fetches and caches OAuth2 client-credentials tokens, one per scope
-// set, from Upvest's token endpoint. Concurrent callers needing the same
-// scopes share a single fetch; a cached token is replaced shortly before it
-// expires. The secret travels in the form body, never in a header.
+// set, from Upvest's token endpoint. The secret travels in the form body,
+// never in a header.
+//
+// The endpoint is treated gently. Concurrent callers needing the same
+// scopes share one fetch, its failure included: a fetch retries a failed
+// exchange itself (connection failures, 429 and 5xx; up to MaxAttempts
+// token requests with jittered exponential waits, or the endpoint's
+// Retry-After), so any number of callers cause at most one token request
+// per round. A fetch that failed is remembered for as long as the next
+// wait would have been (or the Retry-After): callers arriving meanwhile get
+// the same *TokenError without a request. A fetch runs detached from any
+// one caller's context; when every caller waiting on it has given up, it
+// is abandoned (its request cancelled) and the next caller starts afresh.
+// A cached token is replaced shortly before it expires.
 //
 // Set the exported fields before first use and do not change them after;
-// a Tokens is then safe for concurrent use. Its zero value is not usable:
-// TokenURL, ClientID, ClientSecret and HTTPClient are required.
+// a Tokens is then safe for concurrent use. TokenURL, ClientID,
+// ClientSecret and HTTPClient are required; the other fields' zero values
+// mean the defaults above. Printed in any way it shows no secret.
 type Tokens struct {
 	// TokenURL is the token endpoint, <base>/auth/token.
 	TokenURL string
@@ -44,42 +60,37 @@ type Tokens struct {
 	RefreshBefore time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// MaxAttempts bounds the token requests of one fetch.
+	MaxAttempts int
+	// BaseDelay and MaxDelay shape the waits between them: retry n waits a
+	// random time up to min(MaxDelay, BaseDelay·2^(n-1)).
+	BaseDelay, MaxDelay time.Duration
+	// MaxRetryAfter caps a Retry-After from the token endpoint.
+	MaxRetryAfter time.Duration
+	// FetchTimeout bounds each token request.
+	FetchTimeout time.Duration
 
 	mu      sync.Mutex
 	entries map[string]*tokenEntry
 }
 
+// tokenEntry is the state of one scope set.
 type tokenEntry struct {
 	token     string
 	refreshAt time.Time
 	fetch     *tokenFetch // in flight, or nil
+	failed    *TokenError // the last fetch's failure, remembered until retryAt
+	retryAt   time.Time
 }
 
+// tokenFetch is one fetch that concurrent callers share.
 type tokenFetch struct {
-	done  chan struct{}
-	token string
-	err   error
+	done    chan struct{}
+	cancel  context.CancelFunc
+	waiters int // callers waiting; guarded by Tokens.mu
+	token   string
+	err     error
 }
-
-// TokenError reports a failed token exchange. Err is usually an
-// *oauth2.RetrieveError holding the endpoint's status and answer; neither
-// carries the client secret.
-type TokenError struct {
-	Scopes     []string
-	StatusCode int
-	Type       string
-	RequestID  string
-	RetryAfter time.Duration
-	Err        error
-}
-
-// Error implements the error interface.
-func (e *TokenError) Error() string {
-	return fmt.Sprintf("middleware: token request for scopes %q: %v", strings.Join(e.Scopes, " "), e.Err)
-}
-
-// Unwrap returns the underlying error.
-func (e *TokenError) Unwrap() error { return e.Err }
 
 // ErrTokensConfig reports a Tokens without its required fields.
 var ErrTokensConfig = errors.New("middleware: Tokens needs TokenURL, ClientID, ClientSecret and HTTPClient")
@@ -91,9 +102,14 @@ func (t *Tokens) now() time.Time {
 	return time.Now()
 }
 
-// token returns a valid access token for scopes, from the cache or a fetch
-// that concurrent callers share. key must be the scopes joined by single
-// spaces.
+// Token returns a valid access token for scopes (cached, or fetched once for
+// all concurrent callers). A failed fetch is a *TokenError.
+func (t *Tokens) Token(ctx context.Context, scopes ...string) (string, error) {
+	return t.token(ctx, scopes, strings.Join(scopes, " "))
+}
+
+// token is Token with the cache key (the scopes joined by single spaces)
+// already made.
 func (t *Tokens) token(ctx context.Context, scopes []string, key string) (string, error) {
 	t.mu.Lock()
 	if t.entries == nil {
@@ -104,30 +120,38 @@ func (t *Tokens) token(ctx context.Context, scopes []string, key string) (string
 		e = &tokenEntry{}
 		t.entries[key] = e
 	}
-	if e.token != "" && t.now().Before(e.refreshAt) {
+	now := t.now()
+	if e.token != "" && now.Before(e.refreshAt) {
 		tok := e.token
 		t.mu.Unlock()
 		return tok, nil
 	}
 	f := e.fetch
 	if f == nil {
-		f = &tokenFetch{done: make(chan struct{})}
+		if e.failed != nil && now.Before(e.retryAt) {
+			err := e.failed
+			t.mu.Unlock()
+			return "", err
+		}
+		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		f = &tokenFetch{done: make(chan struct{}), cancel: cancel}
 		e.fetch = f
-		go t.fetch(context.WithoutCancel(ctx), scopes, e, f)
+		go t.run(fctx, scopes, e, f)
 	}
+	f.waiters++
 	t.mu.Unlock()
 	select {
 	case <-f.done:
 		return f.token, f.err
 	case <-ctx.Done():
+		t.mu.Lock()
+		if f.waiters--; f.waiters == 0 && e.fetch == f {
+			e.fetch = nil // abandoned: the next caller starts afresh
+			f.cancel()
+		}
+		t.mu.Unlock()
 		return "", ctx.Err()
 	}
-}
-
-// Token returns a valid access token for scopes (cached, or fetched once for
-// all concurrent callers).
-func (t *Tokens) Token(ctx context.Context, scopes ...string) (string, error) {
-	return t.token(ctx, scopes, strings.Join(scopes, " "))
 }
 
 // Invalidate drops the cached token for scopes if it is still token, so the
@@ -145,13 +169,47 @@ func (t *Tokens) invalidate(key, token string) {
 	t.mu.Unlock()
 }
 
-func (t *Tokens) fetch(ctx context.Context, scopes []string, e *tokenEntry, f *tokenFetch) {
+// run is one fetch: token requests until one succeeds, one fails for good,
+// MaxAttempts are spent, or every caller has given up (ctx is cancelled).
+func (t *Tokens) run(ctx context.Context, scopes []string, e *tokenEntry, f *tokenFetch) {
+	defer f.cancel()
 	defer close(f.done)
 	if t.TokenURL == "" || t.ClientID == "" || t.ClientSecret == "" || t.HTTPClient == nil {
-		t.finish(e, f, "", time.Time{}, ErrTokensConfig)
+		t.fail(e, f, &TokenError{Scopes: scopes, Err: ErrTokensConfig}, 0)
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+	attempts := positive(t.MaxAttempts, DefaultTokenAttempts)
+	for n := 1; ; n++ {
+		start := t.now()
+		tok, err := t.exchange(ctx, scopes)
+		if err == nil {
+			t.succeed(e, f, tok, start)
+			return
+		}
+		if ctx.Err() != nil { // abandoned: nothing to remember
+			t.fail(e, f, &TokenError{Scopes: scopes, Err: ctx.Err()}, -1)
+			return
+		}
+		te := t.tokenError(scopes, err)
+		wait := t.wait(te, n)
+		if n >= attempts || !te.retryable() {
+			t.fail(e, f, te, t.holdOff(te, n))
+			return
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+			t.fail(e, f, &TokenError{Scopes: scopes, Err: ctx.Err()}, -1)
+			return
+		}
+	}
+}
+
+// exchange makes one token request, bounded by FetchTimeout.
+func (t *Tokens) exchange(ctx context.Context, scopes []string) (*oauth2.Token, error) {
+	ctx, cancel := context.WithTimeout(ctx, positive(t.FetchTimeout, DefaultTokenFetchTimeout))
 	defer cancel()
 	cfg := clientcredentials.Config{
 		ClientID:     t.ClientID,
@@ -160,45 +218,71 @@ func (t *Tokens) fetch(ctx context.Context, scopes []string, e *tokenEntry, f *t
 		Scopes:       scopes,
 		AuthStyle:    oauth2.AuthStyleInParams,
 	}
-	start := time.Now()
-	tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, t.HTTPClient))
-	if err != nil {
-		scrub(err, t.ClientSecret)
-		t.finish(e, f, "", time.Time{}, &TokenError{Scopes: scopes, Err: err})
-		return
+	return cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, t.HTTPClient))
+}
+
+// ceiling is the longest wait before retry n (1-based).
+func (t *Tokens) ceiling(n int) time.Duration {
+	base := positive(t.BaseDelay, DefaultTokenBaseDelay)
+	limit := positive(t.MaxDelay, DefaultTokenMaxDelay)
+	c := base << min(n-1, 30)
+	if c <= 0 || c > limit {
+		c = limit
 	}
+	return c
+}
+
+// wait is how long to wait before retry n: the endpoint's Retry-After
+// (capped), else a random time up to the ceiling.
+func (t *Tokens) wait(te *TokenError, n int) time.Duration {
+	if te.RetryAfter > 0 {
+		return min(te.RetryAfter, positive(t.MaxRetryAfter, DefaultTokenMaxRetryAfter))
+	}
+	return jitter(t.ceiling(n))
+}
+
+// holdOff is how long a failed fetch is remembered: the endpoint's
+// Retry-After (capped), else the longest the next wait could have been.
+func (t *Tokens) holdOff(te *TokenError, n int) time.Duration {
+	if te.RetryAfter > 0 {
+		return min(te.RetryAfter, positive(t.MaxRetryAfter, DefaultTokenMaxRetryAfter))
+	}
+	return t.ceiling(n + 1)
+}
+
+func (t *Tokens) succeed(e *tokenEntry, f *tokenFetch, tok *oauth2.Token, start time.Time) {
 	lifetime := 5 * time.Minute // when the answer has no expires_in
 	if !tok.Expiry.IsZero() {
 		lifetime = tok.Expiry.Sub(start)
 	}
-	margin := t.RefreshBefore
-	if margin <= 0 {
-		margin = DefaultRefreshBefore
-	}
-	margin = min(margin, lifetime/5)
-	t.finish(e, f, tok.AccessToken, t.now().Add(lifetime-margin), nil)
-}
-
-func (t *Tokens) finish(e *tokenEntry, f *tokenFetch, token string, refreshAt time.Time, err error) {
+	margin := min(positive(t.RefreshBefore, DefaultRefreshBefore), lifetime/5)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	f.token, f.err = token, err
-	e.fetch = nil
-	if err == nil {
-		e.token, e.refreshAt = token, refreshAt
+	f.token = tok.AccessToken
+	e.token, e.refreshAt = tok.AccessToken, t.now().Add(lifetime-margin)
+	e.failed = nil
+	if e.fetch == f {
+		e.fetch = nil
 	}
 }
 
-// scrub removes the client secret from a token endpoint's answer kept in
-// err, in case the endpoint echoed the form back: errors never carry it.
-func scrub(err error, secret string) {
-	var re *oauth2.RetrieveError
-	if secret == "" || !errors.As(err, &re) {
-		return
+// fail ends f with err. A failure is remembered for holdOff; a negative
+// holdOff (an abandoned fetch) is not remembered.
+func (t *Tokens) fail(e *tokenEntry, f *tokenFetch, err *TokenError, holdOff time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f.err = err
+	if holdOff >= 0 && e.fetch == f {
+		e.failed, e.retryAt = err, t.now().Add(holdOff)
 	}
-	const mask = "[redacted]"
-	re.Body = bytes.ReplaceAll(re.Body, []byte(secret), []byte(mask))
-	re.ErrorDescription = strings.ReplaceAll(re.ErrorDescription, secret, mask)
-	re.ErrorURI = strings.ReplaceAll(re.ErrorURI, secret, mask)
-	re.ErrorCode = strings.ReplaceAll(re.ErrorCode, secret, mask)
+	if e.fetch == f {
+		e.fetch = nil
+	}
+}
+
+func positive[T int | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
+	}
+	return def
 }

@@ -16,8 +16,11 @@ import (
 // scopes the operation needs (unless Tokens is nil, as for the token call
 // itself), and a fresh v15 signature over the final request.
 //
-// Requests to a host other than BaseURL's pass through untouched, so a
-// redirect never carries a token or a signature elsewhere.
+// A 3xx answer from the API host is never followed: it becomes a
+// *RedirectError whatever the http.Client's CheckRedirect says, so neither
+// the token request's client secret nor a signed create is re-sent to
+// where it points. Requests to a host other than BaseURL's pass through
+// untouched: they carry no token and no signature.
 //
 // If the server answers 401, the token the request carried is dropped (an
 // expired or revoked token is the usual cause, and even a token fetched a
@@ -110,8 +113,14 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, fmt.Errorf("%w: signing: %w", ErrNotSigned, err)
 		}
 		resp, err := base.RoundTrip(out)
-		if err != nil || resp.StatusCode != http.StatusUnauthorized || scopes == nil || attempt > 0 {
-			return resp, err
+		if err != nil {
+			return nil, err
+		}
+		if err := refuseRedirect(out, resp); err != nil {
+			return nil, err
+		}
+		if resp.StatusCode != http.StatusUnauthorized || scopes == nil || attempt > 0 {
+			return resp, nil
 		}
 		// The token was refused: expired or revoked. Drop it and try once
 		// more with a new token and a new signature.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 
 	"github.com/google/uuid"
 
@@ -98,6 +99,11 @@ func (a *api) list(w http.ResponseWriter, r *http.Request, user *uuid.UUID, sort
 	})
 }
 
+// idempotencyKeyPattern is the idempotency-key pattern Upvest publishes,
+// kept here as published rather than shared with the client's own check,
+// so each checks the other.
+var idempotencyKeyPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-5][0-9a-fA-F]{3}-?[089abAB][0-9a-fA-F]{3}-?[0-9a-fA-F]{12}$`)
+
 // idemRecord is the first answer to an idempotency key.
 type idemRecord struct {
 	bodyHash [32]byte
@@ -112,8 +118,8 @@ func (a *api) CreateAccountGroup(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, http.StatusBadRequest, "bad_request", "idempotency-key header is required on POST /account_groups")
 		return
 	}
-	if _, err := uuid.Parse(key); err != nil || len(key) != 36 {
-		s.problem(w, r, http.StatusBadRequest, "bad_request", fmt.Sprintf("idempotency-key %q is not a UUID", key))
+	if !idempotencyKeyPattern.MatchString(key) {
+		s.problem(w, r, http.StatusBadRequest, "bad_request", fmt.Sprintf("idempotency-key %q does not match Upvest's pattern %s", key, idempotencyKeyPattern))
 		return
 	}
 	body, _ := io.ReadAll(r.Body)

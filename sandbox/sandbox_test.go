@@ -307,10 +307,13 @@ func TestSandboxIdempotency(t *testing.T) {
 		body, key string
 		status    int
 	}{
-		"unknown user":  {`{"user_id":"00000000-0000-4000-8000-000000000000","type":"PERSONAL"}`, middleware.NewIdempotencyKey(), 404},
-		"bad type":      {`{"user_id":"` + r.user + `","type":"CORP"}`, middleware.NewIdempotencyKey(), 400},
-		"unknown field": {`{"user_id":"` + r.user + `","type":"PERSONAL","x":1}`, middleware.NewIdempotencyKey(), 400},
-		"bad key":       {body, "123", 400},
+		"unknown user":      {`{"user_id":"00000000-0000-4000-8000-000000000000","type":"PERSONAL"}`, middleware.NewIdempotencyKey(), 404},
+		"bad type":          {`{"user_id":"` + r.user + `","type":"CORP"}`, middleware.NewIdempotencyKey(), 400},
+		"unknown field":     {`{"user_id":"` + r.user + `","type":"PERSONAL","x":1}`, middleware.NewIdempotencyKey(), 400},
+		"bad key":           {body, "123", 400},
+		"UUIDv7 key":        {body, "01a2252c-d05b-7440-b151-facb87bd4b0b", 400},
+		"variant c key":     {body, "f1150421-2e34-42b6-cae9-52ef157065b9", 400},
+		"v5 key, no dashes": {`{"user_id":"` + r.user + `","type":"LEGAL_ENTITY"}`, "9f82993d4e9e58bba870baa7ab904a7f", 200},
 	} {
 		key = tc.key
 		if s, b := post(tc.body); s != tc.status {
