@@ -5,9 +5,7 @@ import (
 	"crypto/elliptic"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"math/big"
 
@@ -21,41 +19,16 @@ func JWK(kid string, pub *ecdsa.PublicKey) gen.JWK {
 	return gen.JWK{Kid: kid, Kty: gen.JWKKtyEC, Crv: gen.JWKCrvP521, X: enc(pub.X), Y: enc(pub.Y)}
 }
 
-// ErrBadKeySet reports a JWKS or PEM document that holds no usable P-521 key.
-var ErrBadKeySet = errors.New("webhook: bad verification key set")
-
 // ParseJWKS reads a JWKS document ({"keys":[…]}) into public keys by kid.
-// Keys that are not EC P-521 are refused, as are points not on the curve.
+// Keys that are not EC P-521, or not on the curve, are left out (see
+// ParseKeySet, which also says why); the error, wrapping ErrBadKeySet, comes
+// only when no key is usable.
 func ParseJWKS(data []byte) (map[string]*ecdsa.PublicKey, error) {
-	var set gen.JWKS
-	if err := json.Unmarshal(data, &set); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadKeySet, err)
+	set, err := ParseKeySet(data)
+	if err != nil {
+		return nil, err
 	}
-	return keysFromJWKS(set)
-}
-
-func keysFromJWKS(set gen.JWKS) (map[string]*ecdsa.PublicKey, error) {
-	keys := make(map[string]*ecdsa.PublicKey, len(set.Keys))
-	for _, k := range set.Keys {
-		if k.Kty != gen.JWKKtyEC || k.Crv != gen.JWKCrvP521 {
-			return nil, fmt.Errorf("%w: key %q is %s %s, want EC P-521", ErrBadKeySet, k.Kid, k.Kty, k.Crv)
-		}
-		x, errX := base64.RawURLEncoding.DecodeString(k.X)
-		y, errY := base64.RawURLEncoding.DecodeString(k.Y)
-		if errX != nil || errY != nil || len(x) != 66 || len(y) != 66 {
-			return nil, fmt.Errorf("%w: key %q: coordinates are not 66-byte base64url", ErrBadKeySet, k.Kid)
-		}
-		raw := append(append([]byte{4}, x...), y...)
-		pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P521(), raw)
-		if err != nil {
-			return nil, fmt.Errorf("%w: key %q: %v", ErrBadKeySet, k.Kid, err)
-		}
-		keys[k.Kid] = pub
-	}
-	if len(keys) == 0 {
-		return nil, fmt.Errorf("%w: no keys", ErrBadKeySet)
-	}
-	return keys, nil
+	return set.Keys, nil
 }
 
 // ParsePublicKeyPEM reads a PEM "PUBLIC KEY" (ECDSA P-521) for kid.
