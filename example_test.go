@@ -106,3 +106,54 @@ func ExampleAPIError() {
 	}
 	// Output: 404 not_found true
 }
+
+// A create that failed may still have happened: its error names the key
+// every attempt sent, and repeating the create with it settles it.
+func ExampleIdempotencyKeyOf() {
+	sb, err := sandbox.Start(sandbox.Config{}, sandbox.P521)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer sb.Close()
+	user := sb.NewUser()
+	client, err := upvest.New(configFor(sb), upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	sb.SetFaults(sandbox.Faults{LostAnswers: 1}) // the group is created, the answer lost
+	_, err = client.CreateAccountGroup(context.Background(), user, upvest.TypePersonal)
+	key, ok := upvest.IdempotencyKeyOf(err)
+	fmt.Println("failed:", err != nil, "key known:", ok)
+
+	sb.SetFaults(sandbox.Faults{})
+	g, err := client.CreateAccountGroup(context.Background(), user, upvest.TypePersonal, upvest.WithIdempotencyKey(key))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("settled:", g.Id == sb.AccountGroups()[0].Id, "groups:", len(sb.AccountGroups()))
+	// Output:
+	// failed: true key known: true
+	// settled: true groups: 1
+}
+
+// A key derived from your own reference survives a crash of the process:
+// the same reference always gives the same key.
+func ExampleWithIdempotencyReference() {
+	cfg, user, stop := exampleSandbox()
+	defer stop()
+	client, err := upvest.New(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	first, err := client.CreateAccountGroup(context.Background(), user, upvest.TypePersonal, upvest.WithIdempotencyReference("order-42"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	// After a restart, the same reference:
+	again, err := client.CreateAccountGroup(context.Background(), user, upvest.TypePersonal, upvest.WithIdempotencyReference("order-42"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(first.Id == again.Id)
+	// Output: true
+}

@@ -88,6 +88,12 @@ func callError(method, path string, err error) error {
 	if errors.As(err, &apiErr) || errors.As(err, &respErr) || errors.As(err, &callErr) {
 		return err
 	}
+	// A token failure is reported as itself: net/http's and the
+	// transport's wrapping say nothing the caller needs.
+	var te *middleware.TokenError
+	if errors.As(err, &te) {
+		err = te
+	}
 	return &CallError{Method: method, Path: path, Err: err}
 }
 

@@ -31,7 +31,8 @@ func (a *app) accountGroups(args []string) int {
 	case "create":
 		userID := fs.String("user-id", "", "owner's user id (UUID)")
 		typ := fs.String("type", "", "PERSONAL or LEGAL_ENTITY")
-		key := fs.String("idempotency-key", "", "UUID; repeat a create safely by passing the same key")
+		key := fs.String("idempotency-key", "", "UUID; repeat a create safely by passing the same key (a failed create names its key)")
+		ref := fs.String("idempotency-reference", "", "your own id of this create (an order id): the key is derived from it, so a re-run never creates twice")
 		if _, ok := a.parse(fs, args[1:], 0, "account-groups create --user-id UUID --type PERSONAL|LEGAL_ENTITY"); !ok {
 			return 2
 		}
@@ -39,9 +40,15 @@ func (a *app) accountGroups(args []string) int {
 		if *userID == "" || (t != upvest.TypePersonal && t != upvest.TypeLegalEntity) {
 			return a.usageError("account-groups create: --user-id and --type PERSONAL|LEGAL_ENTITY are required")
 		}
+		if *key != "" && *ref != "" {
+			return a.usageError("account-groups create: --idempotency-key and --idempotency-reference cannot be combined")
+		}
 		var opts []upvest.CreateOption
 		if *key != "" {
 			opts = append(opts, upvest.WithIdempotencyKey(*key))
+		}
+		if *ref != "" {
+			opts = append(opts, upvest.WithIdempotencyReference(*ref))
 		}
 		return a.call(&creds, func(c *upvest.Client) (any, error) { return c.CreateAccountGroup(a.ctx, *userID, t, opts...) })
 	case "list":

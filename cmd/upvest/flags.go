@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/upvest-go/upvest"
+	"github.com/upvest-go/upvest/middleware"
 )
 
 // credentials are the flags every API command takes.
@@ -63,9 +65,17 @@ func (a *app) parse(fs *flag.FlagSet, args []string, wantPositional int, synopsi
 	return pos, true
 }
 
-// fail prints err as one line and returns 1.
+// fail prints err as one line and returns 1. A failed create names its
+// idempotency key and how to settle it.
 func (a *app) fail(err error) int {
-	fmt.Fprintf(a.stderr, "%s\n", oneLine(err))
+	line := oneLine(err)
+	if key, ok := upvest.IdempotencyKeyOf(err); ok {
+		if !strings.Contains(line, "idempotency-key="+key) {
+			line += " idempotency-key=" + key
+		}
+		line += "; the create may have happened: re-run it with --idempotency-key " + key + " to settle it without creating twice"
+	}
+	fmt.Fprintf(a.stderr, "%s\n", line)
 	return 1
 }
 
@@ -87,6 +97,17 @@ func oneLine(err error) string {
 			s += ": " + apiErr.Err.Error()
 		}
 		return flatten(s)
+	}
+	var te *middleware.TokenError
+	if errors.As(err, &te) && te.StatusCode != 0 {
+		s := fmt.Sprintf("upvest: HTTP %d", te.StatusCode)
+		if te.Type != "" {
+			s += " " + te.Type
+		}
+		if te.RequestID != "" {
+			s += " request-id=" + te.RequestID
+		}
+		return flatten(s + ": " + err.Error())
 	}
 	msg := err.Error()
 	if len(msg) < 8 || msg[:8] != "upvest: " {

@@ -2,7 +2,7 @@
 // for its webhooks, runs a local sandbox of it, and demonstrates the client.
 //
 //	upvest account-groups get ID
-//	upvest account-groups create --user-id UUID --type PERSONAL|LEGAL_ENTITY [--idempotency-key UUID]
+//	upvest account-groups create --user-id UUID --type PERSONAL|LEGAL_ENTITY [--idempotency-key UUID | --idempotency-reference REF]
 //	upvest account-groups list [--limit N] [--offset N] [--order ASC|DESC] [--all]
 //	upvest account-groups close ID
 //	upvest users account-groups USER_ID [--limit N] [--offset N] [--order ASC|DESC] [--all]
@@ -48,7 +48,7 @@ const usage = `usage: upvest <command> [flags] [args]
 
 commands:
   account-groups get ID
-  account-groups create --user-id UUID --type PERSONAL|LEGAL_ENTITY [--idempotency-key UUID]
+  account-groups create --user-id UUID --type PERSONAL|LEGAL_ENTITY [--idempotency-key UUID | --idempotency-reference REF]
   account-groups list [--limit N] [--offset N] [--order ASC|DESC] [--all]
   account-groups close ID
   users account-groups USER_ID [--limit N] [--offset N] [--order ASC|DESC] [--all]
