@@ -1,14 +1,11 @@
 package webhook
 
 import (
-	"container/list"
 	"context"
 	"errors"
 	"net/http"
 	"runtime/debug"
-	"sync"
-
-	"github.com/google/uuid"
+	"time"
 )
 
 // Handler serves webhook deliveries: it verifies each, decodes its events
@@ -20,9 +17,20 @@ import (
 // delivery; a delivery not answered 200 is forgotten by the Verifier, so the
 // retry verifies.
 //
-// Deliveries can repeat (retries, at-least-once delivery): make callbacks
-// idempotent on the event id, or use WithDedupe, which skips events already
-// handled successfully by this process.
+// Deliveries repeat (retries, at-least-once delivery, a replay sent to
+// another replica): each event's callback runs once through an EventStore
+// (see it for the claim, lease and done-mark rules). By default the store
+// is a MemoryStore of DefaultDedupe events, which covers one process,
+// concurrent duplicates included; with several replicas, share one store
+// (webhook/redisstore) with WithEventStore. A duplicate that meets an event
+// still being handled elsewhere waits up to the busy wait for its outcome,
+// then is answered 503 so Upvest retries: never 200 before the event is
+// handled. When the store cannot be reached the delivery is answered 503
+// (fail closed) and OnStoreError hears of it.
+//
+// What that promises: exactly once while store outages are shorter than
+// the lease and no replica crashes between a callback's success and its
+// done mark; at least once beyond that. Keep callbacks idempotent.
 //
 // Build it with NewHandler; it is safe for concurrent use.
 type Handler struct {
@@ -30,7 +38,7 @@ type Handler struct {
 	onGroup   func(context.Context, AccountGroupEvent) error
 	onUnknown func(context.Context, RawEvent) error
 	onRefusal func(*http.Request, error)
-	dedupe    *dedupe
+	once      *once
 }
 
 // Option configures a Handler.
@@ -57,16 +65,45 @@ func OnRefusal(fn func(*http.Request, error)) Option {
 	return func(h *Handler) { h.onRefusal = fn }
 }
 
-// WithDedupe remembers the ids of the last n events handled successfully and
-// skips them when they are delivered again. It is per process and in
-// memory: with several replicas, dedupe in your store instead.
+// WithDedupe sets the default in-memory store's size: it remembers the
+// last n events handled (DefaultDedupe without this option). It is per
+// process: with several replicas, use WithEventStore. n ≤ 0 turns
+// deduplication off: every delivered event reaches the callbacks.
 func WithDedupe(n int) Option {
-	return func(h *Handler) { h.dedupe = &dedupe{max: n, index: map[uuid.UUID]*list.Element{}, order: list.New()} }
+	return func(h *Handler) {
+		h.once.store = nil
+		if n > 0 {
+			h.once.store = NewMemoryStore(n)
+		}
+	}
 }
+
+// WithEventStore makes every event's callback run once across the
+// processes sharing store (see EventStore and webhook/redisstore).
+func WithEventStore(store EventStore) Option { return func(h *Handler) { h.once.store = store } }
+
+// WithLease sets how long a claim on an event lasts (DefaultLease): the
+// callback's context ends with it, and another replica may claim the event
+// after it.
+func WithLease(d time.Duration) Option { return func(h *Handler) { h.once.lease = d } }
+
+// WithDoneTTL sets how long a handled event is remembered (DefaultDoneTTL).
+func WithDoneTTL(d time.Duration) Option { return func(h *Handler) { h.once.doneTTL = d } }
+
+// WithBusyWait sets how long a delivery waits for an event another holder
+// is handling before it is answered 503 (DefaultBusyWait).
+func WithBusyWait(d time.Duration) Option { return func(h *Handler) { h.once.busyWait = d } }
+
+// OnStoreError is told about every failure of the event store (wrapping
+// ErrStore): claims that failed the delivery with 503, done marks kept to
+// be written later, releases that failed. It may be called on the
+// request's goroutine, concurrently.
+func OnStoreError(fn func(error)) Option { return func(h *Handler) { h.once.onError = fn } }
 
 // NewHandler returns a Handler verifying with v.
 func NewHandler(v *Verifier, opts ...Option) *Handler {
-	h := &Handler{verifier: v}
+	h := &Handler{verifier: v, once: &once{store: NewMemoryStore(DefaultDedupe), lease: DefaultLease,
+		doneTTL: DefaultDoneTTL, busyWait: DefaultBusyWait, pending: map[string]struct{}{}}}
 	for _, opt := range opts {
 		opt(h)
 	}
@@ -116,24 +153,24 @@ func (h *Handler) dispatch(ctx context.Context, events []RawEvent) (err error) {
 }
 
 func (h *Handler) dispatchEvents(ctx context.Context, events []RawEvent) error {
+	h.once.flush(ctx)
 	for _, ev := range events {
-		if h.dedupe.seen(ev.ID) {
-			continue
-		}
-		var err error
-		g, isGroup, derr := ev.AccountGroup()
-		switch {
-		case derr != nil:
-			return derr
-		case isGroup && h.onGroup != nil:
-			err = h.onGroup(ctx, g)
-		case !isGroup && h.onUnknown != nil:
-			err = h.onUnknown(ctx, ev)
-		}
+		g, isGroup, err := ev.AccountGroup()
 		if err != nil {
-			return errors.Join(ErrCallback, err)
+			return err
 		}
-		h.dedupe.add(ev.ID)
+		var call func(context.Context) error
+		switch {
+		case isGroup && h.onGroup != nil:
+			call = func(ctx context.Context) error { return h.onGroup(ctx, g) }
+		case !isGroup && h.onUnknown != nil:
+			call = func(ctx context.Context) error { return h.onUnknown(ctx, ev) }
+		default:
+			continue // acknowledged and dropped: nothing to run
+		}
+		if err := h.once.run(ctx, ev.ID.String(), call); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -152,41 +189,8 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusBadRequest
 	case errors.Is(err, ErrCallback):
 		status = http.StatusInternalServerError
+	case errors.Is(err, ErrStore), errors.Is(err, ErrBusy):
+		status = http.StatusServiceUnavailable
 	}
 	http.Error(w, http.StatusText(status), status)
-}
-
-// dedupe is a bounded set of handled event ids; nil does nothing.
-type dedupe struct {
-	mu    sync.Mutex
-	max   int
-	index map[uuid.UUID]*list.Element
-	order *list.List
-}
-
-func (d *dedupe) seen(id uuid.UUID) bool {
-	if d == nil {
-		return false
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	_, ok := d.index[id]
-	return ok
-}
-
-func (d *dedupe) add(id uuid.UUID) {
-	if d == nil || d.max <= 0 {
-		return
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if _, ok := d.index[id]; ok {
-		return
-	}
-	d.index[id] = d.order.PushBack(id)
-	for d.order.Len() > d.max {
-		oldest := d.order.Front()
-		d.order.Remove(oldest)
-		delete(d.index, oldest.Value.(uuid.UUID))
-	}
 }

@@ -1,0 +1,157 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/upvest-go/upvest/internal/redistest"
+	"github.com/upvest-go/upvest/webhook"
+)
+
+func open(t *testing.T, srv *redistest.Server, opts ...Option) *Store {
+	t.Helper()
+	s, err := Open(srv.URL(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// TestClaimDoneRelease: the claim life cycle on a real Redis.
+func TestClaimDoneRelease(t *testing.T) {
+	srv := redistest.Start(t)
+	s := open(t, srv)
+	ctx := context.Background()
+	c1, err := s.Claim(ctx, "e1", time.Minute)
+	if err != nil || c1.State != webhook.Claimed || c1.Token == "" {
+		t.Fatalf("first claim: %+v %v", c1, err)
+	}
+	if c2, err := s.Claim(ctx, "e1", time.Minute); err != nil || c2.State != webhook.Busy {
+		t.Fatalf("claim of a held event: %+v %v, want busy", c2, err)
+	}
+	// A release with another token does nothing.
+	if err := s.Release(ctx, "e1", "claim:someone-else"); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := s.Claim(ctx, "e1", time.Minute); c.State != webhook.Busy {
+		t.Fatalf("a foreign release freed the claim: %+v", c)
+	}
+	if err := s.Release(ctx, "e1", c1.Token); err != nil {
+		t.Fatal(err)
+	}
+	c3, err := s.Claim(ctx, "e1", time.Minute)
+	if err != nil || c3.State != webhook.Claimed {
+		t.Fatalf("claim after release: %+v %v", c3, err)
+	}
+	if err := s.Done(ctx, "e1", c3.Token, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := s.Claim(ctx, "e1", time.Minute); c.State != webhook.Handled {
+		t.Fatalf("claim after done: %+v, want handled", c)
+	}
+	// The done mark is written with its TTL; the claim with its lease.
+	rc := redis.NewClient(&redis.Options{Addr: srv.Addr})
+	defer rc.Close()
+	if ttl := rc.PTTL(ctx, DefaultPrefix+"e1").Val(); ttl <= 59*time.Minute || ttl > time.Hour {
+		t.Fatalf("done mark TTL %v, want about 1h", ttl)
+	}
+	if _, err := s.Claim(ctx, "e2", 150*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if ttl := rc.PTTL(ctx, DefaultPrefix+"e2").Val(); ttl <= 0 || ttl > 150*time.Millisecond {
+		t.Fatalf("claim TTL %v, want the 150 ms lease", ttl)
+	}
+}
+
+// TestLeaseExpiry: a claim whose holder vanished can be taken once its
+// lease has run out.
+func TestLeaseExpiry(t *testing.T) {
+	srv := redistest.Start(t)
+	s := open(t, srv)
+	ctx := context.Background()
+	if c, _ := s.Claim(ctx, "e", 100*time.Millisecond); c.State != webhook.Claimed {
+		t.Fatal(c)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := s.Claim(ctx, "e", time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.State == webhook.Claimed {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still %v after the lease", c.State)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestOneClaimAmongMany: 50 concurrent claims of one event, from 5
+// separate clients, give exactly one Claimed.
+func TestOneClaimAmongMany(t *testing.T) {
+	srv := redistest.Start(t)
+	var stores []*Store
+	for i := 0; i < 5; i++ {
+		stores = append(stores, open(t, srv))
+	}
+	var claimed atomic.Int32
+	var wg sync.WaitGroup
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := stores[i%5].Claim(context.Background(), "same", time.Minute)
+			if err != nil {
+				t.Error(err)
+			}
+			if c.State == webhook.Claimed {
+				claimed.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if claimed.Load() != 1 {
+		t.Fatalf("%d claims succeeded, want 1", claimed.Load())
+	}
+}
+
+// TestPrefix keeps two receivers' keys apart.
+func TestPrefix(t *testing.T) {
+	srv := redistest.Start(t)
+	a, b := open(t, srv, WithPrefix("a:")), open(t, srv, WithPrefix("b:"))
+	ctx := context.Background()
+	ca, _ := a.Claim(ctx, "e", time.Minute)
+	_ = a.Done(ctx, "e", ca.Token, time.Hour)
+	if c, _ := b.Claim(ctx, "e", time.Minute); c.State != webhook.Claimed {
+		t.Fatalf("another prefix saw the event: %v", c.State)
+	}
+	rc := redis.NewClient(&redis.Options{Addr: srv.Addr})
+	defer rc.Close()
+	if rc.Get(ctx, "a:e").Val() != "done" {
+		t.Fatal("the prefix was not used")
+	}
+}
+
+// TestErrorsHideThePassword: a bad URL and an unreachable server give
+// errors without the URL's password.
+func TestErrorsHideThePassword(t *testing.T) {
+	const pw = "s3cret-redis-pass"
+	if _, err := Open("redis://:" + pw + "@127.0.0.1:notaport/0"); !errors.Is(err, ErrURL) || strings.Contains(err.Error(), pw) {
+		t.Fatalf("bad URL: %v", err)
+	}
+	s2, _ := Open("redis://:" + pw + "@127.0.0.1:1/0")
+	defer s2.Close()
+	if err := s2.Ping(context.Background()); err == nil || strings.Contains(err.Error(), pw) {
+		t.Fatalf("unreachable: %v", err)
+	}
+}
