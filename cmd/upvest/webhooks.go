@@ -1,79 +1,133 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/upvest-go/upvest/webhook"
 )
 
+const listenSynopsis = "webhooks listen --addr HOST:PORT [--path /webhooks] [--jwks-file FILE [--key-id KID]]" +
+	" [--read-header-timeout 5s] [--read-timeout 15s] [--write-timeout 30s] [--idle-timeout 1m]" +
+	" [--max-header-bytes 65536] [--shutdown-timeout 5s]"
+
 // webhooksListen serves the webhook handler and prints every verified event
-// as one JSON line on stdout; refusals go to stderr with their reason.
+// as one JSON line on stdout; refusals go to stderr with their reason. It
+// checks its verification keys before it listens, and stops gracefully when
+// its context ends.
 func (a *app) webhooksListen(args []string) int {
 	fs := flag.NewFlagSet("webhooks listen", flag.ContinueOnError)
 	var creds credentials
 	creds.register(fs, a.env)
 	addr := fs.String("addr", "", "listen address, HOST:PORT")
 	path := fs.String("path", "/webhooks", "URL path deliveries are posted to")
-	jwksFile := fs.String("jwks-file", "", "verification keys: a JWKS file (default: fetched from the API with the credentials)")
-	if _, ok := a.parse(fs, args, 0, "webhooks listen --addr HOST:PORT"); !ok {
+	jwksFile := fs.String("jwks-file", "", "verification keys: a JWKS file, or a PEM public key whose kid --key-id gives (default: fetched from the API with the credentials)")
+	var cfg serverConfig
+	cfg.register(fs)
+	if _, ok := a.parse(fs, args, 0, listenSynopsis); !ok {
 		return 2
 	}
 	if *addr == "" {
 		return a.usageError("webhooks listen: --addr is required")
 	}
-	var keys webhook.KeySource
-	if *jwksFile != "" {
-		data, err := os.ReadFile(*jwksFile)
-		if err != nil {
-			return a.fail(err)
-		}
-		static, err := webhook.ParseJWKS(data)
-		if err != nil {
-			return a.fail(err)
-		}
-		keys = webhook.StaticKeys(static)
-	} else {
-		c, err := creds.client()
-		if err != nil {
-			return a.fail(fmt.Errorf("no --jwks-file, so keys come from the API: %w", err))
-		}
-		keys = &webhook.RemoteKeys{Fetch: c.WebhookKeys}
+	if err := cfg.check(); err != nil {
+		return a.usageError("webhooks listen: " + err.Error())
+	}
+	keyIDGiven := false
+	fs.Visit(func(f *flag.Flag) { keyIDGiven = keyIDGiven || f.Name == "key-id" })
+	out := &lines{stdout: a.stdout, stderr: a.stderr}
+	keys, code := a.listenKeys(&creds, *jwksFile, keyIDGiven, out)
+	if keys == nil {
+		return code
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return a.fail(err)
 	}
-	srv := &http.Server{Handler: a.webhookMux(keys, *path), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(a.stderr, "upvest: listening for webhooks on http://%s%s\n", ln.Addr(), *path)
-	go func() { _ = srv.Serve(ln) }()
-	<-a.ctx.Done()
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	srv := cfg.server(a.webhookMux(keys, *path, out))
+	out.errorf("upvest: listening for webhooks on http://%s%s\n", ln.Addr(), *path)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return a.fail(err)
+	case <-a.ctx.Done():
+	}
+	out.errorf("upvest: shutting down; deliveries in flight have %s to finish\n", cfg.shutdownTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
-	_ = srv.Shutdown(shutdown)
+	if err := srv.Shutdown(ctx); err != nil {
+		_ = srv.Close()
+		out.errorf("upvest: shutdown: %s; remaining connections closed\n", flatten(err.Error()))
+	}
 	return 0
 }
 
-func (a *app) webhookMux(keys webhook.KeySource, path string) http.Handler {
-	var mu sync.Mutex // one line at a time
+// listenKeys returns the verification keys: from file (a JWKS, or a PEM
+// public key for the kid --key-id gives explicitly; UPVEST_KEY_ID is the
+// signing key's id, never a webhook kid), or from the API with the
+// credentials, fetched once now so that a listener that could verify
+// nothing does not start. A nil KeySource comes with the exit code.
+func (a *app) listenKeys(creds *credentials, file string, keyIDGiven bool, out *lines) (webhook.KeySource, int) {
+	skipped := func(s *webhook.SkippedKeyError) { out.errorf("upvest: %s\n", flatten(s.Error())) }
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, a.fail(err)
+		}
+		if bytes.Contains(data, []byte("-----BEGIN")) {
+			if !keyIDGiven {
+				return nil, a.usageError("webhooks listen: a PEM --jwks-file needs --key-id, the kid Upvest signs deliveries with")
+			}
+			keys, err := webhook.ParsePublicKeyPEM(creds.keyID, data)
+			if err != nil {
+				return nil, a.fail(fmt.Errorf("%s: %w", file, err))
+			}
+			return webhook.StaticKeys(keys), 0
+		}
+		set, err := webhook.ParseKeySet(data)
+		if err != nil {
+			return nil, a.fail(fmt.Errorf("%s: %w", file, err))
+		}
+		for _, s := range set.Skipped {
+			skipped(s)
+		}
+		return set.Keys, 0
+	}
+	c, err := creds.client()
+	if err != nil {
+		return nil, a.fail(fmt.Errorf("no --jwks-file, so keys come from the API: %w", err))
+	}
+	keys := &webhook.RemoteKeys{Fetch: c.WebhookKeys, OnSkippedKey: skipped}
+	if err := keys.Refresh(a.ctx); err != nil {
+		out.errorf("upvest: webhooks listen: cannot start without the webhook verification keys (GET /auth/verify_keys): %s\n",
+			strings.TrimPrefix(oneLine(err), "upvest: "))
+		return nil, 1
+	}
+	return keys, 0
+}
+
+func (a *app) webhookMux(keys webhook.KeySource, path string, out *lines) http.Handler {
 	h := webhook.NewHandler(&webhook.Verifier{Keys: keys},
 		webhook.OnAccountGroupEvent(func(_ context.Context, e webhook.AccountGroupEvent) error {
-			return a.printLine(&mu, e)
+			return out.event(e)
 		}),
 		webhook.OnUnknownEvent(func(_ context.Context, e webhook.RawEvent) error {
-			return a.printLine(&mu, e)
+			return out.event(e)
 		}),
 		webhook.OnRefusal(func(r *http.Request, err error) {
-			mu.Lock()
-			defer mu.Unlock()
-			fmt.Fprintf(a.stderr, "upvest: refused delivery from %s: %s\n", r.RemoteAddr, flatten(err.Error()))
+			out.errorf("upvest: refused delivery from %s: %s\n", r.RemoteAddr, flatten(err.Error()))
 		}),
 	)
 	mux := http.NewServeMux()
@@ -81,13 +135,85 @@ func (a *app) webhookMux(keys webhook.KeySource, path string) http.Handler {
 	return mux
 }
 
-func (a *app) printLine(mu *sync.Mutex, v any) error {
+// lines writes whole lines to stdout and stderr for several goroutines.
+type lines struct {
+	mu             sync.Mutex
+	stdout, stderr io.Writer
+}
+
+// event prints v as one JSON line on stdout.
+func (l *lines) event(v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	_, err = fmt.Fprintf(a.stdout, "%s\n", b)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, err = fmt.Fprintf(l.stdout, "%s\n", b)
 	return err
+}
+
+// errorf prints one line on stderr.
+func (l *lines) errorf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintf(l.stderr, format, args...)
+}
+
+// Defaults of the listen server's limits. The write timeout runs from the
+// end of the request headers: it covers a slow body (read timeout) and a
+// fetch of the verification keys for a new kid.
+const (
+	defaultReadHeaderTimeout = 5 * time.Second
+	defaultReadTimeout       = 15 * time.Second
+	defaultWriteTimeout      = defaultReadTimeout + webhook.DefaultFetchTimeout + 5*time.Second
+	defaultIdleTimeout       = time.Minute
+	defaultMaxHeaderBytes    = 64 << 10
+	defaultShutdownTimeout   = 5 * time.Second
+)
+
+// serverConfig holds the listen server's limits, from flags.
+type serverConfig struct {
+	readHeaderTimeout, readTimeout, writeTimeout, idleTimeout, shutdownTimeout time.Duration
+	maxHeaderBytes                                                             int
+}
+
+func (c *serverConfig) register(fs *flag.FlagSet) {
+	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", defaultReadHeaderTimeout, "time to read a request's headers")
+	fs.DurationVar(&c.readTimeout, "read-timeout", defaultReadTimeout, "time to read a whole request, body included")
+	fs.DurationVar(&c.writeTimeout, "write-timeout", defaultWriteTimeout, "time from the end of the headers to the end of the answer")
+	fs.DurationVar(&c.idleTimeout, "idle-timeout", defaultIdleTimeout, "how long a kept-alive connection may wait for its next request")
+	fs.IntVar(&c.maxHeaderBytes, "max-header-bytes", defaultMaxHeaderBytes, "bound on a request's headers (larger: 431)")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", defaultShutdownTimeout, "time deliveries in flight get to finish on shutdown")
+}
+
+// check refuses limits that are not positive.
+func (c *serverConfig) check() error {
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"--read-header-timeout", c.readHeaderTimeout}, {"--read-timeout", c.readTimeout}, {"--write-timeout", c.writeTimeout},
+		{"--idle-timeout", c.idleTimeout}, {"--shutdown-timeout", c.shutdownTimeout},
+	} {
+		if d.v <= 0 {
+			return fmt.Errorf("%s must be positive, not %s", d.name, d.v)
+		}
+	}
+	if c.maxHeaderBytes <= 0 {
+		return errors.New("--max-header-bytes must be positive")
+	}
+	return nil
+}
+
+// server returns the HTTP server for h with these limits.
+func (c *serverConfig) server(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: c.readHeaderTimeout,
+		ReadTimeout:       c.readTimeout,
+		WriteTimeout:      c.writeTimeout,
+		IdleTimeout:       c.idleTimeout,
+		MaxHeaderBytes:    c.maxHeaderBytes,
+	}
 }
