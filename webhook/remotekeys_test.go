@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -362,5 +364,59 @@ func TestJWKSWithUnusableKeys(t *testing.T) {
 				t.Fatalf("reported %q, want %q", reported, tc.skipped)
 			}
 		})
+	}
+}
+
+// The scenario end to end: a delivery signed with Upvest's freshly
+// rotated key arrives while its client disconnects during the key fetch; the
+// retry of it a moment later is verified (not refused for a minute).
+func TestRotatedKeyAfterAClientDisconnects(t *testing.T) {
+	old, rotated := newFixture(t), newFixture(t)
+	clock := &testClock{t: now}
+	sets := &keySets{docs: [][]byte{jwks(old.kid, &old.key.PublicKey), jwksOf(map[string]*ecdsa.PublicKey{old.kid: &old.key.PublicKey, rotated.kid: &rotated.key.PublicKey})}}
+	keys := &webhook.RemoteKeys{Fetch: sets.fetch, Now: clock.Now}
+	if _, err := keys.Key(context.Background(), old.kid); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(now.Add(2 * webhook.DefaultRefetchInterval))
+	sets.gate, sets.started = make(chan struct{}), make(chan struct{}, 1)
+	refused := make(chan error, 4)
+	h := rotated.handler(keys, webhook.OnRefusal(func(_ *http.Request, err error) { refused <- err }))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	first := must(rotated.signer.NewRequest(ctx, srv.URL+"/hooks", event("ACCOUNT_GROUP.CREATED")))
+	go func() {
+		if resp, err := srv.Client().Do(first); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	wait(t, sets.started, "the fetch")
+	cancel() // the client goes away while the keys are fetched
+	if err := wait(t, refused, "the disconnected delivery"); !errors.Is(err, webhook.ErrUnknownKey) {
+		t.Fatalf("disconnected delivery: %v", err)
+	}
+	close(sets.gate)
+	retry := must(rotated.signer.NewRequest(context.Background(), srv.URL+"/hooks", event("ACCOUNT_GROUP.CREATED")))
+	resp, err := srv.Client().Do(retry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("the retry signed with the rotated key: %d (%v)", resp.StatusCode, drain(refused))
+	}
+}
+
+func drain(ch chan error) []error {
+	var out []error
+	for {
+		select {
+		case err := <-ch:
+			out = append(out, err)
+		default:
+			return out
+		}
 	}
 }
