@@ -20,9 +20,11 @@ type once struct {
 
 	mu sync.Mutex
 	// pending holds events handled here whose done mark the store did not
-	// take; they count as handled here and their marks are written at the
-	// start of each later delivery.
-	pending map[string]struct{}
+	// take; they count as handled here, and their marks are written by a
+	// flusher goroutine (one at most, ending once they are all written)
+	// and at the start of each later delivery.
+	pending  map[string]struct{}
+	flushing bool
 }
 
 // pollInterval is how often a delivery asks again about a busy event.
@@ -64,9 +66,34 @@ func (o *once) run(ctx context.Context, id string, call func(context.Context) er
 		o.report(fmt.Errorf("%w: event %s handled, its done mark kept to write later: %w", ErrStore, id, err))
 		o.mu.Lock()
 		o.pending[id] = struct{}{}
+		if !o.flushing {
+			o.flushing = true
+			go o.flusher()
+		}
 		o.mu.Unlock()
 	}
 	return nil
+}
+
+// flusher writes pending done marks with growing waits (100 ms to 5 s)
+// until none is left, so they are written soon after the store returns,
+// well within the lease, even when no delivery comes.
+func (o *once) flusher() {
+	wait := 100 * time.Millisecond
+	for {
+		time.Sleep(wait)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		o.flush(ctx)
+		cancel()
+		o.mu.Lock()
+		if len(o.pending) == 0 {
+			o.flushing = false
+			o.mu.Unlock()
+			return
+		}
+		o.mu.Unlock()
+		wait = min(2*wait, 5*time.Second)
+	}
 }
 
 // claim takes id, waiting up to busyWait while another holder has it.
