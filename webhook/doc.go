@@ -5,8 +5,20 @@
 // with one of the keys Upvest publishes at GET /auth/verify_keys. Handler
 // verifies the signature, decodes the events and calls your callbacks in
 // order; it answers 200 only when every event was handled, so Upvest retries
-// the rest. Deliveries can repeat: make handlers idempotent on Event.ID, or
-// use WithDedupe.
+// the rest (a callback's error or panic answers 500, and the delivery is
+// forgotten so that the retry verifies). Deliveries can repeat: make
+// handlers idempotent on Event.ID, or use WithDedupe.
+//
+// Verifier refuses replays: it remembers each delivery it accepted, keyed
+// on what its signature covers, for as long as the delivery could verify.
+// Outside a net/http handler (a queue consumer, a serverless function),
+// Verifier.VerifyParts checks a delivery given as method, URL, headers and
+// body.
+//
+// RemoteKeys fetches the verification keys from the API and fetches them
+// again when a delivery names a key it does not know (Upvest rotated its
+// key): one shared, time-bounded fetch, without stalling deliveries signed
+// with known keys; keys it cannot use are skipped and reported.
 //
 // TestSigner signs deliveries the way Upvest does, for your own tests.
 package webhook
