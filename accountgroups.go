@@ -127,6 +127,7 @@ type CreateOption func(*createOptions)
 
 type createOptions struct {
 	key    string
+	keySet bool
 	ref    string
 	refSet bool
 }
@@ -139,7 +140,7 @@ type createOptions struct {
 // create fails with ErrInvalidArgument before anything is sent. It cannot
 // be combined with WithIdempotencyReference.
 func WithIdempotencyKey(key string) CreateOption {
-	return func(o *createOptions) { o.key = key }
+	return func(o *createOptions) { o.key, o.keySet = key, true }
 }
 
 // CreateAccountGroup creates an account group of type typ for the user. Every

@@ -18,7 +18,10 @@ const (
 // required; their zero values mean the sandbox host and a default client.
 // Printed in any way (every fmt verb, log/slog, encoding/json) it shows no
 // secret: the client secret, the private key and its passphrase appear as
-// [redacted].
+// [redacted]. One limit: fmt (and so slog's text handler) cannot call a
+// method of a value held in an unexported field, so it prints such a Config
+// field by field; keep a Config in an unexported field as a *Config, which
+// prints as an address.
 type Config struct {
 	// BaseURL is the API's base URL; empty means SandboxURL. It must be
 	// https unless the host is a loopback address (for tests and the

@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
 	"time"
 
 	"github.com/upvest-go/upvest/internal/retryafter"
@@ -45,8 +46,14 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		req.Method == http.MethodDelete || req.Header.Get("Idempotency-Key") != ""
 	state, _ := ctx.Value(callStateKey{}).(*callState)
 	for attempt := 1; ; attempt++ {
-		resp, err := d.attempt(ctx, req, attempt)
-		if state != nil && mayHaveReached(resp, err) {
+		actx := ctx
+		var wrote atomic.Bool
+		if state != nil {
+			// Only calls that settle an unknown outcome pay for the trace.
+			actx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }})
+		}
+		resp, err := d.attempt(actx, req, attempt)
+		if state != nil && mayHaveReached(resp, err, wrote.Load()) {
 			state.uncertain = true
 		}
 		if ctx.Err() != nil {
@@ -193,21 +200,15 @@ func withCallState(ctx context.Context, st *callState) context.Context {
 
 // mayHaveReached reports whether an attempt may have had an effect on the
 // server whose outcome is unknown: a 5xx answer, or a failure after the
-// request could have been sent. Refusals before sending (no token, not
-// signed, a connection never made) and redirects are certain.
-func mayHaveReached(resp *http.Response, err error) bool {
+// request's headers were written to a connection (wrote). Failures before
+// that (no token, not signed, no connection made) and redirects are
+// certain.
+func mayHaveReached(resp *http.Response, err error, wrote bool) bool {
 	if err == nil {
 		return resp.StatusCode >= 500
 	}
 	var redirect *middleware.RedirectError
-	var op *net.OpError
-	switch {
-	case errors.Is(err, middleware.ErrNotSigned), errors.As(err, &redirect):
-		return false
-	case errors.As(err, &op) && op.Op == "dial":
-		return false
-	}
-	return true
+	return wrote && !errors.Is(err, middleware.ErrNotSigned) && !errors.As(err, &redirect)
 }
 
 // errorKind describes err for logs without any request detail.

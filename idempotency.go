@@ -67,13 +67,13 @@ func withKey(err error, method, path, key string) error {
 // reference's, the caller's (checked), or a new random one.
 func (o *createOptions) resolve(clientID string) (string, error) {
 	switch {
-	case o.key != "" && o.ref != "":
+	case o.keySet && o.refSet:
 		return "", fmt.Errorf("%w: WithIdempotencyKey and WithIdempotencyReference cannot be combined", ErrInvalidArgument)
 	case o.refSet && o.ref == "":
 		return "", fmt.Errorf("%w: the idempotency reference is empty", ErrInvalidArgument)
-	case o.ref != "":
+	case o.refSet:
 		return IdempotencyKeyFor(clientID, o.ref), nil
-	case o.key != "":
+	case o.keySet:
 		if err := middleware.CheckIdempotencyKey(o.key); err != nil {
 			return "", fmt.Errorf("%w: %w", ErrInvalidArgument, err)
 		}

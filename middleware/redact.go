@@ -94,14 +94,17 @@ func scrub(s string, forms []string) string {
 	return s
 }
 
-// asciiLower lower-cases ASCII letters only, so byte offsets stay valid.
+// asciiLower lower-cases ASCII letters only, byte by byte, so every byte
+// offset in the result is the same offset in s, whatever s holds (invalid
+// UTF-8 included).
 func asciiLower(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 'A' && r <= 'Z' {
-			return r + 'a' - 'A'
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
 		}
-		return r
-	}, s)
+	}
+	return string(b)
 }
 
 // redactedFormat writes s for any fmt verb, quoted for %q: used by the

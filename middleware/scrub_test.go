@@ -91,3 +91,31 @@ func asciiJSON(s string) string {
 	}
 	return b.String()
 }
+
+// TestScrubInvalidUTF8: an answer holding bytes that are not UTF-8 (a
+// Latin-1 error page echoing the form) is scrubbed at the right offsets:
+// no byte of the secret leaks, nothing panics.
+func TestScrubInvalidUTF8(t *testing.T) {
+	const secret = "s3cr3t-VALUE-0123456789"
+	for _, body := range []string{
+		"\xff\xff" + secret + " was wrong",
+		"bad client_secret: \xff\xff\xff\xff\xff" + secret,
+		"Ung\xfcltige Anfrage \xfc\xfc\xfc\xfc\xfc\xfc\xfc\xfc\xfc\xfc\xfc: " + secret + "\xfc",
+	} {
+		r := newRig(t, "ed25519-pkcs8.pem")
+		r.tokens.ClientSecret = secret
+		r.tokens.MaxAttempts = 1
+		r.token.respond = func(*http.Request, []byte) *http.Response {
+			resp := jsonResponse(401, body)
+			resp.Header.Set("Content-Type", "text/plain; charset=iso-8859-1")
+			return resp
+		}
+		_, err := r.tokens.Token(context.Background(), "accounts:read")
+		if err == nil || strings.Contains(err.Error(), secret[:4]) || strings.Contains(err.Error(), secret[len(secret)-4:]) {
+			t.Errorf("secret bytes in the error (%d bytes)", len(fmt.Sprint(err)))
+		}
+	}
+	if got := scrub("\xff\xffAbC\xff", []string{"abc"}); got != "\xff\xff"+redacted+"\xff" {
+		t.Fatalf("scrub = %q", got)
+	}
+}

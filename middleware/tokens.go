@@ -3,6 +3,7 @@ package middleware
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -38,8 +39,11 @@ const (
 // per round. A fetch that failed is remembered for as long as the next
 // wait would have been (or the Retry-After): callers arriving meanwhile get
 // the same *TokenError without a request. A fetch runs detached from any
-// one caller's context; when every caller waiting on it has given up, it
-// is abandoned (its request cancelled) and the next caller starts afresh.
+// one caller's context and values; when every caller waiting on it has
+// given up, it is abandoned (its request cancelled) and the next caller
+// starts afresh, unless the fetch was waiting out a failure, which is then
+// remembered until that wait would have ended (the callers that gave up get
+// it beside their context's error).
 // A cached token is replaced shortly before it expires.
 //
 // Set the exported fields before first use and do not change them after;
@@ -90,6 +94,10 @@ type tokenFetch struct {
 	waiters int // callers waiting; guarded by Tokens.mu
 	token   string
 	err     error
+	// last is the fetch's latest failure and waitEnd the end of the wait
+	// it started, while the fetch retries; guarded by Tokens.mu.
+	last    *TokenError
+	waitEnd time.Time
 }
 
 // ErrTokensConfig reports a Tokens without its required fields.
@@ -133,7 +141,9 @@ func (t *Tokens) token(ctx context.Context, scopes []string, key string) (string
 			t.mu.Unlock()
 			return "", err
 		}
-		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		// Detached from every caller: their cancellation and their values
+		// (traces of their own attempt) do not reach the shared fetch.
+		fctx, cancel := context.WithCancel(context.Background())
 		f = &tokenFetch{done: make(chan struct{}), cancel: cancel}
 		e.fetch = f
 		go t.run(fctx, scopes, e, f)
@@ -145,11 +155,21 @@ func (t *Tokens) token(ctx context.Context, scopes []string, key string) (string
 		return f.token, f.err
 	case <-ctx.Done():
 		t.mu.Lock()
+		last := f.last
 		if f.waiters--; f.waiters == 0 && e.fetch == f {
-			e.fetch = nil // abandoned: the next caller starts afresh
+			// Abandoned: the next caller starts afresh, unless the fetch
+			// was waiting out a failure's back-off or Retry-After, which is
+			// then remembered until that wait ends.
+			e.fetch = nil
 			f.cancel()
+			if last != nil {
+				e.failed, e.retryAt = last, f.waitEnd
+			}
 		}
 		t.mu.Unlock()
+		if last != nil {
+			return "", fmt.Errorf("%w; the token endpoint last answered: %w", ctx.Err(), last)
+		}
 		return "", ctx.Err()
 	}
 }
@@ -196,6 +216,9 @@ func (t *Tokens) run(ctx context.Context, scopes []string, e *tokenEntry, f *tok
 			t.fail(e, f, te, t.holdOff(te, n))
 			return
 		}
+		t.mu.Lock()
+		f.last, f.waitEnd = te, t.now().Add(wait)
+		t.mu.Unlock()
 		timer := time.NewTimer(wait)
 		select {
 		case <-timer.C:

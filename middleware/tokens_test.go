@@ -289,3 +289,30 @@ func TestLaterCallNotStuckBehindAbandonedFetch(t *testing.T) {
 		t.Fatalf("%d token requests, want 2", calls.Load())
 	}
 }
+
+// TestAbandonedFetchRemembersItsFailure: when every caller gives up while
+// the shared fetch waits out a Retry-After, the failure is remembered for
+// that wait (later callers get it without a request), and the callers that
+// gave up see it beside their context's error.
+func TestAbandonedFetchRemembersItsFailure(t *testing.T) {
+	r := newRig(t, "ed25519-pkcs8.pem")
+	var calls atomic.Int32
+	r.token.respond = func(*http.Request, []byte) *http.Response {
+		calls.Add(1)
+		resp := jsonResponse(429, `{"error":"slow_down"}`)
+		resp.Header.Set("Retry-After", "2")
+		return resp
+	}
+	for i := 0; i < 4; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		_, err := r.tokens.Token(ctx, "accounts:read")
+		cancel()
+		var te *TokenError
+		if !errors.As(err, &te) || te.StatusCode != 429 {
+			t.Fatalf("call %d: err = %v, want the 429 *TokenError", i, err)
+		}
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("%d token requests within a 2 s Retry-After, want 1", n)
+	}
+}
