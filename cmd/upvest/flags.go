@@ -21,7 +21,7 @@ func (c *credentials) register(fs *flag.FlagSet, getenv env) {
 	fs.StringVar(&c.baseURL, "base-url", getenv("UPVEST_BASE_URL"), "API base URL (UPVEST_BASE_URL)")
 	fs.StringVar(&c.clientID, "client-id", getenv("UPVEST_CLIENT_ID"), "tenant client id (UPVEST_CLIENT_ID)")
 	fs.StringVar(&c.clientSecret, "client-secret", getenv("UPVEST_CLIENT_SECRET"), "client secret (UPVEST_CLIENT_SECRET)")
-	fs.StringVar(&c.keyID, "key-id", getenv("UPVEST_KEY_ID"), "signing key id (UPVEST_KEY_ID)")
+	fs.StringVar(&c.keyID, "key-id", getenv("UPVEST_KEY_ID"), "signing key id (UPVEST_KEY_ID); for webhooks listen with a PEM --jwks-file, the kid Upvest signs deliveries with")
 	fs.StringVar(&c.keyFile, "private-key-file", getenv("UPVEST_PRIVATE_KEY_FILE"), "PEM signing key (UPVEST_PRIVATE_KEY_FILE)")
 	fs.StringVar(&c.passphrase, "private-key-passphrase", getenv("UPVEST_PRIVATE_KEY_PASSPHRASE"), "key passphrase (UPVEST_PRIVATE_KEY_PASSPHRASE)")
 }

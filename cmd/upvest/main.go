@@ -6,7 +6,10 @@
 //	upvest account-groups list [--limit N] [--offset N] [--order ASC|DESC] [--all]
 //	upvest account-groups close ID
 //	upvest users account-groups USER_ID [--limit N] [--offset N] [--order ASC|DESC] [--all]
-//	upvest webhooks listen --addr HOST:PORT [--path /webhooks] [--jwks-file FILE]
+//	upvest webhooks listen --addr HOST:PORT [--path /webhooks] [--jwks-file FILE [--key-id KID]]
+//	       [--redis redis://[:PASSWORD@]HOST:PORT[/DB] [--redis-prefix P]]
+//	       [--read-header-timeout 5s] [--read-timeout 15s] [--write-timeout 30s]
+//	       [--idle-timeout 1m] [--max-header-bytes 65536] [--shutdown-timeout 5s]
 //	upvest sandbox [--addr 127.0.0.1:8080]
 //	upvest demo
 //
@@ -52,7 +55,10 @@ commands:
   account-groups list [--limit N] [--offset N] [--order ASC|DESC] [--all]
   account-groups close ID
   users account-groups USER_ID [--limit N] [--offset N] [--order ASC|DESC] [--all]
-  webhooks listen --addr HOST:PORT [--path /webhooks] [--jwks-file FILE]
+  webhooks listen --addr HOST:PORT [--path /webhooks] [--jwks-file FILE [--key-id KID]]
+                  [--redis redis://[:PASSWORD@]HOST:PORT[/DB] [--redis-prefix P]]
+                  [--read-header-timeout 5s] [--read-timeout 15s] [--write-timeout 30s]
+                  [--idle-timeout 1m] [--max-header-bytes 65536] [--shutdown-timeout 5s]
   sandbox [--addr 127.0.0.1:8080]     run a local sandbox of the API
   demo                                the client against an in-process sandbox
 
@@ -82,7 +88,7 @@ func run(ctx context.Context, args []string, getenv env, stdout, stderr io.Write
 		return a.userAccountGroups(args[2:])
 	case "webhooks":
 		if len(args) < 2 || args[1] != "listen" {
-			return a.usageError("usage: upvest webhooks listen --addr HOST:PORT [--path /webhooks] [--jwks-file FILE]")
+			return a.usageError("usage: upvest " + listenSynopsis)
 		}
 		return a.webhooksListen(args[2:])
 	case "sandbox":

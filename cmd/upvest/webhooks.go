@@ -10,15 +10,18 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/upvest-go/upvest/webhook"
+	"github.com/upvest-go/upvest/webhook/redisstore"
 )
 
 const listenSynopsis = "webhooks listen --addr HOST:PORT [--path /webhooks] [--jwks-file FILE [--key-id KID]]" +
+	" [--redis redis://[:PASSWORD@]HOST:PORT[/DB] [--redis-prefix P]]" +
 	" [--read-header-timeout 5s] [--read-timeout 15s] [--write-timeout 30s] [--idle-timeout 1m]" +
 	" [--max-header-bytes 65536] [--shutdown-timeout 5s]"
 
@@ -33,6 +36,8 @@ func (a *app) webhooksListen(args []string) int {
 	addr := fs.String("addr", "", "listen address, HOST:PORT")
 	path := fs.String("path", "/webhooks", "URL path deliveries are posted to")
 	jwksFile := fs.String("jwks-file", "", "verification keys: a JWKS file, or a PEM public key whose kid --key-id gives (default: fetched from the API with the credentials)")
+	redisURL := fs.String("redis", a.env("UPVEST_WEBHOOK_REDIS_URL"), "Redis shared by the replicas, so each event is handled once across them (UPVEST_WEBHOOK_REDIS_URL; default: once per process, in memory)")
+	redisPrefix := fs.String("redis-prefix", redisstore.DefaultPrefix, "prefix of the keys written to Redis")
 	var cfg serverConfig
 	cfg.register(fs)
 	if _, ok := a.parse(fs, args, 0, listenSynopsis); !ok {
@@ -47,6 +52,15 @@ func (a *app) webhooksListen(args []string) int {
 	keyIDGiven := false
 	fs.Visit(func(f *flag.Flag) { keyIDGiven = keyIDGiven || f.Name == "key-id" })
 	out := &lines{stdout: a.stdout, stderr: a.stderr}
+	var store webhook.EventStore
+	if *redisURL != "" {
+		rs, code := a.listenStore(*redisURL, *redisPrefix, out)
+		if rs == nil {
+			return code
+		}
+		defer rs.Close()
+		store = rs
+	}
 	keys, code := a.listenKeys(&creds, *jwksFile, keyIDGiven, out)
 	if keys == nil {
 		return code
@@ -55,7 +69,7 @@ func (a *app) webhooksListen(args []string) int {
 	if err != nil {
 		return a.fail(err)
 	}
-	srv := cfg.server(a.webhookMux(keys, *path, out))
+	srv := cfg.server(a.webhookMux(keys, store, *path, out))
 	out.errorf("upvest: listening for webhooks on http://%s%s\n", ln.Addr(), *path)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -118,8 +132,38 @@ func (a *app) listenKeys(creds *credentials, file string, keyIDGiven bool, out *
 	return keys, 0
 }
 
-func (a *app) webhookMux(keys webhook.KeySource, path string, out *lines) http.Handler {
-	h := webhook.NewHandler(&webhook.Verifier{Keys: keys},
+// listenStore opens the Redis the replicas share and checks that it
+// answers, so a listener that would answer every delivery 503 does not
+// start. Nothing it prints holds the URL's password. A nil Store comes
+// with the exit code.
+func (a *app) listenStore(rawURL, prefix string, out *lines) (*redisstore.Store, int) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		return nil, a.usageError("webhooks listen: --redis wants redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…")
+	}
+	store, err := redisstore.Open(rawURL, redisstore.WithPrefix(prefix))
+	if err != nil {
+		return nil, a.usageError("webhooks listen: " + err.Error())
+	}
+	ctx, cancel := context.WithTimeout(a.ctx, 5*time.Second)
+	defer cancel()
+	if err := store.Ping(ctx); err != nil {
+		store.Close()
+		out.errorf("upvest: webhooks listen: cannot start without Redis at %s: %s\n", u.Host, flatten(err.Error()))
+		return nil, 1
+	}
+	out.errorf("upvest: events handled once across replicas through Redis at %s (keys %s*)\n", u.Host, prefix)
+	return store, 0
+}
+
+func (a *app) webhookMux(keys webhook.KeySource, store webhook.EventStore, path string, out *lines) http.Handler {
+	opts := []webhook.Option{}
+	if store != nil {
+		opts = append(opts, webhook.WithEventStore(store), webhook.OnStoreError(func(err error) {
+			out.errorf("upvest: event store: %s\n", flatten(err.Error()))
+		}))
+	}
+	h := webhook.NewHandler(&webhook.Verifier{Keys: keys}, append(opts,
 		webhook.OnAccountGroupEvent(func(_ context.Context, e webhook.AccountGroupEvent) error {
 			return out.event(e)
 		}),
@@ -129,7 +173,7 @@ func (a *app) webhookMux(keys webhook.KeySource, path string, out *lines) http.H
 		webhook.OnRefusal(func(r *http.Request, err error) {
 			out.errorf("upvest: refused delivery from %s: %s\n", r.RemoteAddr, flatten(err.Error()))
 		}),
-	)
+	)...)
 	mux := http.NewServeMux()
 	mux.Handle(path, h)
 	return mux

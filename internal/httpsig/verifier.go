@@ -68,11 +68,9 @@ type Verification struct {
 	Skew time.Duration
 	// MaxAge is how old created may be; zero means no limit beyond expires.
 	MaxAge time.Duration
-	// Nonces, when set, refuses a nonce seen before within its window.
+	// Nonces, when set, requires a nonce and refuses one seen before
+	// within its window.
 	Nonces *Nonces
-	// NonceOptional accepts a signature without a nonce; its signature
-	// bytes then stand in for the nonce in the replay check.
-	NonceOptional bool
 }
 
 // VerifyRequest checks the signature of r, whose body is body. It returns the
@@ -138,10 +136,10 @@ func VerifyRequest(r *http.Request, body []byte, v *Verification) (*SignatureInp
 	}
 	// Only a verified signature may consume its nonce.
 	if v.Nonces != nil {
-		if in.Nonce == "" && !v.NonceOptional {
+		if in.Nonce == "" {
 			return nil, refuse(ErrNoNonce, "signature-input needs a nonce")
 		}
-		in.Replay = ReplayKey(in, sig)
+		in.Replay = in.KeyID + "\x00" + in.Nonce
 		if !v.Nonces.Use(in.Replay, time.Unix(in.Expires, 0).Add(v.Skew), v.Now) {
 			return nil, refuse(ErrReplay, "nonce %q was already used by key %q", in.Nonce, in.KeyID)
 		}
@@ -170,15 +168,6 @@ func checkDigest(r *http.Request, body []byte, in *SignatureInput, style Style) 
 		return refuse(ErrDigest, "%s is %q but the body's is %q", name, got, want)
 	}
 	return nil
-}
-
-// ReplayKey is the key under which Nonces remembers a verified signature:
-// its key id and nonce, or its signature bytes when it has no nonce.
-func ReplayKey(in *SignatureInput, sig []byte) string {
-	if in.Nonce == "" {
-		return in.KeyID + "\x00sig\x00" + string(sig)
-	}
-	return in.KeyID + "\x00" + in.Nonce
 }
 
 // Nonces remembers used nonces until their signature expires. The zero value

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/upvest-go/upvest/internal/redistest"
+	"github.com/upvest-go/upvest/middleware"
+	"github.com/upvest-go/upvest/webhook"
+)
+
+const redisPassword = "redis-pass-0123456789"
+
+// TestWebhooksListenReplicasOnRedis: two `webhooks listen --redis` replicas
+// sharing one Redis get the same events, each delivered to both: each
+// event is printed once in all, every delivery is acknowledged, and the
+// URL's password appears nowhere.
+func TestWebhooksListenReplicasOnRedis(t *testing.T) {
+	srv := redistest.Start(t)
+	k, _ := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
+	der, _ := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	pub := writeFile(t, "upvest.pem", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+	mk, _ := middleware.NewKey(k)
+	signer := &webhook.TestSigner{Key: mk, KeyID: "upvest-hooks-1"}
+	w := newWorld(t)
+	redisURL := "redis://:" + redisPassword + "@" + srv.Addr + "/0"
+	var replicas []*listener
+	for i := 0; i < 2; i++ {
+		replicas = append(replicas, w.listen(t, "--jwks-file", pub, "--key-id", "upvest-hooks-1", "--redis", redisURL, "--redis-prefix", "test:"))
+	}
+	var ids []string
+	for i := 0; i < 10; i++ {
+		ev := map[string]any{"id": uuid.NewString(), "created_at": "2021-07-21T14:10:00.00Z", "type": "ACCOUNT_GROUP.ACTIVATED",
+			"webhook_id": uuid.NewString(), "object": map[string]any{
+				"id": uuid.NewString(), "created_at": "2020-08-24T14:15:22Z", "updated_at": "2020-08-24T14:15:22Z",
+				"securities_account_number": "123456789", "status": "ACTIVE", "type": "PERSONAL",
+				"users": []any{map[string]any{"id": uuid.NewString(), "type": "OWNER"}},
+			}}
+		ids = append(ids, ev["id"].(string))
+		for _, r := range replicas { // Upvest's retry reaching the other replica
+			deliverUntilOK(t, signer, r.url, ev)
+		}
+	}
+	out := replicas[0].out.String() + replicas[1].out.String()
+	for _, id := range ids {
+		if n := strings.Count(out, id); n != 1 {
+			t.Errorf("event %s printed %d times, want once", id, n)
+		}
+	}
+	for _, r := range replicas {
+		if strings.Contains(r.err.String(), redisPassword) {
+			t.Fatalf("stderr shows the Redis password: %q", r.err.String())
+		}
+		if !strings.Contains(r.err.String(), "events handled once across replicas through Redis at "+srv.Addr) {
+			t.Fatalf("stderr does not say which Redis: %q", r.err.String())
+		}
+	}
+}
+
+func deliverUntilOK(t *testing.T, s *webhook.TestSigner, url string, ev map[string]any) {
+	t.Helper()
+	deadline := time.Now().Add(failsafe)
+	for time.Now().Before(deadline) {
+		req, err := s.NewRequest(context.Background(), url, ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("delivery to %s never acknowledged", url)
+}
+
+// TestWebhooksListenRedisUnreachable: a Redis that cannot be reached at
+// start stops the command with one line, without the URL's password; a
+// malformed URL is a usage error.
+func TestWebhooksListenRedisUnreachable(t *testing.T) {
+	w := newWorld(t)
+	jwks := writeFile(t, "jwks.json", w.sb.WebhookJWKS())
+	l := w.start(t, "--jwks-file", jwks, "--redis", "redis://:"+redisPassword+"@127.0.0.1:1/0")
+	if code := l.exit(t); code != 1 || !strings.Contains(l.err.String(), "Redis") || strings.Contains(l.err.String(), redisPassword) ||
+		strings.Contains(l.err.String(), "listening") {
+		t.Fatalf("exit %d, stderr %q", code, l.err.String())
+	}
+	l = w.start(t, "--jwks-file", jwks, "--redis", "http://:"+redisPassword+"@host")
+	if code := l.exit(t); code != 2 || strings.Contains(l.err.String(), redisPassword) {
+		t.Fatalf("exit %d, stderr %q", code, l.err.String())
+	}
+}
