@@ -2,14 +2,16 @@ package upvest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/google/uuid"
 
 	"github.com/upvest-go/upvest/gen"
-	"github.com/upvest-go/upvest/middleware"
+	"github.com/upvest-go/upvest/internal/routes"
 )
 
 // ListParams select a page of a list. The zero value asks for the first page
@@ -36,26 +38,41 @@ func (p *ListParams) check() error {
 	return nil
 }
 
-// query returns the generated query parameters.
-func (p *ListParams) query() (sort *gen.ListAccountGroupsParamsSort, order *gen.Order, offset *gen.Offset, limit *gen.Limit) {
+// query returns the list's query string: sort and order, offset, limit.
+func (p *ListParams) query() string {
 	if p == nil {
-		return
+		return ""
+	}
+	var b []byte
+	add := func(k, v string) {
+		if len(b) > 0 {
+			b = append(b, '&')
+		}
+		b = append(append(append(b, k...), '='), v...)
 	}
 	if p.Order != "" {
-		o := p.Order
-		s := gen.ListAccountGroupsParamsSortCreatedAt
-		sort, order = &s, &o
+		add("sort", string(gen.ListAccountGroupsParamsSortCreatedAt))
+		add("order", string(p.Order))
 	}
 	if p.Offset > 0 {
-		o := gen.Offset(p.Offset)
-		offset = &o
+		add("offset", strconv.Itoa(p.Offset))
 	}
 	if p.Limit > 0 {
-		l := gen.Limit(p.Limit)
-		limit = &l
+		add("limit", strconv.Itoa(p.Limit))
 	}
-	return
+	return string(b)
 }
+
+// The operations of the OpenAPI document this file calls: method, path
+// template and scopes come from the generated table.
+var (
+	opGetAccountGroup       = routes.ByID("getAccountGroup")
+	opListAccountGroups     = routes.ByID("listAccountGroups")
+	opListUserAccountGroups = routes.ByID("listUserAccountGroups")
+	opCreateAccountGroup    = routes.ByID("createAccountGroup")
+	opCloseAccountGroup     = routes.ByID("closeAccountGroup")
+	opGetWebhookVerifyKeys  = routes.ByID("getWebhookVerifyKeys")
+)
 
 func parseID(kind, id string) (uuid.UUID, error) {
 	u, err := uuid.Parse(id)
@@ -68,14 +85,13 @@ func parseID(kind, id string) (uuid.UUID, error) {
 // GetAccountGroup returns the account group with id. An unknown id is an
 // *APIError matching ErrNotFound.
 func (c *Client) GetAccountGroup(ctx context.Context, id string) (*AccountGroup, error) {
-	gid, err := parseID("account group id", id)
-	if err != nil {
+	if _, err := parseID("account group id", id); err != nil {
 		return nil, err
 	}
-	path := "/account_groups/" + id
-	resp, err := c.gen.GetAccountGroup(ctx, gid)
+	call := c.newCall(opGetAccountGroup, "", id)
+	ans, err := c.p.do(ctx, call)
 	g := new(AccountGroup)
-	if err := decode(http.MethodGet, path, resp, err, http.StatusOK, &group{g}); err != nil {
+	if err := decode(call, ans, err, http.StatusOK, &group{g}); err != nil {
 		return nil, err
 	}
 	return g, nil
@@ -87,36 +103,25 @@ func (c *Client) ListAccountGroups(ctx context.Context, params *ListParams) (*Ac
 	if err := params.check(); err != nil {
 		return nil, err
 	}
-	var q gen.ListAccountGroupsParams
-	q.Sort, q.Order, q.Offset, q.Limit = params.query()
-	resp, err := c.gen.ListAccountGroups(ctx, &q)
-	return decodePage(http.MethodGet, "/account_groups", resp, err)
+	return c.page(ctx, c.newCall(opListAccountGroups, params.query()))
 }
 
 // ListUserAccountGroups returns one page of the user's account groups. An
 // unknown user is an *APIError matching ErrNotFound.
 func (c *Client) ListUserAccountGroups(ctx context.Context, userID string, params *ListParams) (*AccountGroupPage, error) {
-	uid, err := parseID("user id", userID)
-	if err != nil {
+	if _, err := parseID("user id", userID); err != nil {
 		return nil, err
 	}
 	if err := params.check(); err != nil {
 		return nil, err
 	}
-	var q gen.ListUserAccountGroupsParams
-	var s *gen.ListAccountGroupsParamsSort
-	s, q.Order, q.Offset, q.Limit = params.query()
-	if s != nil {
-		v := gen.ListUserAccountGroupsParamsSort(*s)
-		q.Sort = &v
-	}
-	resp, err := c.gen.ListUserAccountGroups(ctx, uid, &q)
-	return decodePage(http.MethodGet, "/users/"+userID+"/account_groups", resp, err)
+	return c.page(ctx, c.newCall(opListUserAccountGroups, params.query(), userID))
 }
 
-func decodePage(method, path string, resp *http.Response, err error) (*AccountGroupPage, error) {
+func (c *Client) page(ctx context.Context, call *call) (*AccountGroupPage, error) {
+	ans, err := c.p.do(ctx, call)
 	var p page
-	if err := decode(method, path, resp, err, http.StatusOK, &p); err != nil {
+	if err := decode(call, ans, err, http.StatusOK, &p); err != nil {
 		return nil, err
 	}
 	return &AccountGroupPage{Meta: *p.Meta, Data: p.Data}, nil
@@ -169,10 +174,16 @@ func (c *Client) CreateAccountGroup(ctx context.Context, userID string, typ Acco
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.gen.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserId: uid, Type: typ}, middleware.IdempotencyKeyEditor(key))
+	body, err := json.Marshal(gen.AccountGroupCreateRequest{UserId: uid, Type: typ})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidArgument, err)
+	}
+	call := c.newCall(opCreateAccountGroup, "")
+	call.contentType, call.body, call.key = jsonContentType, body, key
+	ans, err := c.p.do(ctx, call)
 	g := new(AccountGroup)
-	if err := decode(http.MethodPost, "/account_groups", resp, err, http.StatusOK, &group{g}); err != nil {
-		return nil, withKey(err, http.MethodPost, "/account_groups", key)
+	if err := decode(call, ans, err, http.StatusOK, &group{g}); err != nil {
+		return nil, withKey(err, call, key)
 	}
 	return g, nil
 }
@@ -190,13 +201,14 @@ func (c *Client) CreateAccountGroup(ctx context.Context, userID string, typ Acco
 // returned. A 409 to the first attempt is always returned: the group was
 // not open.
 func (c *Client) CloseAccountGroup(ctx context.Context, id string) error {
-	gid, err := parseID("account group id", id)
-	if err != nil {
+	if _, err := parseID("account group id", id); err != nil {
 		return err
 	}
 	var st callState
-	resp, err := c.gen.CloseAccountGroup(withCallState(ctx, &st), gid)
-	err = decode(http.MethodDelete, "/account_groups/"+id, resp, err, http.StatusAccepted, nil)
+	call := c.newCall(opCloseAccountGroup, "", id)
+	call.state = &st
+	ans, err := c.p.do(ctx, call)
+	err = decode(call, ans, err, http.StatusAccepted, nil)
 	if err != nil && st.uncertain && errors.Is(err, ErrConflict) {
 		if g, gerr := c.GetAccountGroup(ctx, id); gerr == nil && (g.Status == StatusClosing || g.Status == StatusClosed) {
 			return nil

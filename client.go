@@ -1,7 +1,6 @@
 package upvest
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/upvest-go/upvest/gen"
+	"github.com/upvest-go/upvest/internal/routes"
 	"github.com/upvest-go/upvest/middleware"
 )
 
@@ -21,8 +21,10 @@ const Version = "0.1.0"
 // across all their attempts. Build it with New; a Client is safe for
 // concurrent use and should be reused (it caches tokens).
 type Client struct {
-	gen      *gen.Client
+	p        *pipeline
+	base     *url.URL
 	clientID string
+	gen      *gen.Client
 }
 
 // New checks cfg, loads the signing key and builds a Client. A bad key or
@@ -55,65 +57,59 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	src := cfg.HTTPClient
-	if src == nil {
-		src = &http.Client{}
-	}
-	signer := &middleware.Signer{Key: key, KeyID: cfg.KeyID, Validity: o.validity}
-	tokenHC := &http.Client{
-		Transport: &middleware.Transport{Base: src.Transport, Signer: signer, ClientID: cfg.ClientID, BaseURL: base},
-		Timeout:   o.timeout,
-	}
-	tokens := &middleware.Tokens{
-		TokenURL:      strings.TrimSuffix(base.String(), "/") + "/auth/token",
-		ClientID:      cfg.ClientID,
-		ClientSecret:  cfg.ClientSecret,
-		HTTPClient:    tokenHC,
-		MaxAttempts:   o.retry.MaxAttempts,
-		BaseDelay:     o.retry.BaseDelay,
-		MaxDelay:      o.retry.MaxDelay,
-		MaxRetryAfter: o.retry.MaxRetryAfter,
-		FetchTimeout:  o.timeout,
-	}
-	// A copy of the caller's client, never the caller's client itself. Its
-	// CheckRedirect does not matter: the middleware turns every 3xx from
-	// the API host into a *middleware.RedirectError before net/http could
-	// follow it.
-	hc := &http.Client{
-		Transport:     &middleware.Transport{Base: src.Transport, Signer: signer, ClientID: cfg.ClientID, Tokens: tokens, BaseURL: base},
-		CheckRedirect: src.CheckRedirect,
-		Jar:           src.Jar,
-		Timeout:       src.Timeout,
+	var rt http.RoundTripper // nil: http.DefaultTransport
+	timeout := o.timeout
+	if cfg.HTTPClient != nil {
+		rt = cfg.HTTPClient.Transport
+		if t := cfg.HTTPClient.Timeout; t > 0 && t < timeout {
+			timeout = t
+		}
 	}
 	ua := "upvest-go/" + Version
 	if o.userAgent != "" {
 		ua = o.userAgent + " " + ua
 	}
-	d := &doer{hc: hc, policy: o.retry, timeout: o.timeout, maxBody: o.maxBody, logger: o.logger, sleep: o.sleep, now: o.now}
-	// Editors run once per logical call, before the retries; the signature
-	// is made below them, per attempt, by the middleware transport.
-	g, err := gen.NewClient(base.String(), gen.WithHTTPClient(d),
-		gen.WithRequestEditorFn(middleware.ClientIDEditor(cfg.ClientID)),
-		gen.WithRequestEditorFn(middleware.APIVersionEditor()),
-		gen.WithRequestEditorFn(middleware.AcceptEditor()),
-		gen.WithRequestEditorFn(userAgent(ua)))
-	if err != nil {
+	signer := &middleware.Signer{Key: key, KeyID: cfg.KeyID, Validity: o.validity}
+	tokens := &middleware.Tokens{
+		TokenURL:     strings.TrimSuffix(base.String(), "/") + "/auth/token",
+		ClientID:     cfg.ClientID,
+		ClientSecret: cfg.ClientSecret,
+		HTTPClient: &http.Client{
+			Transport: &middleware.Transport{Base: rt, Signer: signer, ClientID: cfg.ClientID, UserAgent: ua, BaseURL: base},
+			Timeout:   timeout,
+		},
+		MaxAttempts:   o.retry.MaxAttempts,
+		BaseDelay:     o.retry.BaseDelay,
+		MaxDelay:      o.retry.MaxDelay,
+		MaxRetryAfter: o.retry.MaxRetryAfter,
+		FetchTimeout:  timeout,
+	}
+	p := &pipeline{
+		tr:     &middleware.Transport{Base: rt, Signer: signer, ClientID: cfg.ClientID, UserAgent: ua, Tokens: tokens, BaseURL: base},
+		policy: o.retry, timeout: timeout, maxBody: o.maxBody, logger: o.logger, sleep: o.sleep, now: o.now,
+	}
+	c := &Client{p: p, base: base, clientID: cfg.ClientID}
+	if c.gen, err = gen.NewClient(base.String(), gen.WithHTTPClient(generatedDoer{p: p, base: base})); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	return &Client{gen: g, clientID: cfg.ClientID}, nil
+	return c, nil
 }
 
-// userAgent sets the User-Agent header (not signed).
-func userAgent(ua string) gen.RequestEditorFn {
-	return func(_ context.Context, req *http.Request) error {
-		req.Header["User-Agent"] = []string{ua}
-		return nil
-	}
+// newCall prepares a call of op with the path parameters params and the
+// query string query. Method and path come from the generated operation
+// table.
+func (c *Client) newCall(op *routes.Route, query string, params ...string) *call {
+	path := op.Path(params...)
+	u := *c.base
+	u.Path += path
+	u.RawQuery = query
+	return &call{op: op, url: &u, path: path}
 }
 
 // Generated returns the generated client underneath, for operations this
-// facade does not cover. Its calls go through the same signing, token,
-// retry and size-limit stack; answers are not decoded into errors.
+// facade does not cover. Its calls go through the same pipeline: transport
+// headers, token, signature, retries (creates with one idempotency key for
+// all attempts) and size limit; answers are not decoded into errors.
 func (c *Client) Generated() *gen.Client { return c.gen }
 
 // checkBaseURL requires https, except for loopback hosts, and refuses user

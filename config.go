@@ -37,11 +37,13 @@ type Config struct {
 	PrivateKeyPEM []byte
 	// PrivateKeyPassphrase decrypts PrivateKeyPEM when it is encrypted.
 	PrivateKeyPassphrase []byte
-	// HTTPClient is copied, never modified: its Transport (nil means
-	// http.DefaultTransport), Jar and Timeout carry over. Its
-	// CheckRedirect has no effect: Upvest documents no redirect, and the
-	// client never follows one (a 3xx is a *middleware.RedirectError), so
-	// the client secret and signed requests stay with the API host.
+	// HTTPClient supplies the connection layer and is never modified: its
+	// Transport sends every request (nil means http.DefaultTransport), and
+	// its Timeout, when shorter than WithTimeout's, bounds each attempt.
+	// Its Jar and CheckRedirect are not used: Upvest sets no cookies and
+	// documents no redirect, and the client never follows one (a 3xx is a
+	// *middleware.RedirectError), so the client secret and signed requests
+	// stay with the API host.
 	HTTPClient *http.Client
 }
 

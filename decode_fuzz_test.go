@@ -1,9 +1,7 @@
 package upvest
 
 import (
-	"bytes"
 	"errors"
-	"io"
 	"net/http"
 	"testing"
 )
@@ -16,10 +14,9 @@ func FuzzDecodeAnswer(f *testing.F) {
 		if status < 100 || status > 999 {
 			return
 		}
-		resp := &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {contentType}, "Upvest-Request-Id": {"rid"}},
-			Body: io.NopCloser(bytes.NewReader(body))}
+		ans := &answer{status: status, header: http.Header{"Content-Type": {contentType}, "Upvest-Request-Id": {"rid"}}, body: body}
 		g := new(AccountGroup)
-		err := decode("GET", "/account_groups/x", resp, nil, http.StatusOK, &group{g})
+		err := decode(&call{op: opGetAccountGroup, path: "/account_groups/x"}, ans, nil, http.StatusOK, &group{g})
 		if err == nil {
 			if status != 200 || validateGroup(g) != "" {
 				t.Fatalf("accepted status %d with group %+v", status, g)

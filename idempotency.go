@@ -45,8 +45,8 @@ type keyed interface {
 
 // withKey records key in the facade error err carries (an *APIError,
 // *ResponseError or *CallError); any other error is wrapped in a
-// *CallError for method and path first.
-func withKey(err error, method, path, key string) error {
+// *CallError for the call first.
+func withKey(err error, c *call, key string) error {
 	var apiErr *APIError
 	var respErr *ResponseError
 	var callErr *CallError
@@ -58,7 +58,7 @@ func withKey(err error, method, path, key string) error {
 	case errors.As(err, &callErr):
 		callErr.IdempotencyKey = key
 	default:
-		return &CallError{Method: method, Path: path, Err: err, IdempotencyKey: key}
+		return &CallError{Method: c.op.Op.Method, Path: c.path, Err: err, IdempotencyKey: key}
 	}
 	return err
 }

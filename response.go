@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"mime"
-	"net/http"
 	"strings"
 	"time"
 
@@ -16,45 +15,44 @@ import (
 // validator is a decoded answer that can check its required fields.
 type validator interface{ validate() string }
 
-// decode turns the generated client's result into out (when the status is
-// want) or a typed error. out may be nil for answers without a body.
-func decode(method, path string, resp *http.Response, err error, want int, out validator) error {
+// decode turns a call's outcome into out (when the status is want) or a
+// typed error. out may be nil for answers without a body.
+func decode(c *call, ans *answer, err error, want int, out validator) error {
 	if err != nil {
-		return callError(method, path, err)
+		return err // already one of the facade's errors
 	}
-	defer resp.Body.Close()
-	body := readAll(resp.Body)
-	rid := resp.Header.Get("Upvest-Request-Id")
-	ct := resp.Header.Get("Content-Type")
+	method, path := c.op.Op.Method, c.path
+	rid := ans.header.Get("Upvest-Request-Id")
+	ct := ans.header.Get("Content-Type")
 	mediaType, _, _ := mime.ParseMediaType(ct)
 	respErr := func(reason string, err error) error {
-		return &ResponseError{Method: method, Path: path, StatusCode: resp.StatusCode, RequestID: rid, ContentType: ct, Reason: reason, Err: err}
+		return &ResponseError{Method: method, Path: path, StatusCode: ans.status, RequestID: rid, ContentType: ct, Reason: reason, Err: err}
 	}
 	switch {
-	case resp.StatusCode == want && out == nil:
+	case ans.status == want && out == nil:
 		return nil
-	case resp.StatusCode == want:
+	case ans.status == want:
 		if mediaType != "application/json" {
 			return respErr("want application/json", nil)
 		}
-		if err := json.Unmarshal(body, out); err != nil {
+		if err := json.Unmarshal(ans.body, out); err != nil {
 			return respErr("malformed JSON", err)
 		}
 		if missing := out.validate(); missing != "" {
 			return respErr("does not match the API document: "+missing, nil)
 		}
 		return nil
-	case resp.StatusCode >= 400:
-		return problemError(method, path, resp, body, rid, ct, mediaType)
+	case ans.status >= 400:
+		return problemError(method, path, ans, rid, ct, mediaType)
 	default:
 		return respErr("status not in the API document", nil)
 	}
 }
 
 // problemError builds the *APIError of an error answer.
-func problemError(method, path string, resp *http.Response, body []byte, rid, ct, mediaType string) *APIError {
-	e := &APIError{Method: method, Path: path, StatusCode: resp.StatusCode, HeaderRequestID: rid}
-	if ra, ok := retryafter.Header(resp.Header, time.Now()); ok {
+func problemError(method, path string, ans *answer, rid, ct, mediaType string) *APIError {
+	e := &APIError{Method: method, Path: path, StatusCode: ans.status, HeaderRequestID: rid}
+	if ra, ok := retryafter.Header(ans.header, time.Now()); ok {
 		e.RetryAfter = ra
 	}
 	var p gen.Problem
@@ -62,13 +60,13 @@ func problemError(method, path string, resp *http.Response, body []byte, rid, ct
 	switch {
 	case mediaType != "application/problem+json" && mediaType != "application/json":
 		reason = "want application/problem+json"
-	case json.Unmarshal(body, &p) != nil:
+	case json.Unmarshal(ans.body, &p) != nil:
 		reason = "malformed problem+json"
 	case p.Type == "" || p.Status == 0:
 		reason = "problem without type or status"
 	}
 	if reason != "" {
-		e.Err = &ResponseError{Method: method, Path: path, StatusCode: resp.StatusCode, RequestID: rid, ContentType: ct, Reason: reason}
+		e.Err = &ResponseError{Method: method, Path: path, StatusCode: ans.status, RequestID: rid, ContentType: ct, Reason: reason}
 		return e
 	}
 	e.Type = p.Type
@@ -77,24 +75,6 @@ func problemError(method, path string, resp *http.Response, body []byte, rid, ct
 	e.Instance = deref(p.Instance)
 	e.RequestID = deref(p.RequestId)
 	return e
-}
-
-// callError wraps a failure to get an answer at all in a *CallError, unless
-// it already is one of the facade's errors.
-func callError(method, path string, err error) error {
-	var apiErr *APIError
-	var respErr *ResponseError
-	var callErr *CallError
-	if errors.As(err, &apiErr) || errors.As(err, &respErr) || errors.As(err, &callErr) {
-		return err
-	}
-	// A token failure is reported as itself: net/http's and the
-	// transport's wrapping say nothing the caller needs.
-	var te *middleware.TokenError
-	if errors.As(err, &te) {
-		err = te
-	}
-	return &CallError{Method: method, Path: path, Err: err}
 }
 
 // CallError is a call that got no answer from the API: the connection

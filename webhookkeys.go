@@ -31,9 +31,10 @@ func (j *jwks) validate() string {
 // deliveries (GET /auth/verify_keys, scope webhooks:read), as JSON: give it
 // to webhook.RemoteKeys as its Fetch function.
 func (c *Client) WebhookKeys(ctx context.Context) ([]byte, error) {
-	resp, err := c.gen.GetWebhookVerifyKeys(ctx)
+	call := c.newCall(opGetWebhookVerifyKeys, "")
+	ans, err := c.p.do(ctx, call)
 	var j jwks
-	if err := decode(http.MethodGet, "/auth/verify_keys", resp, err, http.StatusOK, &j); err != nil {
+	if err := decode(call, ans, err, http.StatusOK, &j); err != nil {
 		return nil, err
 	}
 	return j.raw, nil

@@ -72,10 +72,7 @@ func newWorld(t *testing.T) *world {
 	w.tokens = &middleware.Tokens{TokenURL: u + "/auth/token", ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
 		HTTPClient: &http.Client{Transport: &middleware.Transport{Base: w, Signer: signer, ClientID: creds.ClientID, BaseURL: base}}}
 	hc := &http.Client{Transport: &middleware.Transport{Base: w, Signer: signer, ClientID: creds.ClientID, Tokens: w.tokens, BaseURL: base}}
-	w.client, err = gen.NewClient(u, gen.WithHTTPClient(hc),
-		gen.WithRequestEditorFn(middleware.ClientIDEditor(creds.ClientID)),
-		gen.WithRequestEditorFn(middleware.APIVersionEditor()),
-		gen.WithRequestEditorFn(middleware.AcceptEditor()))
+	w.client, err = gen.NewClient(u, gen.WithHTTPClient(hc))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,12 +15,14 @@ type Operation struct {
 	// with every scope of any one alternative may call the operation. Empty
 	// for operations without security (the token exchange).
 	Scopes [][]string
+	// IdempotencyKey: the operation requires an idempotency-key header.
+	IdempotencyKey bool
 }
 
 // Operations lists every operation of the document, sorted by path then method.
 var Operations = []Operation{
 	{ID: "listAccountGroups", Method: "GET", Path: "/account_groups", Scopes: [][]string{{"accounts:read"}, {"accounts:admin"}}},
-	{ID: "createAccountGroup", Method: "POST", Path: "/account_groups", Scopes: [][]string{{"accounts:admin"}}},
+	{ID: "createAccountGroup", Method: "POST", Path: "/account_groups", Scopes: [][]string{{"accounts:admin"}}, IdempotencyKey: true},
 	{ID: "closeAccountGroup", Method: "DELETE", Path: "/account_groups/{account_group_id}", Scopes: [][]string{{"accounts:admin"}}},
 	{ID: "getAccountGroup", Method: "GET", Path: "/account_groups/{account_group_id}", Scopes: [][]string{{"accounts:read"}, {"accounts:admin"}}},
 	{ID: "requestToken", Method: "POST", Path: "/auth/token", Scopes: [][]string{}},

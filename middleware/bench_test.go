@@ -55,7 +55,7 @@ func BenchmarkTokenWarm(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if tok, err := tokens.token(ctx, scopes, "accounts:read"); err != nil || tok != "tok" {
+		if tok, _, err := tokens.bearer(ctx, scopes, "accounts:read"); err != nil || tok != "tok" {
 			b.Fatal(err)
 		}
 	}

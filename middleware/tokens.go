@@ -81,6 +81,7 @@ type Tokens struct {
 // tokenEntry is the state of one scope set.
 type tokenEntry struct {
 	token     string
+	bearer    []string // the authorization header value, "Bearer <token>"
 	refreshAt time.Time
 	fetch     *tokenFetch // in flight, or nil
 	failed    *TokenError // the last fetch's failure, remembered until retryAt
@@ -93,6 +94,7 @@ type tokenFetch struct {
 	cancel  context.CancelFunc
 	waiters int // callers waiting; guarded by Tokens.mu
 	token   string
+	bearer  []string
 	err     error
 	// last is the fetch's latest failure and waitEnd the end of the wait
 	// it started, while the fetch retries; guarded by Tokens.mu.
@@ -113,12 +115,14 @@ func (t *Tokens) now() time.Time {
 // Token returns a valid access token for scopes (cached, or fetched once for
 // all concurrent callers). A failed fetch is a *TokenError.
 func (t *Tokens) Token(ctx context.Context, scopes ...string) (string, error) {
-	return t.token(ctx, scopes, strings.Join(scopes, " "))
+	tok, _, err := t.bearer(ctx, scopes, strings.Join(scopes, " "))
+	return tok, err
 }
 
-// token is Token with the cache key (the scopes joined by single spaces)
-// already made.
-func (t *Tokens) token(ctx context.Context, scopes []string, key string) (string, error) {
+// bearer is Token with the cache key (the scopes joined by single spaces)
+// already made; it also returns the authorization header's value, made
+// once per token.
+func (t *Tokens) bearer(ctx context.Context, scopes []string, key string) (string, []string, error) {
 	t.mu.Lock()
 	if t.entries == nil {
 		t.entries = make(map[string]*tokenEntry)
@@ -130,16 +134,16 @@ func (t *Tokens) token(ctx context.Context, scopes []string, key string) (string
 	}
 	now := t.now()
 	if e.token != "" && now.Before(e.refreshAt) {
-		tok := e.token
+		tok, bearer := e.token, e.bearer
 		t.mu.Unlock()
-		return tok, nil
+		return tok, bearer, nil
 	}
 	f := e.fetch
 	if f == nil {
 		if e.failed != nil && now.Before(e.retryAt) {
 			err := e.failed
 			t.mu.Unlock()
-			return "", err
+			return "", nil, err
 		}
 		// Detached from every caller: their cancellation and their values
 		// (traces of their own attempt) do not reach the shared fetch.
@@ -152,7 +156,7 @@ func (t *Tokens) token(ctx context.Context, scopes []string, key string) (string
 	t.mu.Unlock()
 	select {
 	case <-f.done:
-		return f.token, f.err
+		return f.token, f.bearer, f.err
 	case <-ctx.Done():
 		t.mu.Lock()
 		last := f.last
@@ -168,9 +172,9 @@ func (t *Tokens) token(ctx context.Context, scopes []string, key string) (string
 		}
 		t.mu.Unlock()
 		if last != nil {
-			return "", fmt.Errorf("%w; the token endpoint last answered: %w", ctx.Err(), last)
+			return "", nil, fmt.Errorf("%w; the token endpoint last answered: %w", ctx.Err(), last)
 		}
-		return "", ctx.Err()
+		return "", nil, ctx.Err()
 	}
 }
 
@@ -279,10 +283,11 @@ func (t *Tokens) succeed(e *tokenEntry, f *tokenFetch, tok *oauth2.Token, start 
 		lifetime = tok.Expiry.Sub(start)
 	}
 	margin := min(positive(t.RefreshBefore, DefaultRefreshBefore), lifetime/5)
+	bearer := []string{"Bearer " + tok.AccessToken}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	f.token = tok.AccessToken
-	e.token, e.refreshAt = tok.AccessToken, t.now().Add(lifetime-margin)
+	f.token, f.bearer = tok.AccessToken, bearer
+	e.token, e.bearer, e.refreshAt = tok.AccessToken, bearer, t.now().Add(lifetime-margin)
 	e.failed = nil
 	if e.fetch == f {
 		e.fetch = nil

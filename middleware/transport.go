@@ -8,13 +8,21 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 )
 
+// APIVersion is the only upvest-api-version there is.
+const APIVersion = "1"
+
 // Transport is an http.RoundTripper that makes each request what Upvest
-// requires, on a clone, immediately before sending it: upvest-client-id,
-// upvest-api-version and accept (when missing), a bearer token with the
-// scopes the operation needs (unless Tokens is nil, as for the token call
-// itself), and a fresh v15 signature over the final request.
+// requires, immediately before sending it. It is the one place that sets
+// the transport headers: upvest-client-id, upvest-api-version, accept
+// (application/json) and user-agent unless the request has its own, the
+// idempotency key (from
+// WithIdempotencyKey, else the request's own, else a new one for an
+// operation that requires it), a bearer token with the scopes the
+// operation needs (unless Tokens is nil, as for the token call itself), and
+// a fresh v15 signature over the final request, with its content-digest.
 //
 // A 3xx answer from the API host is never followed: it becomes a
 // *RedirectError whatever the http.Client's CheckRedirect says, so neither
@@ -27,83 +35,153 @@ import (
 // moment ago can have been revoked since) and the request is sent once more,
 // newly signed, with a new token. A second 401 is returned as is.
 //
-// The body is read once; the clone sent carries it without GetBody, so
-// net/http never replays a signed request (and its nonce) on its own.
-// Retries belong above, re-signed: package upvest does them.
+// RoundTrip works on a clone and never modifies the caller's request; Send
+// works on a request its caller gives up. The body reaches the network
+// without GetBody, so net/http never replays a signed request (and its
+// nonce) on its own. Retries belong above, re-signed: package upvest does
+// them.
 //
-// Set the fields before first use; a Transport is then safe for concurrent
-// use. Signer is required.
+// Set the fields before first use and do not change them after; a
+// Transport is then safe for concurrent use. Signer is required.
 type Transport struct {
 	// Base sends the signed request; nil means http.DefaultTransport.
 	Base http.RoundTripper
 	// Signer signs every request. Required.
 	Signer *Signer
-	// ClientID is sent as upvest-client-id when the request has none.
+	// ClientID is sent as upvest-client-id.
 	ClientID string
+	// UserAgent is sent as user-agent; empty sends net/http's default.
+	UserAgent string
 	// Tokens supplies bearer tokens; nil sends none (the token call).
 	Tokens *Tokens
 	// BaseURL is the API's base. Only requests to its scheme and host are
 	// signed, and its path is stripped before the operation (and so the
 	// scopes) is looked up. nil signs every request.
 	BaseURL *url.URL
+
+	once    sync.Once
+	headers fixedHeaders
+}
+
+// fixedHeaders are the header values every request shares. net/http only
+// reads header slices, so one slice per value serves all requests.
+type fixedHeaders struct {
+	clientID, userAgent, apiVersion, accept []string
+}
+
+var (
+	apiVersionValue = []string{APIVersion}
+	acceptJSON      = []string{"application/json"}
+)
+
+func (t *Transport) fixed() *fixedHeaders {
+	t.once.Do(func() {
+		t.headers = fixedHeaders{apiVersion: apiVersionValue, accept: acceptJSON}
+		if t.ClientID != "" {
+			t.headers.clientID = []string{t.ClientID}
+		}
+		if t.UserAgent != "" {
+			t.headers.userAgent = []string{t.UserAgent}
+		}
+	})
+	return &t.headers
 }
 
 // ErrNotSigned means the request could not be prepared; nothing was sent.
 var ErrNotSigned = errors.New("middleware: request not sent")
 
-// RoundTrip implements http.RoundTripper.
+// RoundTrip implements http.RoundTripper: it reads the request's body and
+// sends a clone through Send.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	base := t.Base
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	if t.BaseURL != nil && (req.URL.Host != t.BaseURL.Host || req.URL.Scheme != t.BaseURL.Scheme) {
-		return base.RoundTrip(req)
+	if !t.ours(req) {
+		return t.base().RoundTrip(req)
 	}
 	body, err := readBody(req)
 	if err != nil {
 		return nil, fmt.Errorf("%w: reading body: %w", ErrNotSigned, err)
 	}
-	ctx := req.Context()
+	return t.send(req.Clone(req.Context()), body)
+}
+
+// Send is RoundTrip for a request built for this one attempt, which the
+// caller gives up: Send sets the headers on req itself instead of on a
+// clone, and takes the body as bytes (req.Body is ignored). It is the
+// allocation-lean path package upvest uses; req must not be used again.
+func (t *Transport) Send(req *http.Request, body []byte) (*http.Response, error) {
+	if !t.ours(req) {
+		return nil, fmt.Errorf("%w: %s://%s is not the API host", ErrNotSigned, req.URL.Scheme, req.URL.Host)
+	}
+	return t.send(req, body)
+}
+
+func (t *Transport) base() http.RoundTripper {
+	if t.Base == nil {
+		return http.DefaultTransport
+	}
+	return t.Base
+}
+
+// ours reports whether req goes to the API host.
+func (t *Transport) ours(req *http.Request) bool {
+	return t.BaseURL == nil || (req.URL.Host == t.BaseURL.Host && req.URL.Scheme == t.BaseURL.Scheme)
+}
+
+// send prepares out (which it may modify) and sends it, once more after a
+// 401 with a new token.
+func (t *Transport) send(out *http.Request, body []byte) (*http.Response, error) {
+	ctx := out.Context()
 	var scopes []string
 	var key string
-	if t.Tokens != nil {
-		if s, ok := ctx.Value(scopesKey{}).(scopeSet); ok {
-			scopes, key = s.scopes, s.key
-		} else {
-			path := req.URL.Path
-			if t.BaseURL != nil {
-				path = strings.TrimPrefix(path, strings.TrimSuffix(t.BaseURL.Path, "/"))
+	var needsKey bool
+	if s, ok := ctx.Value(scopesKey{}).(scopeSet); ok && t.Tokens != nil {
+		scopes, key = s.scopes, s.key
+	} else if t.Tokens != nil || out.Method == http.MethodPost {
+		path := out.URL.Path
+		if t.BaseURL != nil {
+			path = strings.TrimPrefix(path, strings.TrimSuffix(t.BaseURL.Path, "/"))
+		}
+		r, err := lookup(out.Method, path)
+		switch {
+		case err == nil:
+			needsKey = r.Op.IdempotencyKey
+			if t.Tokens != nil {
+				scopes, key = r.Scopes, r.Key
 			}
-			r, err := lookup(req.Method, path)
-			if err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrNotSigned, err)
-			}
-			scopes, key = r.Scopes, r.Key
+		case t.Tokens != nil:
+			return nil, fmt.Errorf("%w: %w", ErrNotSigned, err)
 		}
 	}
+	h := out.Header
+	if h == nil {
+		h = make(http.Header, 12)
+		out.Header = h
+	}
+	// A caller's own value stands (a test asking for another accept, say).
+	f := t.fixed()
+	setDefault(h, hClientID, f.clientID)
+	setDefault(h, hAPIVersion, f.apiVersion)
+	setDefault(h, hAccept, f.accept)
+	setDefault(h, hUserAgent, f.userAgent)
+	if k := idempotencyKey(ctx); k != "" {
+		h[hIdempotencyKey] = []string{k}
+	} else if needsKey && len(h[hIdempotencyKey]) == 0 {
+		// A caller below any retry loop: a key per request is all it can
+		// have. Retrying callers set one per call with WithIdempotencyKey.
+		h[hIdempotencyKey] = []string{NewIdempotencyKey()}
+	}
+	out.GetBody = nil
+	out.ContentLength = int64(len(body))
 	for attempt := 0; ; attempt++ {
-		out := req.Clone(ctx)
-		h := out.Header
-		if t.ClientID != "" && len(h[hClientID]) == 0 {
-			h[hClientID] = []string{t.ClientID}
-		}
-		if len(h[hAPIVersion]) == 0 {
-			h[hAPIVersion] = []string{APIVersion}
-		}
-		if len(h[hAccept]) == 0 {
-			h[hAccept] = []string{"application/json"}
-		}
 		var token string
 		if scopes != nil {
-			token, err = t.Tokens.token(ctx, scopes, key)
+			var bearer []string
+			var err error
+			token, bearer, err = t.Tokens.bearer(ctx, scopes, key)
 			if err != nil {
 				return nil, fmt.Errorf("%w: %w", ErrNotSigned, err)
 			}
-			h[hAuthorization] = []string{"Bearer " + token}
+			h[hAuthorization] = bearer
 		}
-		out.GetBody = nil
-		out.ContentLength = int64(len(body))
 		if len(body) > 0 {
 			out.Body = io.NopCloser(bytes.NewReader(body))
 		} else {
@@ -112,7 +190,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err := t.Signer.Sign(out, body); err != nil {
 			return nil, fmt.Errorf("%w: signing: %w", ErrNotSigned, err)
 		}
-		resp, err := base.RoundTrip(out)
+		resp, err := t.base().RoundTrip(out)
 		if err != nil {
 			return nil, err
 		}
@@ -123,10 +201,20 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		// The token was refused: expired or revoked. Drop it and try once
-		// more with a new token and a new signature.
+		// more with a new token and a new signature, on a fresh request
+		// (the one sent may still be read by the connection's writer).
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
 		t.Tokens.invalidate(key, token)
+		out = out.Clone(ctx)
+		h = out.Header
+	}
+}
+
+// setDefault sets h[key] to v unless h has a value or v is nil.
+func setDefault(h http.Header, key string, v []string) {
+	if v != nil && len(h[key]) == 0 {
+		h[key] = v
 	}
 }
 
@@ -145,3 +233,6 @@ func readBody(req *http.Request) ([]byte, error) {
 	}
 	return io.ReadAll(req.Body)
 }
+
+// hUserAgent is the canonical User-Agent key.
+const hUserAgent = "User-Agent"

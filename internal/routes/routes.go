@@ -6,6 +6,7 @@
 package routes
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/upvest-go/upvest/gen"
@@ -99,4 +100,36 @@ func (r *Route) Allows(scopes []string) bool {
 		}
 	}
 	return false
+}
+
+// ByID returns the operation with the operationId id; it panics for an id
+// the document does not have, which is a programming error caught by any
+// test that reaches the call (package-level lookups run at init).
+func ByID(id string) *Route {
+	for i := range table {
+		if table[i].Op.ID == id {
+			return &table[i]
+		}
+	}
+	panic("routes: no operation " + id + " in the OpenAPI document")
+}
+
+// Path expands the route's path template with values for its parameters,
+// in order, each escaped as a path segment.
+func (r *Route) Path(values ...string) string {
+	var b strings.Builder
+	b.Grow(len(r.Op.Path) + 40)
+	rest := r.Op.Path
+	for _, v := range values {
+		i := strings.IndexByte(rest, '{')
+		j := strings.IndexByte(rest, '}')
+		if i < 0 || j < i {
+			break
+		}
+		b.WriteString(rest[:i])
+		b.WriteString(url.PathEscape(v))
+		rest = rest[j+1:]
+	}
+	b.WriteString(rest)
+	return b.String()
 }

@@ -56,6 +56,8 @@ type Operation struct {
 	// with every scope of any one alternative may call the operation. Empty
 	// for operations without security (the token exchange).
 	Scopes [][]string
+	// IdempotencyKey: the operation requires an idempotency-key header.
+	IdempotencyKey bool
 }
 
 // Operations lists every operation of the document, sorted by path then method.
@@ -64,11 +66,12 @@ var Operations = []Operation{
 	type row struct {
 		id, method, path string
 		scopes           [][]string
+		idempotencyKey   bool
 	}
 	var rows []row
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			r := row{id: op.OperationID, method: method, path: path}
+			r := row{id: op.OperationID, method: method, path: path, idempotencyKey: requiresHeader(op, "idempotency-key")}
 			sec := doc.Security
 			if op.Security != nil {
 				sec = *op.Security
@@ -95,10 +98,24 @@ var Operations = []Operation{
 		for _, alt := range r.scopes {
 			alts = append(alts, fmt.Sprintf("{%s}", quoteAll(alt)))
 		}
-		fmt.Fprintf(&b, "\t{ID: %q, Method: %q, Path: %q, Scopes: [][]string{%s}},\n", r.id, r.method, r.path, strings.Join(alts, ", "))
+		key := ""
+		if r.idempotencyKey {
+			key = ", IdempotencyKey: true"
+		}
+		fmt.Fprintf(&b, "\t{ID: %q, Method: %q, Path: %q, Scopes: [][]string{%s}%s},\n", r.id, r.method, r.path, strings.Join(alts, ", "), key)
 	}
 	b.WriteString("}\n")
 	return format.Source(b.Bytes())
+}
+
+// requiresHeader reports whether op declares the header name as required.
+func requiresHeader(op *openapi3.Operation, name string) bool {
+	for _, p := range op.Parameters {
+		if p.Value != nil && p.Value.In == openapi3.ParameterInHeader && strings.EqualFold(p.Value.Name, name) && p.Value.Required {
+			return true
+		}
+	}
+	return false
 }
 
 func quoteAll(ss []string) string {

@@ -11,44 +11,18 @@ import (
 	"github.com/upvest-go/upvest/gen"
 )
 
-// APIVersion is the only upvest-api-version there is.
-const APIVersion = "1"
-
-// ClientIDEditor sets upvest-client-id, the tenant's client id, which
-// Upvest requires on every call.
-func ClientIDEditor(clientID string) gen.RequestEditorFn {
-	return func(_ context.Context, req *http.Request) error {
-		req.Header[hClientID] = []string{clientID}
-		return nil
-	}
-}
-
-// APIVersionEditor sets upvest-api-version: 1.
-func APIVersionEditor() gen.RequestEditorFn {
-	return func(_ context.Context, req *http.Request) error {
-		req.Header[hAPIVersion] = []string{APIVersion}
-		return nil
-	}
-}
-
-// AcceptEditor sets accept: application/json (another value can get 406).
-func AcceptEditor() gen.RequestEditorFn {
-	return func(_ context.Context, req *http.Request) error {
-		req.Header[hAccept] = []string{"application/json"}
-		return nil
-	}
-}
-
 // ErrInvalidIdempotencyKey reports an idempotency key that does not match
 // Upvest's published pattern.
 var ErrInvalidIdempotencyKey = errors.New("middleware: idempotency key must be a UUID of version 0 to 5 with variant 0, 8, 9, a or b (Upvest's published pattern), such as f1150421-2e34-42b6-aae9-52ef157065b9")
 
-// IdempotencyKeyEditor sets idempotency-key to key, or, when key is empty, to
-// a new random UUID v4 each time the editor runs. The generated client runs
-// editors once per logical call, before any retry, so every attempt of one
-// call carries the same key. A key that does not match
-// IdempotencyKeyPattern makes the call fail with ErrInvalidIdempotencyKey
-// before anything is sent.
+// IdempotencyKeyEditor is for callers of the generated client (package gen)
+// who choose a call's key themselves: it sets idempotency-key to key, or,
+// when key is empty, to a new random UUID v4 each time the editor runs. The
+// generated client runs editors once per logical call, before any retry,
+// so every attempt of one call carries the same key. A key that does not
+// match IdempotencyKeyPattern makes the call fail with
+// ErrInvalidIdempotencyKey before anything is sent. WithIdempotencyKey
+// does the same through the context.
 func IdempotencyKeyEditor(key string) gen.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
 		k := key
@@ -60,6 +34,23 @@ func IdempotencyKeyEditor(key string) gen.RequestEditorFn {
 		req.Header[hIdempotencyKey] = []string{k}
 		return nil
 	}
+}
+
+type idempotencyKeyCtx struct{}
+
+// WithIdempotencyKey returns a context under which Transport sends key as
+// the idempotency-key of the requests it sends: every attempt of a call
+// made with that context carries the same key, which is what makes a
+// retried create safe. The caller checks key (CheckIdempotencyKey) first;
+// Transport sends it as it is. Package upvest sets it for each create.
+func WithIdempotencyKey(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, idempotencyKeyCtx{}, key)
+}
+
+// idempotencyKey returns the key WithIdempotencyKey put in ctx, or "".
+func idempotencyKey(ctx context.Context) string {
+	k, _ := ctx.Value(idempotencyKeyCtx{}).(string)
+	return k
 }
 
 // NewIdempotencyKey returns a random UUID v4 from crypto/rand.
