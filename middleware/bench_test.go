@@ -15,7 +15,10 @@ func BenchmarkSign(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		s := &Signer{Key: key, KeyID: testKeyID}
+		s, err := NewSigner(key, testKeyID)
+		if err != nil {
+			b.Fatal(err)
+		}
 		body := []byte(`{"user_id":"` + testUserID + `","type":"PERSONAL"}`)
 		for _, withBody := range []bool{false, true} {
 			name := "key=" + k.name + "/body=none"

@@ -5,16 +5,18 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha512"
+	cryptorand "crypto/rand"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 )
 
-// Key is a private signing key: ECDSA on P-521 (signing SHA-512 digests,
-// ASN.1 DER signatures) or Ed25519. Build one with ParseKey or NewKey; the
-// zero Key signs nothing. A Key is immutable and safe for concurrent use.
+// Key is a private signing key in memory: ECDSA on P-521 (signing SHA-512
+// digests, ASN.1 DER signatures) or Ed25519. Build one with ParseKey or
+// NewKey; the zero Key signs nothing. A *Key is a crypto.Signer, so it goes
+// wherever a key held elsewhere (a KMS, an HSM, an agent) would: NewSigner,
+// Signer.Rotate. A Key is immutable and safe for concurrent use.
 // Printed in any way (fmt, log/slog, encoding/json) it shows its
 // algorithm only, never key material: the material sits behind a pointer
 // that fmt does not follow below the top level.
@@ -77,19 +79,29 @@ func (k *Key) Public() crypto.PublicKey {
 	return nil
 }
 
-// Sign signs base: ECDSA P-521 over SHA-512(base), DER encoded, or Ed25519
-// over base itself.
-func (k *Key) Sign(base []byte) ([]byte, error) {
+// Sign implements crypto.Signer. An ECDSA key signs digest, the hash of
+// the message under opts.HashFunc() (Upvest: SHA-512 of the signature
+// base), and returns an ASN.1 DER signature; a nil rand means crypto/rand.
+// An Ed25519 key signs the message itself when opts.HashFunc() is
+// crypto.Hash(0) (what Upvest uses), and follows ed25519.PrivateKey.Sign for
+// *ed25519.Options. A nil or zero Key returns a *KeyError wrapping ErrNoKey.
+func (k *Key) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
 	switch {
 	case k == nil || k.m == nil:
 	case k.m.ec != nil:
-		sum := sha512.Sum512(base)
-		return ecdsa.SignASN1(rand.Reader, k.m.ec, sum[:])
+		if rand == nil {
+			rand = cryptorand.Reader
+		}
+		return k.m.ec.Sign(rand, digest, opts)
 	case k.m.ed != nil:
-		return ed25519.Sign(k.m.ed, base), nil
+		return k.m.ed.Sign(rand, digest, opts)
 	}
 	return nil, &KeyError{Err: ErrNoKey}
 }
+
+// A *Key is a crypto.Signer: give it to NewSigner, or anywhere else one is
+// taken.
+var _ crypto.Signer = (*Key)(nil)
 
 // String describes the key without any key material.
 func (k Key) String() string { return "middleware.Key(" + k.Algorithm() + ")" }

@@ -2,7 +2,11 @@ package middleware
 
 import (
 	"bytes"
+	"crypto"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha512"
 	"errors"
 	"fmt"
 	"os"
@@ -78,7 +82,7 @@ func TestParseKey(t *testing.T) {
 				t.Fatalf("algorithm = %s, want %s", k.Algorithm(), tt.algorithm)
 			}
 			base := []byte("\"@method\": GET")
-			sig, err := k.Sign(base)
+			sig, err := signBase(k, base)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -130,8 +134,59 @@ func TestNewKey(t *testing.T) {
 		t.Fatalf("ed25519: %v", err)
 	}
 	var zero *Key
-	if _, err := zero.Sign([]byte("x")); !errors.Is(err, ErrNoKey) {
+	if _, err := zero.Sign(rand.Reader, []byte("x"), crypto.Hash(0)); !errors.Is(err, ErrNoKey) {
 		t.Fatalf("nil key signed: %v", err)
+	}
+	if _, err := (&Key{}).Sign(rand.Reader, []byte("x"), crypto.Hash(0)); !errors.Is(err, ErrNoKey) {
+		t.Fatalf("zero key signed: %v", err)
+	}
+}
+
+// signBase signs a signature base with k used as a crypto.Signer, as
+// Upvest wants: ECDSA over SHA-512(base), Ed25519 over base itself.
+func signBase(k crypto.Signer, base []byte) ([]byte, error) {
+	if _, ok := k.Public().(ed25519.PublicKey); ok {
+		return k.Sign(rand.Reader, base, crypto.Hash(0))
+	}
+	sum := sha512.Sum512(base)
+	return k.Sign(rand.Reader, sum[:], crypto.SHA512)
+}
+
+// A Key is a crypto.Signer whose signatures are what the standard library's
+// keys make: ASN.1 DER over the digest for ECDSA (checked with
+// ecdsa.VerifyASN1), the message itself for Ed25519.
+func TestKeyIsACryptoSigner(t *testing.T) {
+	for _, file := range []string{"ec-sec1.pem", "ec-pkcs8.pem", "ed25519-pkcs8.pem"} {
+		t.Run(file, func(t *testing.T) {
+			k, err := ParseKey(readKey(t, file), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var s crypto.Signer = k
+			msg := []byte("\"@method\": POST\n\"@signature-params\": ()")
+			switch pub := s.Public().(type) {
+			case *ecdsa.PublicKey:
+				sum := sha512.Sum512(msg)
+				sig, err := s.Sign(rand.Reader, sum[:], crypto.SHA512)
+				if err != nil || !ecdsa.VerifyASN1(pub, sum[:], sig) {
+					t.Fatalf("ECDSA signature does not verify: %v", err)
+				}
+				// A nil rand is crypto/rand.
+				if sig, err := s.Sign(nil, sum[:], crypto.SHA512); err != nil || !ecdsa.VerifyASN1(pub, sum[:], sig) {
+					t.Fatalf("ECDSA signature with nil rand: %v", err)
+				}
+			case ed25519.PublicKey:
+				sig, err := s.Sign(nil, msg, crypto.Hash(0))
+				if err != nil || !ed25519.Verify(pub, msg, sig) {
+					t.Fatalf("Ed25519 signature does not verify: %v", err)
+				}
+				if _, err := s.Sign(nil, msg, crypto.SHA256); err == nil {
+					t.Fatal("Ed25519 signed a message with a SHA-256 option")
+				}
+			default:
+				t.Fatalf("Public() = %T", pub)
+			}
+		})
 	}
 }
 
@@ -154,7 +209,7 @@ func FuzzParseKey(f *testing.F) {
 			}
 			return
 		}
-		if _, err := k.Sign([]byte("x")); err != nil {
+		if _, err := signBase(k, []byte("x")); err != nil {
 			t.Fatalf("parsed key cannot sign: %v", err)
 		}
 	})

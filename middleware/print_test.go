@@ -71,7 +71,10 @@ func TestNothingPrintsASecret(t *testing.T) {
 		}
 		scalar := scalarOf(t, pemBytes)
 		material := []string{fmt.Sprint(scalar[:10])[1:25], fmt.Sprintf("%x", scalar[:10]), fmt.Sprint(int(scalar[0])) + " " + fmt.Sprint(int(scalar[1])) + " " + fmt.Sprint(int(scalar[2]))}
-		signer := &Signer{Key: key, KeyID: testKeyID}
+		signer, err := NewSigner(key, testKeyID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		tokens := &Tokens{TokenURL: "https://sandbox.upvest.co/auth/token", ClientID: testClientID, ClientSecret: secrettest.Hostile,
 			HTTPClient: &http.Client{Transport: &Transport{Signer: signer}}}
 		// A cached bearer token must not print either.

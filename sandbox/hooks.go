@@ -15,7 +15,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/upvest-go/upvest/gen"
-	"github.com/upvest-go/upvest/middleware"
 	"github.com/upvest-go/upvest/webhook"
 )
 
@@ -54,12 +53,8 @@ func newHooks(cfg Config) (*hooks, error) {
 	if err != nil {
 		return nil, err
 	}
-	mk, err := middleware.NewKey(k)
-	if err != nil {
-		return nil, err
-	}
 	h := &hooks{key: k, keyID: uuid.NewString(), backoff: cfg.WebhookRetry, client: &http.Client{Timeout: 10 * time.Second}}
-	h.signer = &webhook.TestSigner{Key: mk, KeyID: h.keyID, Now: cfg.Now}
+	h.signer = &webhook.TestSigner{Key: k, KeyID: h.keyID, Now: cfg.Now}
 	if h.backoff == nil {
 		for _, d := range upvestBackoff {
 			h.backoff = append(h.backoff, d*time.Second)

@@ -3,7 +3,9 @@ package sandbox_test
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/json"
@@ -11,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +26,8 @@ import (
 type rig struct {
 	sb     *sandbox.Sandbox
 	url    string
+	key    *middleware.Key    // the credentials' key
+	keyID  string             // and its id
 	signer *middleware.Signer // signs API calls
 	tsign  *middleware.Signer // signs token requests
 	tokens *middleware.Tokens
@@ -34,7 +39,9 @@ type rig struct {
 
 func (r *rig) RoundTrip(req *http.Request) (*http.Response, error) {
 	if r.tamper != nil {
-		req = r.tamper(req)
+		// A RoundTripper must not modify the request it is given: the
+		// Transport may clone it for its retry after a 401.
+		req = r.tamper(req.Clone(req.Context()))
 	}
 	if r.twice {
 		var body []byte
@@ -65,9 +72,13 @@ func newRig(t *testing.T, cfg sandbox.Config) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{sb: sb, url: srv.URL, user: sb.NewUser()}
-	r.signer = &middleware.Signer{Key: key, KeyID: creds.KeyID}
-	r.tsign = &middleware.Signer{Key: key, KeyID: creds.KeyID}
+	r := &rig{sb: sb, url: srv.URL, user: sb.NewUser(), key: key, keyID: creds.KeyID}
+	if r.signer, err = middleware.NewSigner(key, creds.KeyID); err != nil {
+		t.Fatal(err)
+	}
+	if r.tsign, err = middleware.NewSigner(key, creds.KeyID); err != nil {
+		t.Fatal(err)
+	}
 	base, _ := url.Parse(srv.URL)
 	r.tokens = &middleware.Tokens{TokenURL: srv.URL + "/auth/token", ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
 		HTTPClient: &http.Client{Transport: &middleware.Transport{Signer: r.tsign, ClientID: creds.ClientID, BaseURL: base}}}
@@ -128,11 +139,7 @@ func (r *rig) do(t *testing.T, ctx context.Context, method, path, body string) (
 
 func TestSandboxRefusals(t *testing.T) {
 	createBody := func(r *rig) string { return `{"user_id":"` + r.user + `","type":"PERSONAL"}` }
-	otherKey := func() *middleware.Key {
-		k, _ := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
-		mk, _ := middleware.NewKey(k)
-		return mk
-	}()
+	otherKey, _ := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
 	tests := []struct {
 		name   string
 		setup  func(r *rig) context.Context
@@ -143,11 +150,15 @@ func TestSandboxRefusals(t *testing.T) {
 	}{
 		{"valid", nil, "POST", true, 200, ""},
 		{"signed with another key", func(r *rig) context.Context {
-			r.signer.Key = otherKey
+			if err := r.signer.Rotate(otherKey, r.keyID); err != nil {
+				panic(err)
+			}
 			return context.Background()
 		}, "GET", false, 401, "does not verify with key"},
 		{"unknown key id", func(r *rig) context.Context {
-			r.signer.KeyID = "not-uploaded"
+			if err := r.signer.Rotate(r.key, "not-uploaded"); err != nil {
+				panic(err)
+			}
 			return context.Background()
 		}, "GET", false, 401, `keyid "not-uploaded"`},
 		{"tampered body", func(r *rig) context.Context {
@@ -253,6 +264,96 @@ func TestSandboxRefusals(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A client can have two keys uploaded at once (the state during a key
+// rotation): calls signed by either, each naming its own key id, are
+// accepted; a key signing under the other's id, or an id never uploaded, is
+// refused. Also while a signer rotates between the two under load.
+func TestSandboxTwoKeysOfOneClient(t *testing.T) {
+	r := newRig(t, sandbox.Config{TokenTTL: 30 * time.Minute})
+	edPub, edPriv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const secondID = "second-key-of-the-client"
+	r.sb.AddClientKey(secondID, edPub)
+	steps := []struct {
+		name   string
+		key    crypto.Signer
+		keyID  string
+		status int
+	}{
+		{"first key", r.key, r.keyID, 200},
+		{"second key", edPriv, secondID, 200},
+		{"first key again", r.key, r.keyID, 200},
+		{"second key under the first's id", edPriv, r.keyID, 401},
+		{"first key under the second's id", r.key, secondID, 401},
+		{"second key under an id never uploaded", edPriv, "never-uploaded", 401},
+		{"second key after all", edPriv, secondID, 200},
+	}
+	for _, st := range steps {
+		if err := r.signer.Rotate(st.key, st.keyID); err != nil {
+			t.Fatalf("%s: Rotate: %v", st.name, err)
+		}
+		if status, detail := r.do(t, context.Background(), "GET", "/account_groups", ""); status != st.status {
+			t.Fatalf("%s: status %d (%s), want %d", st.name, status, detail, st.status)
+		}
+	}
+
+	// Under load: 8 callers while the signer flips between the two keys.
+	base, _ := url.Parse(r.url)
+	hc := &http.Client{Transport: &middleware.Transport{Signer: r.signer, ClientID: r.sb.ClientID(), Tokens: r.tokens, BaseURL: base}}
+	stop := make(chan struct{})
+	var flips sync.WaitGroup
+	flips.Add(1)
+	go func() {
+		defer flips.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Millisecond):
+			}
+			var err error
+			if i%2 == 0 {
+				err = r.signer.Rotate(r.key, r.keyID)
+			} else {
+				err = r.signer.Rotate(edPriv, secondID)
+			}
+			if err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	var callers sync.WaitGroup
+	for range 8 {
+		callers.Add(1)
+		go func() {
+			defer callers.Done()
+			for range 10 {
+				req, _ := http.NewRequest(http.MethodGet, r.url+"/account_groups", nil)
+				req.Header.Set("Accept", "application/json")
+				req.Header.Set("Upvest-Api-Version", "1")
+				req.Header.Set("Upvest-Client-Id", r.sb.ClientID())
+				resp, err := hc.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					t.Errorf("status %d during rotation: %s", resp.StatusCode, b)
+					return
+				}
+			}
+		}()
+	}
+	callers.Wait()
+	close(stop)
+	flips.Wait()
 }
 
 func TestSandboxTokenExpiry(t *testing.T) {

@@ -19,7 +19,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/upvest-go/upvest/middleware"
 	"github.com/upvest-go/upvest/webhook"
 )
 
@@ -42,9 +41,8 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mk, _ := middleware.NewKey(k)
 	f := &fixture{key: k, kid: uuid.NewString()}
-	f.signer = &webhook.TestSigner{Key: mk, KeyID: f.kid, Now: func() time.Time { return now }}
+	f.signer = &webhook.TestSigner{Key: k, KeyID: f.kid, Now: func() time.Time { return now }}
 	f.keys = webhook.StaticKeys{f.kid: &k.PublicKey}
 	return f
 }

@@ -3,25 +3,25 @@ package webhook
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
+	"crypto"
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/upvest-go/upvest/internal/httpsig"
-	"github.com/upvest-go/upvest/middleware"
 )
 
 // TestSigner signs webhook deliveries exactly as Upvest does, for your own
 // tests (and the sandbox): v6 style by default (unquoted base names,
 // digest: SHA-256=…), or v15 with Version 15. Key and KeyID are required;
-// the rest have working zero values. Safe for concurrent use.
+// the rest have working zero values. Safe for concurrent use as long as its
+// fields are not changed.
 type TestSigner struct {
-	// Key signs; Upvest uses ECDSA P-521.
-	Key *middleware.Key
+	// Key signs: any crypto.Signer whose public key is ECDSA P-521 (what
+	// Upvest uses, such as an *ecdsa.PrivateKey) or Ed25519. Another key
+	// makes Sign fail with an error matching ErrUnsupportedKey.
+	Key crypto.Signer
 	// KeyID is the kid the verifier finds the public key under.
 	KeyID string
 	// Version is 6 (the default) or 15.
@@ -39,8 +39,13 @@ type TestSigner struct {
 // Sign adds the digest, signature-input and signature headers to req, whose
 // body is body. It covers @method, @path (as the server will see it: "/" for
 // a URL without a path), content-type, content-length and the digest. req is
-// modified: pass one you own.
+// modified: pass one you own. A Key that is not ECDSA P-521 or Ed25519 is an
+// error matching ErrUnsupportedKey, and req is left alone.
 func (s *TestSigner) Sign(req *http.Request, body []byte) error {
+	key, err := httpsig.NewKey(s.Key)
+	if err != nil {
+		return err
+	}
 	now := time.Now
 	if s.Now != nil {
 		now = s.Now
@@ -65,27 +70,21 @@ func (s *TestSigner) Sign(req *http.Request, body []byte) error {
 		{Name: "content-length", Value: strconv.Itoa(len(body))},
 		{Name: digestName, Value: digest},
 	}
-	names := make([]string, len(comps))
-	for i, c := range comps {
-		names[i] = c.Name
-	}
 	created := now().Unix()
-	p := httpsig.Params{Names: names, KeyID: s.KeyID, Created: created, Expires: created + int64(validity/time.Second)}
-	if !s.NoNonce {
-		var nonce [16]byte
-		_, _ = rand.Read(nonce[:])
-		p.Nonce = base64.RawURLEncoding.EncodeToString(nonce[:])
+	in := httpsig.Input{
+		Style:      style,
+		Components: comps,
+		KeyID:      s.KeyID,
+		Created:    created,
+		Expires:    created + int64(validity/time.Second),
+		NoNonce:    s.NoNonce,
 	}
-	params := string(httpsig.AppendParams(nil, &p))
-	if s.NoNonce {
-		params = strings.TrimSuffix(params, `;nonce=""`)
-	}
-	sig, err := s.Key.Sign(httpsig.AppendBase(nil, style, comps, params))
+	input, signature, err := httpsig.Sign(req.Context(), key, nil, &in)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Signature-Input", "sig1="+params)
-	req.Header.Set("Signature", "sig1=:"+base64.StdEncoding.EncodeToString(sig)+":")
+	req.Header.Set("Signature-Input", input)
+	req.Header.Set("Signature", signature)
 	req.ContentLength = int64(len(body))
 	return nil
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/upvest-go/upvest/internal/redistest"
-	"github.com/upvest-go/upvest/middleware"
 	"github.com/upvest-go/upvest/webhook"
 )
 
@@ -30,8 +29,7 @@ func TestWebhooksListenReplicasOnRedis(t *testing.T) {
 	k, _ := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
 	der, _ := x509.MarshalPKIXPublicKey(&k.PublicKey)
 	pub := writeFile(t, "upvest.pem", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-	mk, _ := middleware.NewKey(k)
-	signer := &webhook.TestSigner{Key: mk, KeyID: "upvest-hooks-1"}
+	signer := &webhook.TestSigner{Key: k, KeyID: "upvest-hooks-1"}
 	w := newWorld(t)
 	redisURL := "redis://:" + redisPassword + "@" + srv.Addr + "/0"
 	var replicas []*listener

@@ -11,8 +11,8 @@ import (
 func ContentDigest(body []byte) string {
 	sum := sha512.Sum512(body)
 	const prefix = "sha-512=:"
-	out := make([]byte, 0, len(prefix)+base64.StdEncoding.EncodedLen(len(sum))+1)
-	out = append(out, prefix...)
+	var buf [len(prefix) + (sha512.Size+2)/3*4 + 1]byte // on the stack: one allocation, the string
+	out := append(buf[:0], prefix...)
 	out = base64.StdEncoding.AppendEncode(out, sum[:])
 	out = append(out, ':')
 	return string(out)

@@ -32,15 +32,21 @@ func AppendParams(dst []byte, p *Params) []byte {
 		dst = append(dst, n...)
 		dst = append(dst, '"')
 	}
-	dst = append(dst, `);keyid="`...)
-	dst = append(dst, p.KeyID...)
-	dst = append(dst, `";created=`...)
-	dst = strconv.AppendInt(dst, p.Created, 10)
-	dst = append(dst, ";expires="...)
-	dst = strconv.AppendInt(dst, p.Expires, 10)
+	dst = appendParamsTail(dst, p.KeyID, p.Created, p.Expires)
 	dst = append(dst, `;nonce="`...)
 	dst = append(dst, p.Nonce...)
 	return append(dst, '"')
+}
+
+// appendParamsTail appends what follows the component list up to the nonce:
+// );keyid="…";created=…;expires=….
+func appendParamsTail(dst []byte, keyID string, created, expires int64) []byte {
+	dst = append(dst, `);keyid="`...)
+	dst = append(dst, keyID...)
+	dst = append(dst, `";created=`...)
+	dst = strconv.AppendInt(dst, created, 10)
+	dst = append(dst, ";expires="...)
+	return strconv.AppendInt(dst, expires, 10)
 }
 
 // ErrMalformed is wrapped by every parse error of this package.

@@ -17,7 +17,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/upvest-go/upvest/internal/redistest"
-	"github.com/upvest-go/upvest/middleware"
 	"github.com/upvest-go/upvest/webhook"
 	"github.com/upvest-go/upvest/webhook/redisstore"
 )
@@ -43,8 +42,7 @@ func newWorld(t *testing.T, srv *redistest.Server, replicas int, lease time.Dura
 	if err != nil {
 		t.Fatal(err)
 	}
-	mk, _ := middleware.NewKey(k)
-	w := &world{t: t, signer: &webhook.TestSigner{Key: mk, KeyID: "upvest-1"},
+	w := &world{t: t, signer: &webhook.TestSigner{Key: k, KeyID: "upvest-1"},
 		successes: map[string]int{}, calls: map[string]int{}, rng: rand.New(rand.NewPCG(13, 42)), failFirst: 0.3}
 	for i := 0; i < replicas; i++ {
 		store, err := redisstore.Open(srv.URL())

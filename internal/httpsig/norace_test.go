@@ -1,0 +1,5 @@
+//go:build !race
+
+package httpsig
+
+const raceEnabled = false
