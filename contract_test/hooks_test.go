@@ -1,14 +1,16 @@
-package contract_test
+package contracttest_test
 
 import (
 	"crypto/ecdsa"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
 
+	contracttest "github.com/upvest-go/upvest/contract_test"
 	"github.com/upvest-go/upvest/webhook"
 )
 
@@ -23,8 +25,6 @@ type hookValidator struct {
 
 func newHookValidator(t *testing.T, w *world) *hookValidator {
 	h := &hookValidator{}
-	envelope := w.v.doc.Components.Schemas["WebhookEnvelope"].Value
-	event := w.v.doc.Components.Schemas["AccountGroupEvent"].Value
 	verifier := &webhook.Verifier{Keys: webhook.StaticKeys(mustKeys(w.sb.WebhookJWKS()))}
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		body, _, err := verifier.Verify(r)
@@ -32,17 +32,15 @@ func newHookValidator(t *testing.T, w *world) *hookValidator {
 		if err != nil {
 			errs = append(errs, err)
 		} else {
-			var doc map[string]any
+			errs = append(errs, findings(w.v.CheckSchema("WebhookEnvelope", body))...)
+			var doc struct {
+				Payload []json.RawMessage `json:"payload"`
+			}
 			if err := json.Unmarshal(body, &doc); err != nil {
 				errs = append(errs, err)
-			} else if err := envelope.VisitJSON(doc, schemaOptions...); err != nil {
-				errs = append(errs, err)
-			} else {
-				for _, ev := range doc["payload"].([]any) {
-					if err := event.VisitJSON(ev, schemaOptions...); err != nil {
-						errs = append(errs, err)
-					}
-				}
+			}
+			for _, ev := range doc.Payload {
+				errs = append(errs, findings(w.v.CheckSchema("AccountGroupEvent", ev))...)
 			}
 		}
 		h.mu.Lock()
@@ -54,6 +52,18 @@ func newHookValidator(t *testing.T, w *world) *hookValidator {
 	t.Cleanup(srv.Close)
 	h.url = srv.URL + "/hooks"
 	return h
+}
+
+// findings turns CheckSchema's answer into errors.
+func findings(fs []contracttest.Finding, err error) []error {
+	if err != nil {
+		return []error{err}
+	}
+	var out []error
+	for _, f := range fs {
+		out = append(out, errors.New(f.String()))
+	}
+	return out
 }
 
 func (h *hookValidator) check(t *testing.T) {

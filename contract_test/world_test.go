@@ -1,4 +1,4 @@
-package contract_test
+package contracttest_test
 
 import (
 	"context"
@@ -10,18 +10,23 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
+	contracttest "github.com/upvest-go/upvest/contract_test"
 	"github.com/upvest-go/upvest/gen"
 	"github.com/upvest-go/upvest/middleware"
+	"github.com/upvest-go/upvest/openapi"
 	"github.com/upvest-go/upvest/sandbox"
 )
 
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
-
-// world is a sandbox behind the validator, and a generated client signing
+// world is a sandbox behind the validator (contracttest.Validator.Handler,
+// strict, knowing every token it saw issued), and a generated client signing
 // through the middleware, with a hook to spoil a request on purpose.
 type world struct {
 	sb     *sandbox.Sandbox
-	v      *validator
+	v      *contracttest.Validator
+	rec    *contracttest.Recorder
+	doc    *openapi3.T // the document, to list its documented statuses
 	url    string
 	client *gen.Client
 	tokens *middleware.Tokens
@@ -55,8 +60,16 @@ func newWorld(t *testing.T) *world {
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	u := "http://" + srv.Listener.Addr().String()
-	w := &world{sb: sb, url: u, v: newValidator(t, u), user: sb.NewUser()}
-	srv.Config.Handler = w.v.wrap(sb)
+	v, err := contracttest.New(contracttest.Options{Mode: contracttest.Strict, IssuedTokensOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(openapi.Document)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &world{sb: sb, url: u, v: v, rec: &contracttest.Recorder{}, doc: doc, user: sb.NewUser()}
+	srv.Config.Handler = v.Handler(sb, w.rec.Report)
 	srv.Start()
 	t.Cleanup(func() { srv.Close(); sb.Close() })
 	creds, err := sb.NewCredentials()
@@ -68,7 +81,10 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	base, _ := url.Parse(u)
-	signer := &middleware.Signer{Key: key, KeyID: creds.KeyID}
+	signer, err := middleware.NewSigner(key, creds.KeyID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	w.tokens = &middleware.Tokens{TokenURL: u + "/auth/token", ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
 		HTTPClient: &http.Client{Transport: &middleware.Transport{Base: w, Signer: signer, ClientID: creds.ClientID, BaseURL: base}}}
 	hc := &http.Client{Transport: &middleware.Transport{Base: w, Signer: signer, ClientID: creds.ClientID, Tokens: w.tokens, BaseURL: base}}
@@ -122,4 +138,27 @@ func spoilSignature(req *http.Request) {
 		}
 		req.Header.Set("Signature", s[:i+1]+string(c)+s[i+2:])
 	}
+}
+
+// last returns the latest checked exchange of operation op.
+func (w *world) last(op string) (contracttest.Result, bool) {
+	results := w.rec.Results()
+	for i := len(results) - 1; i >= 0; i-- {
+		if results[i].Operation == op {
+			return results[i], true
+		}
+	}
+	return contracttest.Result{}, false
+}
+
+// split returns a result's request and response findings.
+func split(r contracttest.Result) (req, resp []contracttest.Finding) {
+	for _, f := range r.Findings {
+		if f.Response {
+			resp = append(resp, f)
+		} else {
+			req = append(req, f)
+		}
+	}
+	return req, resp
 }
