@@ -41,7 +41,8 @@ const (
 // or an agent. Build one with NewSigner; the zero Signer signs nothing
 // (ErrSigner). The key can be replaced while requests are being signed
 // (Rotate). A Signer is safe for concurrent use; set Validity, Now and Rand
-// before first use and do not change them afterwards.
+// before first use and do not change them afterwards. A copy of a Signer
+// shares its key with the original: rotating one rotates both.
 //
 // ECDSA keys must be on P-521: they are given the SHA-512 digest of the
 // signature base (opts crypto.SHA512) and must return an ASN.1 DER

@@ -1,8 +1,12 @@
-// Package httpsig holds the pure pieces of Upvest's HTTP message signatures:
-// body digests, the signature base, the signature-input and signature header
-// syntax, and verification. The request signer (package middleware), the
-// webhook verifier (package webhook) and the sandbox share them.
+// Package httpsig holds the pieces of Upvest's HTTP message signatures: body
+// digests, the signature base, the signature-input and signature header
+// syntax, verification, and the one signing core (Sign, AppendSignature)
+// that the request signer (package middleware), the webhook test signer
+// (package webhook) and the sandbox share: nonce, params, base, a
+// crypto.Signer, header values.
 //
-// Nothing here does I/O or reads a clock; every function is safe for
+// Nothing here reads a clock. Signing reads a nonce and calls the key's
+// crypto.Signer, which may do I/O (a KMS, an HSM): a signer with
+// SignContext gets the caller's context. Every function is safe for
 // concurrent use.
 package httpsig
