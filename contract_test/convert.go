@@ -45,7 +45,7 @@ func (c *checker) requestError(err error) {
 			}
 		}
 		c.add(Finding{Kind: KindSecurity, Part: PartHeader, Pointer: "authorization",
-			Message: "no security requirement met: " + strings.Join(msgs, "; or ")})
+			Message: noRequirementMet + strings.Join(msgs, "; or ")})
 		return
 	}
 	var re *openapi3filter.RequestError
@@ -75,6 +75,19 @@ func (c *checker) requestError(err error) {
 		c.bodyError(re.Reason, re.Err, false, c.form)
 	default:
 		c.add(Finding{Kind: KindSchema, Part: PartBody, Message: re.Error()})
+	}
+}
+
+// dropDuplicateTokenFinding drops "no bearer token" when the missing
+// authorization header is already reported as a missing parameter.
+func (c *checker) dropDuplicateTokenFinding() {
+	missing := slices.ContainsFunc(c.res.Findings, func(f Finding) bool {
+		return f.Kind == KindRequired && f.Part == PartHeader && f.Pointer == "authorization"
+	})
+	if missing {
+		c.res.Findings = slices.DeleteFunc(c.res.Findings, func(f Finding) bool {
+			return f.Kind == KindSecurity && f.Message == noRequirementMet+errNoBearer
+		})
 	}
 }
 
@@ -227,6 +240,8 @@ func (c *checker) bodyError(reason string, err error, response, form bool) {
 		c.add(f)
 	}
 }
+
+const noRequirementMet = "no security requirement met: "
 
 // collectSchemaErrors flattens err into its schema errors.
 func collectSchemaErrors(err error, out *[]*openapi3.SchemaError) {

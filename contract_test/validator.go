@@ -270,6 +270,7 @@ func (v *Validator) check(c *checker, ex Exchange) {
 	in := &openapi3filter.RequestValidationInput{Request: view, PathParams: params, Route: route, Options: v.options()}
 	if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
 		c.requestError(err)
+		c.dropDuplicateTokenFinding()
 	}
 	if ex.Response == nil {
 		return
@@ -393,7 +394,7 @@ func (v *Validator) authenticate(_ context.Context, in *openapi3filter.Authentic
 	auth := in.RequestValidationInput.Request.Header.Get("Authorization")
 	token, ok := strings.CutPrefix(auth, "Bearer ")
 	if !ok || strings.TrimSpace(token) == "" {
-		return errors.New("no bearer token")
+		return errors.New(errNoBearer)
 	}
 	v.mu.Lock()
 	scopes, known := v.tokens[token]
@@ -475,3 +476,5 @@ func (v *Validator) CheckSchema(name string, body []byte) ([]Finding, error) {
 	}
 	return res.Findings, nil
 }
+
+const errNoBearer = "no bearer token"
