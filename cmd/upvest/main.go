@@ -10,6 +10,7 @@
 //	       [--redis redis://[:PASSWORD@]HOST:PORT[/DB] [--redis-prefix P]]
 //	       [--read-header-timeout 5s] [--read-timeout 15s] [--write-timeout 30s]
 //	       [--idle-timeout 1m] [--max-header-bytes 65536] [--shutdown-timeout 5s]
+//	upvest contract check [--strict] [--write --user-id UUID]
 //	upvest sandbox [--addr 127.0.0.1:8080]
 //	upvest demo
 //
@@ -59,6 +60,11 @@ commands:
                   [--redis redis://[:PASSWORD@]HOST:PORT[/DB] [--redis-prefix P]]
                   [--read-header-timeout 5s] [--read-timeout 15s] [--write-timeout 30s]
                   [--idle-timeout 1m] [--max-header-bytes 65536] [--shutdown-timeout 5s]
+  contract check [--strict] [--write --user-id UUID]
+                                      check the API's answers against the document
+                                      (tolerant: new fields and values are drift);
+                                      --write also creates and closes a group
+                                      (Upvest's sandbox or a loopback sandbox only)
   sandbox [--addr 127.0.0.1:8080]     run a local sandbox of the API
   demo                                the client against an in-process sandbox
 
@@ -91,6 +97,8 @@ func run(ctx context.Context, args []string, getenv env, stdout, stderr io.Write
 			return a.usageError("usage: upvest " + listenSynopsis)
 		}
 		return a.webhooksListen(args[2:])
+	case "contract":
+		return a.contract(args[1:])
 	case "sandbox":
 		return a.sandbox(args[1:])
 	case "demo":

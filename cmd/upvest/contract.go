@@ -1,0 +1,272 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/upvest-go/upvest"
+	contracttest "github.com/upvest-go/upvest/contract_test"
+	"github.com/upvest-go/upvest/gen"
+)
+
+const contractSynopsis = "contract check [--strict] [--write --user-id UUID]"
+
+// contractCloseWait bounds how long contract check --write waits for the
+// group it created to leave PENDING_APPROVAL before closing it.
+var contractCloseWait = 30 * time.Second
+
+// contract runs `upvest contract check`: the read-only operations against
+// the configured API (and, with --write, a create and a close), each raw
+// exchange checked against the embedded document in tolerant mode. It
+// prints one line per finding on stdout and a summary on stderr; it exits 1
+// on a violation or when an operation could not be checked, 0 otherwise
+// (drift listed).
+func (a *app) contract(args []string) int {
+	if len(args) == 0 || args[0] != "check" {
+		return a.usageError("usage: upvest " + contractSynopsis)
+	}
+	fs := flag.NewFlagSet("contract check", flag.ContinueOnError)
+	var creds credentials
+	creds.register(fs, a.env)
+	strict := fs.Bool("strict", false, "unknown properties and enum values are violations, not drift")
+	write := fs.Bool("write", false, "also create an account group for --user-id and close it (Upvest's sandbox or a loopback sandbox only)")
+	userID := fs.String("user-id", "", "owner of the group --write creates (UUID)")
+	if _, ok := a.parse(fs, args[1:], 0, contractSynopsis); !ok {
+		return 2
+	}
+	if *write != (*userID != "") {
+		return a.usageError("contract check: --write and --user-id go together")
+	}
+	base := creds.baseURL
+	if base == "" {
+		base = upvest.SandboxURL
+	}
+	if *write && !sandboxURL(base) {
+		return a.usageError("contract check --write: refused: the base URL must be Upvest's sandbox (" + upvest.SandboxURL + ") or a sandbox on a loopback address, not " + hostOf(base))
+	}
+	var owner gen.UserId
+	if *write {
+		if err := owner.UnmarshalText([]byte(*userID)); err != nil {
+			return a.usageError("contract check: --user-id must be a UUID")
+		}
+	}
+	mode := contracttest.Tolerant
+	if *strict {
+		mode = contracttest.Strict
+	}
+	v, err := contracttest.New(contracttest.Options{Mode: mode, BaseURL: base, IssuedTokensOnly: true})
+	if err != nil {
+		return a.fail(err)
+	}
+	rec := &contracttest.Recorder{}
+	client, err := creds.clientOver(&http.Client{Transport: v.RoundTripper(nil, rec.Report)})
+	if err != nil {
+		return a.fail(err)
+	}
+	ck := &contractCheck{app: a, g: client.Generated()}
+	ck.readOnly()
+	if *write && ck.ok {
+		ck.createAndClose(owner)
+	}
+
+	var violations, drift int
+	for _, f := range rec.Findings() {
+		fmt.Fprintln(a.stdout, f)
+		if f.Severity == contracttest.Violation {
+			violations++
+		} else {
+			drift++
+		}
+	}
+	fmt.Fprintf(a.stderr, "upvest: contract check (%s) of %s: %d exchanges, %d violations, %d drift\n",
+		mode, hostOf(base), len(rec.Results()), violations, drift)
+	if violations > 0 || !ck.ok {
+		return 1
+	}
+	return 0
+}
+
+// contractCheck runs the operations through the generated client, whose
+// answers are raw: the validator judges them, not the facade's decoding.
+type contractCheck struct {
+	*app
+	g  *gen.Client
+	ok bool // every operation ran and was answered 2xx
+}
+
+// step sends one call and reads its answer; a failure or a non-2xx answer
+// is told on stderr and marks the check incomplete.
+func (ck *contractCheck) step(op string, call func(ctx context.Context) (*http.Response, error)) ([]byte, bool) {
+	resp, err := call(ck.ctx)
+	if err != nil {
+		fmt.Fprintf(ck.stderr, "%s (%s)\n", oneLine(err), op)
+		ck.ok = false
+		return nil, false
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		fmt.Fprintf(ck.stderr, "upvest: %s: reading the answer: %s\n", op, flatten(err.Error()))
+		ck.ok = false
+		return nil, false
+	}
+	if resp.StatusCode/100 != 2 {
+		var p struct {
+			Type string `json:"type"`
+		}
+		_ = json.Unmarshal(body, &p)
+		fmt.Fprintf(ck.stderr, "upvest: %s answered HTTP %d %s request-id=%s: not checked further\n",
+			op, resp.StatusCode, flatten(p.Type), flatten(resp.Header.Get("Upvest-Request-Id")))
+		ck.ok = false
+		return body, false
+	}
+	return body, true
+}
+
+// readOnly lists the groups, gets the first, lists its owner's groups and
+// gets the webhook verification keys.
+func (ck *contractCheck) readOnly() {
+	ck.ok = true
+	limit := gen.Limit(10)
+	body, ok := ck.step("listAccountGroups", func(ctx context.Context) (*http.Response, error) {
+		return ck.g.ListAccountGroups(ctx, &gen.ListAccountGroupsParams{Limit: &limit})
+	})
+	var list struct {
+		Data []json.RawMessage `json:"data"`
+	}
+	if ok && json.Unmarshal(body, &list) == nil && len(list.Data) > 0 {
+		id, owner := groupIDs(list.Data[0])
+		if id == nil {
+			fmt.Fprintln(ck.stderr, "upvest: contract check: the first account group has no usable id: get and the owner's groups not checked")
+			ck.ok = false
+		} else {
+			ck.step("getAccountGroup", func(ctx context.Context) (*http.Response, error) { return ck.g.GetAccountGroup(ctx, *id) })
+			if owner == nil {
+				fmt.Fprintln(ck.stderr, "upvest: contract check: the first account group names no user: the owner's groups not checked")
+				ck.ok = false
+			} else {
+				ck.step("listUserAccountGroups", func(ctx context.Context) (*http.Response, error) {
+					return ck.g.ListUserAccountGroups(ctx, *owner, &gen.ListUserAccountGroupsParams{Limit: &limit})
+				})
+			}
+		}
+	} else if ok {
+		fmt.Fprintln(ck.stderr, "upvest: contract check: no account group: get and the owner's groups not checked (create one, or use --write)")
+	}
+	ck.step("getWebhookVerifyKeys", func(ctx context.Context) (*http.Response, error) { return ck.g.GetWebhookVerifyKeys(ctx) })
+}
+
+// createAndClose creates a personal group for owner, waits for it to leave
+// PENDING_APPROVAL (bounded) and closes it.
+func (ck *contractCheck) createAndClose(owner gen.UserId) {
+	body, ok := ck.step("createAccountGroup", func(ctx context.Context) (*http.Response, error) {
+		return ck.g.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserId: owner, Type: gen.AccountGroupTypePERSONAL})
+	})
+	if !ok {
+		return
+	}
+	id, _ := groupIDs(body)
+	if id == nil {
+		fmt.Fprintln(ck.stderr, "upvest: contract check: the created account group has no usable id: close not checked")
+		ck.ok = false
+		return
+	}
+	fmt.Fprintf(ck.stderr, "upvest: contract check: created account group %s; closing it\n", id)
+	for deadline := time.Now().Add(contractCloseWait); time.Now().Before(deadline); {
+		b, ok := ck.step("getAccountGroup", func(ctx context.Context) (*http.Response, error) { return ck.g.GetAccountGroup(ctx, *id) })
+		var g struct {
+			Status string `json:"status"`
+		}
+		if !ok || json.Unmarshal(b, &g) != nil || g.Status != string(upvest.StatusPendingApproval) {
+			break
+		}
+		select {
+		case <-ck.ctx.Done():
+			return
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	if _, ok := ck.step("closeAccountGroup", func(ctx context.Context) (*http.Response, error) { return ck.g.CloseAccountGroup(ctx, *id) }); !ok {
+		fmt.Fprintf(ck.stderr, "upvest: contract check: account group %s is still open: close it with `upvest account-groups close %s`\n", id, id)
+	}
+}
+
+// groupIDs reads a group's id and its owner's id (the first user typed
+// OWNER, else the first user) from a raw answer, leniently.
+func groupIDs(raw []byte) (id *gen.AccountGroupId, owner *gen.UserId) {
+	var g struct {
+		ID    string `json:"id"`
+		Users []struct {
+			ID   string `json:"id"`
+			Type string `json:"type"`
+		} `json:"users"`
+	}
+	if json.Unmarshal(raw, &g) != nil {
+		return nil, nil
+	}
+	var gid gen.AccountGroupId
+	if gid.UnmarshalText([]byte(g.ID)) == nil {
+		id = &gid
+	}
+	for _, ownersOnly := range []bool{true, false} {
+		for _, u := range g.Users {
+			var uid gen.UserId
+			if owner == nil && (!ownersOnly || u.Type == "OWNER") && uid.UnmarshalText([]byte(u.ID)) == nil {
+				owner = &uid
+			}
+		}
+	}
+	return id, owner
+}
+
+// sandboxURL reports whether raw is Upvest's sandbox or a loopback host:
+// the only places contract check --write may create and close groups.
+func sandboxURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.User != nil {
+		return false
+	}
+	if u.Scheme == "https" && strings.EqualFold(u.Hostname(), "sandbox.upvest.co") && (u.Port() == "" || u.Port() == "443") {
+		return true
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback() && (u.Scheme == "http" || u.Scheme == "https")
+}
+
+// hostOf names a base URL's host, never its user info.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "an unparsable URL"
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// clientOver builds the API client like client does, sending through hc.
+func (c *credentials) clientOver(hc *http.Client) (*upvest.Client, error) {
+	if c.keyFile == "" {
+		return nil, errors.New("a signing key is required: --private-key-file or UPVEST_PRIVATE_KEY_FILE")
+	}
+	pemBytes, err := os.ReadFile(c.keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("reading the signing key: %w", err)
+	}
+	return upvest.New(upvest.Config{
+		BaseURL: c.baseURL, ClientID: c.clientID, ClientSecret: c.clientSecret, KeyID: c.keyID,
+		PrivateKeyPEM: pemBytes, PrivateKeyPassphrase: []byte(c.passphrase), HTTPClient: hc,
+	}, upvest.WithUserAgent("upvest-cli contract-check"))
+}
