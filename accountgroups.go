@@ -84,11 +84,15 @@ func parseID(kind, id string) (uuid.UUID, error) {
 
 // GetAccountGroup returns the account group with id. An unknown id is an
 // *APIError matching ErrNotFound.
-func (c *Client) GetAccountGroup(ctx context.Context, id string) (*AccountGroup, error) {
+func (c *Client) GetAccountGroup(ctx context.Context, id string, opts ...CallOption) (*AccountGroup, error) {
 	if _, err := parseID("account group id", id); err != nil {
 		return nil, err
 	}
-	call := c.newCall(opGetAccountGroup, "", id)
+	o, err := callOptionsFor(false, opts)
+	if err != nil {
+		return nil, err
+	}
+	call := c.newCall(opGetAccountGroup, o, "", id)
 	ans, err := c.p.do(ctx, call)
 	g := new(AccountGroup)
 	if err := decode(call, ans, err, http.StatusOK, &group{g}); err != nil {
@@ -99,23 +103,31 @@ func (c *Client) GetAccountGroup(ctx context.Context, id string) (*AccountGroup,
 
 // ListAccountGroups returns one page of the tenant's account groups with its
 // meta. See AllAccountGroups to walk every page.
-func (c *Client) ListAccountGroups(ctx context.Context, params *ListParams) (*AccountGroupPage, error) {
+func (c *Client) ListAccountGroups(ctx context.Context, params *ListParams, opts ...CallOption) (*AccountGroupPage, error) {
 	if err := params.check(); err != nil {
 		return nil, err
 	}
-	return c.page(ctx, c.newCall(opListAccountGroups, params.query()))
+	o, err := callOptionsFor(false, opts)
+	if err != nil {
+		return nil, err
+	}
+	return c.page(ctx, c.newCall(opListAccountGroups, o, params.query()))
 }
 
 // ListUserAccountGroups returns one page of the user's account groups. An
 // unknown user is an *APIError matching ErrNotFound.
-func (c *Client) ListUserAccountGroups(ctx context.Context, userID string, params *ListParams) (*AccountGroupPage, error) {
+func (c *Client) ListUserAccountGroups(ctx context.Context, userID string, params *ListParams, opts ...CallOption) (*AccountGroupPage, error) {
 	if _, err := parseID("user id", userID); err != nil {
 		return nil, err
 	}
 	if err := params.check(); err != nil {
 		return nil, err
 	}
-	return c.page(ctx, c.newCall(opListUserAccountGroups, params.query(), userID))
+	o, err := callOptionsFor(false, opts)
+	if err != nil {
+		return nil, err
+	}
+	return c.page(ctx, c.newCall(opListUserAccountGroups, o, params.query(), userID))
 }
 
 func (c *Client) page(ctx context.Context, call *call) (*AccountGroupPage, error) {
@@ -127,16 +139,6 @@ func (c *Client) page(ctx context.Context, call *call) (*AccountGroupPage, error
 	return &AccountGroupPage{Meta: *p.Meta, Data: p.Data}, nil
 }
 
-// CreateOption changes one CreateAccountGroup call.
-type CreateOption func(*createOptions)
-
-type createOptions struct {
-	key    string
-	keySet bool
-	ref    string
-	refSet bool
-}
-
 // WithIdempotencyKey makes the create use key instead of a new random one:
 // pass the key a failed create's error names (IdempotencyKeyOf) to repeat
 // it, and Upvest answers with the original result instead of creating a
@@ -145,7 +147,7 @@ type createOptions struct {
 // create fails with ErrInvalidArgument before anything is sent. It cannot
 // be combined with WithIdempotencyReference.
 func WithIdempotencyKey(key string) CreateOption {
-	return func(o *createOptions) { o.key, o.keySet = key, true }
+	return func(o *callOptions) { o.key, o.keySet = key, true }
 }
 
 // CreateAccountGroup creates an account group of type typ for the user. Every
@@ -158,7 +160,7 @@ func WithIdempotencyKey(key string) CreateOption {
 // WithIdempotencyKey; the message names it as idempotency-key=<uuid>. To
 // survive a crash of the process itself, derive the key from your own
 // reference with WithIdempotencyReference.
-func (c *Client) CreateAccountGroup(ctx context.Context, userID string, typ AccountGroupType, opts ...CreateOption) (*AccountGroup, error) {
+func (c *Client) CreateAccountGroup(ctx context.Context, userID string, typ AccountGroupType, opts ...CallOption) (*AccountGroup, error) {
 	uid, err := parseID("user id", userID)
 	if err != nil {
 		return nil, err
@@ -166,9 +168,9 @@ func (c *Client) CreateAccountGroup(ctx context.Context, userID string, typ Acco
 	if typ != TypePersonal && typ != TypeLegalEntity {
 		return nil, fmt.Errorf("%w: account group type must be PERSONAL or LEGAL_ENTITY, got %q", ErrInvalidArgument, typ)
 	}
-	var o createOptions
-	for _, opt := range opts {
-		opt(&o)
+	o, err := callOptionsFor(true, opts)
+	if err != nil {
+		return nil, err
 	}
 	key, err := o.resolve(c.clientID)
 	if err != nil {
@@ -178,7 +180,7 @@ func (c *Client) CreateAccountGroup(ctx context.Context, userID string, typ Acco
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidArgument, err)
 	}
-	call := c.newCall(opCreateAccountGroup, "")
+	call := c.newCall(opCreateAccountGroup, o, "")
 	call.contentType, call.body, call.key = jsonContentType, body, key
 	ans, err := c.p.do(ctx, call)
 	g := new(AccountGroup)
@@ -200,17 +202,21 @@ func (c *Client) CreateAccountGroup(ctx context.Context, userID string, typ Acco
 // CLOSING or CLOSED. In any other state, or when the read fails, the 409 is
 // returned. A 409 to the first attempt is always returned: the group was
 // not open.
-func (c *Client) CloseAccountGroup(ctx context.Context, id string) error {
+func (c *Client) CloseAccountGroup(ctx context.Context, id string, opts ...CallOption) error {
 	if _, err := parseID("account group id", id); err != nil {
 		return err
 	}
+	o, err := callOptionsFor(false, opts)
+	if err != nil {
+		return err
+	}
 	var st callState
-	call := c.newCall(opCloseAccountGroup, "", id)
+	call := c.newCall(opCloseAccountGroup, o, "", id)
 	call.state = &st
 	ans, err := c.p.do(ctx, call)
 	err = decode(call, ans, err, http.StatusAccepted, nil)
 	if err != nil && st.uncertain && errors.Is(err, ErrConflict) {
-		if g, gerr := c.GetAccountGroup(ctx, id); gerr == nil && (g.Status == StatusClosing || g.Status == StatusClosed) {
+		if g, gerr := c.GetAccountGroup(ctx, id, c.settleOptions(o)...); gerr == nil && (g.Status == StatusClosing || g.Status == StatusClosed) {
 			return nil
 		}
 	}

@@ -2,10 +2,12 @@ package upvest_test
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha512"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -19,7 +21,6 @@ import (
 	"github.com/upvest-go/upvest"
 	"github.com/upvest-go/upvest/gen"
 	"github.com/upvest-go/upvest/internal/httpsig"
-	"github.com/upvest-go/upvest/middleware"
 )
 
 // benchServer answers GET /account_groups/{id} and the token endpoint on
@@ -86,10 +87,12 @@ func BenchmarkGetAccountGroup(b *testing.B) {
 		})
 		b.Run("key="+k.name+"/impl=baseline", func(b *testing.B) {
 			srv, _ := benchServer(b)
-			key, err := middleware.ParseKey(k.pem, nil)
+			block, _ := pem.Decode(k.pem)
+			parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 			if err != nil {
 				b.Fatal(err)
 			}
+			key := parsed.(crypto.Signer)
 			hc := &http.Client{}
 			ctx := context.Background()
 			url := srv.URL + "/account_groups/" + groupID
@@ -112,7 +115,14 @@ func BenchmarkGetAccountGroup(b *testing.B) {
 				p := httpsig.Params{Names: []string{"@method", "@path", "accept", "authorization", "upvest-client-id"},
 					KeyID: "key-1", Created: 1700000000, Expires: 1700000030, Nonce: base64.RawURLEncoding.EncodeToString(nonce[:])}
 				params := string(httpsig.AppendParams(nil, &p))
-				sig, err := key.Sign(httpsig.AppendBase(nil, httpsig.V15, comps, params))
+				base := httpsig.AppendBase(nil, httpsig.V15, comps, params)
+				var sig []byte
+				if _, ok := key.(ed25519.PrivateKey); ok {
+					sig, err = key.Sign(nil, base, crypto.Hash(0))
+				} else {
+					sum := sha512.Sum512(base)
+					sig, err = key.Sign(rand.Reader, sum[:], crypto.SHA512)
+				}
 				if err != nil {
 					return err
 				}

@@ -1,6 +1,7 @@
 package upvest
 
 import (
+	"crypto"
 	"fmt"
 	"net"
 	"net/http"
@@ -24,6 +25,7 @@ type Client struct {
 	p        *pipeline
 	base     *url.URL
 	clientID string
+	signer   *middleware.Signer
 	gen      *gen.Client
 }
 
@@ -43,20 +45,26 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	for name, v := range map[string]string{"ClientID": cfg.ClientID, "ClientSecret": cfg.ClientSecret, "KeyID": cfg.KeyID} {
-		if v == "" {
-			return nil, fmt.Errorf("%w: %s is required", ErrConfig, name)
-		}
+	key := cfg.Signer
+	if o.key != nil {
+		key = o.key
 	}
-	key := o.key
+	if missing := missingFields(cfg, key != nil); missing != "" {
+		return nil, fmt.Errorf("%w: %s", ErrConfig, missing)
+	}
+	if key != nil && len(cfg.PrivateKeyPEM) > 0 {
+		return nil, fmt.Errorf("%w: set one of Signer and PrivateKeyPEM, not both", ErrConfig)
+	}
 	if key == nil {
-		if len(cfg.PrivateKeyPEM) == 0 {
-			return nil, fmt.Errorf("%w: PrivateKeyPEM is required", ErrConfig)
-		}
 		if key, err = middleware.ParseKey(cfg.PrivateKeyPEM, cfg.PrivateKeyPassphrase); err != nil {
 			return nil, err
 		}
 	}
+	signer, err := middleware.NewSigner(key, cfg.KeyID)
+	if err != nil {
+		return nil, err
+	}
+	signer.Validity = o.validity
 	var rt http.RoundTripper // nil: http.DefaultTransport
 	timeout := o.timeout
 	if cfg.HTTPClient != nil {
@@ -69,7 +77,6 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if o.userAgent != "" {
 		ua = o.userAgent + " " + ua
 	}
-	signer := &middleware.Signer{Key: key, KeyID: cfg.KeyID, Validity: o.validity}
 	tokens := &middleware.Tokens{
 		TokenURL:     strings.TrimSuffix(base.String(), "/") + "/auth/token",
 		ClientID:     cfg.ClientID,
@@ -88,22 +95,48 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		tr:     &middleware.Transport{Base: rt, Signer: signer, ClientID: cfg.ClientID, UserAgent: ua, Tokens: tokens, BaseURL: base},
 		policy: o.retry, timeout: timeout, maxBody: o.maxBody, logger: o.logger, sleep: o.sleep, now: o.now,
 	}
-	c := &Client{p: p, base: base, clientID: cfg.ClientID}
+	c := &Client{p: p, base: base, clientID: cfg.ClientID, signer: signer}
 	if c.gen, err = gen.NewClient(base.String(), gen.WithHTTPClient(generatedDoer{p: p, base: base})); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	return c, nil
 }
 
-// newCall prepares a call of op with the path parameters params and the
-// query string query. Method and path come from the generated operation
-// table.
-func (c *Client) newCall(op *routes.Route, query string, params ...string) *call {
+// newCall prepares a call of op with the options o, the path parameters
+// params and the query string query. Method and path come from the
+// generated operation table.
+func (c *Client) newCall(op *routes.Route, o *callOptions, query string, params ...string) *call {
 	path := op.Path(params...)
 	u := *c.base
 	u.Path += path
 	u.RawQuery = query
-	return &call{op: op, url: &u, path: path}
+	return &call{op: op, url: &u, path: path, opts: o}
+}
+
+// settleOptions are the options of the read that settles a close: the
+// close's own timeout and retry policy, not its response info.
+func (c *Client) settleOptions(o *callOptions) []CallOption {
+	var out []CallOption
+	if o.timeoutOK {
+		out = append(out, WithCallTimeout(o.timeout))
+	}
+	if o.policy != nil {
+		p := *o.policy
+		out = append(out, func(x *callOptions) { x.policy = &p })
+	}
+	return out
+}
+
+// RotateSigningKey makes signer, under keyID (the id Upvest gave its
+// uploaded public key), the key of every attempt that starts after it
+// returns: attempts under way finish with the old key, so a live client
+// rotates without failing a call. Upload the new public key to Upvest and
+// wait until it is accepted before rotating; keep the old one registered
+// until the calls signed with it are done. signer must be ECDSA P-521 or
+// Ed25519 (a *middleware.KeyError otherwise; the key in use then stays).
+// Safe to call while other goroutines make calls.
+func (c *Client) RotateSigningKey(signer crypto.Signer, keyID string) error {
+	return c.signer.Rotate(signer, keyID)
 }
 
 // Generated returns the generated client underneath, for operations this
@@ -111,6 +144,32 @@ func (c *Client) newCall(op *routes.Route, query string, params ...string) *call
 // headers, token, signature, retries (creates with one idempotency key for
 // all attempts) and size limit; answers are not decoded into errors.
 func (c *Client) Generated() *gen.Client { return c.gen }
+
+// missingFields names the required fields cfg lacks, in a fixed order, as
+// "A, B and C are required" (or "A is required"); "" when none is missing.
+func missingFields(cfg Config, haveKey bool) string {
+	var names []string
+	for _, f := range []struct {
+		name    string
+		missing bool
+	}{
+		{"ClientID", cfg.ClientID == ""},
+		{"ClientSecret", cfg.ClientSecret == ""},
+		{"KeyID", cfg.KeyID == ""},
+		{"PrivateKeyPEM (or Signer)", !haveKey && len(cfg.PrivateKeyPEM) == 0},
+	} {
+		if f.missing {
+			names = append(names, f.name)
+		}
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0] + " is required"
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + " are required"
+}
 
 // checkBaseURL requires https, except for loopback hosts, and refuses user
 // info, a query and a fragment: none belongs in a base URL, and user info

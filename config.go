@@ -1,11 +1,10 @@
 package upvest
 
 import (
+	"crypto"
 	"log/slog"
 	"net/http"
 	"time"
-
-	"github.com/upvest-go/upvest/middleware"
 )
 
 // Hosts of the API.
@@ -33,10 +32,20 @@ type Config struct {
 	// KeyID is the id Upvest gave the uploaded public signing key.
 	KeyID string
 	// PrivateKeyPEM is the signing key (ECDSA P-521 or Ed25519): SEC1 or
-	// PKCS#8, plain or encrypted. See middleware.ParseKey.
+	// PKCS#8, plain or encrypted. See middleware.ParseKey. Set it or
+	// Signer, not both.
 	PrivateKeyPEM []byte
 	// PrivateKeyPassphrase decrypts PrivateKeyPEM when it is encrypted.
 	PrivateKeyPassphrase []byte
+	// Signer signs instead of a key in PrivateKeyPEM: any crypto.Signer
+	// whose public key is ECDSA P-521 or Ed25519, such as a key held in a
+	// KMS, an HSM (PKCS#11) or an agent; others are refused by New (a
+	// *middleware.KeyError). A remote signer takes no context: one that
+	// implements middleware.ContextSigner is called with the attempt's
+	// context, so the attempt's deadline bounds it; any other is called as
+	// it is, and a hung one holds its attempt. Client.RotateSigningKey
+	// replaces it on a live client.
+	Signer crypto.Signer
 	// HTTPClient supplies the connection layer and is never modified: its
 	// Transport sends every request (nil means http.DefaultTransport), and
 	// its Timeout, when shorter than WithTimeout's, bounds each attempt.
@@ -56,7 +65,7 @@ type options struct {
 	timeout   time.Duration
 	userAgent string
 	validity  time.Duration
-	key       *middleware.Key
+	key       crypto.Signer
 	maxBody   int64
 	sleep     func(ctxDone <-chan struct{}, d time.Duration) bool
 	now       func() time.Time
@@ -89,9 +98,10 @@ func WithUserAgent(ua string) Option { return func(o *options) { o.userAgent = u
 // middleware.DefaultValidity).
 func WithSignatureValidity(d time.Duration) Option { return func(o *options) { o.validity = d } }
 
-// WithSigningKey signs with an already loaded key instead of parsing
-// Config.PrivateKeyPEM.
-func WithSigningKey(k *middleware.Key) Option { return func(o *options) { o.key = k } }
+// WithSigningKey signs with k instead of Config.Signer or a key parsed
+// from Config.PrivateKeyPEM (which must then be empty): an already loaded
+// *middleware.Key, or any crypto.Signer Config.Signer accepts.
+func WithSigningKey(k crypto.Signer) Option { return func(o *options) { o.key = k } }
 
 // WithMaxResponseBytes bounds answer bodies (default DefaultMaxResponseBytes).
 func WithMaxResponseBytes(n int64) Option { return func(o *options) { o.maxBody = n } }

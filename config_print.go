@@ -14,9 +14,9 @@ const redacted = "[redacted]"
 // key id as they are; the client secret, the private key and its
 // passphrase only as present or not.
 func (c Config) String() string {
-	return fmt.Sprintf("upvest.Config{BaseURL:%q, ClientID:%q, ClientSecret:%s, KeyID:%q, PrivateKeyPEM:%s, PrivateKeyPassphrase:%s, HTTPClient:%s}",
+	return fmt.Sprintf("upvest.Config{BaseURL:%q, ClientID:%q, ClientSecret:%s, KeyID:%q, PrivateKeyPEM:%s, PrivateKeyPassphrase:%s, Signer:%s, HTTPClient:%s}",
 		c.BaseURL, c.ClientID, secretState(len(c.ClientSecret)), c.KeyID,
-		secretState(len(c.PrivateKeyPEM)), secretState(len(c.PrivateKeyPassphrase)), clientState(c))
+		secretState(len(c.PrivateKeyPEM)), secretState(len(c.PrivateKeyPassphrase)), signerState(c), clientState(c))
 }
 
 // GoString is String, so %#v shows no secret either.
@@ -56,6 +56,13 @@ func secretState(n int) string {
 		return "(empty)"
 	}
 	return redacted
+}
+
+func signerState(c Config) string {
+	if c.Signer == nil {
+		return "nil"
+	}
+	return fmt.Sprintf("%T", c.Signer)
 }
 
 func clientState(c Config) string {

@@ -65,7 +65,7 @@ func withKey(err error, c *call, key string) error {
 
 // resolve returns the idempotency key the create's options choose: the
 // reference's, the caller's (checked), or a new random one.
-func (o *createOptions) resolve(clientID string) (string, error) {
+func (o *callOptions) resolve(clientID string) (string, error) {
 	switch {
 	case o.keySet && o.refSet:
 		return "", fmt.Errorf("%w: WithIdempotencyKey and WithIdempotencyReference cannot be combined", ErrInvalidArgument)
@@ -91,5 +91,5 @@ func (o *createOptions) resolve(clientID string) (string, error) {
 // Upvest refuses the create (422). It cannot be combined with
 // WithIdempotencyKey; an empty ref is an ErrInvalidArgument.
 func WithIdempotencyReference(ref string) CreateOption {
-	return func(o *createOptions) { o.ref, o.refSet = ref, true }
+	return func(o *callOptions) { o.ref, o.refSet = ref, true }
 }

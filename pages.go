@@ -13,13 +13,17 @@ import (
 // missed, as with any offset pagination.
 //
 //	for g, err := range client.AllAccountGroups(ctx, nil) { … }
-func (c *Client) AllAccountGroups(ctx context.Context, params *ListParams) iter.Seq2[AccountGroup, error] {
-	return walk(params, func(p *ListParams) (*AccountGroupPage, error) { return c.ListAccountGroups(ctx, p) })
+//
+// opts apply to every page's call; WithResponseInfo reports the last page.
+func (c *Client) AllAccountGroups(ctx context.Context, params *ListParams, opts ...CallOption) iter.Seq2[AccountGroup, error] {
+	return walk(params, func(p *ListParams) (*AccountGroupPage, error) { return c.ListAccountGroups(ctx, p, opts...) })
 }
 
 // AllUserAccountGroups is AllAccountGroups for one user's groups.
-func (c *Client) AllUserAccountGroups(ctx context.Context, userID string, params *ListParams) iter.Seq2[AccountGroup, error] {
-	return walk(params, func(p *ListParams) (*AccountGroupPage, error) { return c.ListUserAccountGroups(ctx, userID, p) })
+func (c *Client) AllUserAccountGroups(ctx context.Context, userID string, params *ListParams, opts ...CallOption) iter.Seq2[AccountGroup, error] {
+	return walk(params, func(p *ListParams) (*AccountGroupPage, error) {
+		return c.ListUserAccountGroups(ctx, userID, p, opts...)
+	})
 }
 
 func walk(params *ListParams, list func(*ListParams) (*AccountGroupPage, error)) iter.Seq2[AccountGroup, error] {

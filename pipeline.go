@@ -45,6 +45,8 @@ type call struct {
 	key string
 	// state, when set, learns whether an attempt's outcome is unknown.
 	state *callState
+	// opts are the call's own options; never nil.
+	opts *callOptions
 }
 
 // answer is an answer read whole.
@@ -70,11 +72,29 @@ func (p *pipeline) do(ctx context.Context, c *call) (*answer, error) {
 	if c.key != "" {
 		ctx = middleware.WithIdempotencyKey(ctx, c.key)
 	}
+	policy, timeout := p.policy, p.timeout
+	if c.opts != nil && c.opts.policy != nil {
+		policy = *c.opts.policy
+	}
+	if c.opts != nil && c.opts.timeoutOK {
+		timeout = c.opts.timeout
+	}
+	var info *ResponseInfo
+	if c.opts != nil && c.opts.info != nil {
+		info = c.opts.info
+		*info = ResponseInfo{IdempotencyKey: c.key}
+	}
 	start := p.now()
 	// Creates are retried because they carry one key on every attempt.
 	retryable := c.op.Op.Method != http.MethodPost || c.key != ""
 	for attempt := 1; ; attempt++ {
-		ans, err := p.attempt(ctx, c, attempt)
+		ans, err := p.attempt(ctx, c, attempt, timeout)
+		if info != nil {
+			info.Attempts = attempt
+			if ans != nil {
+				info.StatusCode, info.Header, info.RequestID = ans.status, ans.header, ans.header.Get("Upvest-Request-Id")
+			}
+		}
 		if ctx.Err() != nil {
 			return nil, &CallError{Method: c.op.Op.Method, Path: c.path, Err: ctx.Err()}
 		}
@@ -82,18 +102,18 @@ func (p *pipeline) do(ctx context.Context, c *call) (*answer, error) {
 		var reason string
 		switch {
 		case err != nil && retryable && transient(err):
-			wait, reason = p.policy.backoff(attempt), "connection: "+errorKind(err)
+			wait, reason = policy.backoff(attempt), "connection: "+errorKind(err)
 		case err != nil:
 			return nil, facadeError(c, err)
 		case retryable && retryableStatus(ans.status):
-			wait, reason = p.policy.backoff(attempt), http.StatusText(ans.status)
+			wait, reason = policy.backoff(attempt), http.StatusText(ans.status)
 			if ra, ok := retryafter.Header(ans.header, p.now()); ok {
-				wait = min(ra, p.policy.MaxRetryAfter)
+				wait = min(ra, policy.MaxRetryAfter)
 			}
 		default:
 			return ans, nil
 		}
-		if attempt >= p.policy.MaxAttempts || p.now().Add(wait).Sub(start) > p.policy.Budget {
+		if attempt >= policy.MaxAttempts || p.now().Add(wait).Sub(start) > policy.Budget {
 			if err != nil {
 				return nil, facadeError(c, err)
 			}
@@ -111,8 +131,8 @@ func (p *pipeline) do(ctx context.Context, c *call) (*answer, error) {
 }
 
 // attempt sends one try and reads its answer within the attempt timeout.
-func (p *pipeline) attempt(parent context.Context, c *call, n int) (*answer, error) {
-	ctx, cancel := context.WithTimeout(parent, p.timeout)
+func (p *pipeline) attempt(parent context.Context, c *call, n int, timeout time.Duration) (*answer, error) {
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	var wrote atomic.Bool
 	if c.state != nil {

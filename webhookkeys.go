@@ -31,7 +31,7 @@ func (j *jwks) validate() string {
 // deliveries (GET /auth/verify_keys, scope webhooks:read), as JSON: give it
 // to webhook.RemoteKeys as its Fetch function.
 func (c *Client) WebhookKeys(ctx context.Context) ([]byte, error) {
-	call := c.newCall(opGetWebhookVerifyKeys, "")
+	call := c.newCall(opGetWebhookVerifyKeys, &callOptions{}, "")
 	ans, err := c.p.do(ctx, call)
 	var j jwks
 	if err := decode(call, ans, err, http.StatusOK, &j); err != nil {

@@ -1,0 +1,82 @@
+package upvest
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// CallOption changes one call: its attempt timeout, its retry policy, the
+// response information it reports, and, for creates only, its idempotency
+// key. An option that makes no sense for the call (an idempotency key on a
+// GET) makes the call fail with ErrInvalidArgument before anything is sent.
+type CallOption func(*callOptions)
+
+// CreateOption is the name CallOption had when only creates took options;
+// WithIdempotencyKey and WithIdempotencyReference are CallOptions.
+type CreateOption = CallOption
+
+// callOptions are one call's options; zero fields mean the client's.
+type callOptions struct {
+	key       string
+	keySet    bool
+	ref       string
+	refSet    bool
+	timeout   time.Duration
+	timeoutOK bool // WithCallTimeout given
+	policy    *RetryPolicy
+	info      *ResponseInfo
+	infoSet   bool
+}
+
+// WithCallTimeout bounds each attempt of this call (instead of the
+// client's WithTimeout). The context bounds the whole call.
+func WithCallTimeout(d time.Duration) CallOption {
+	return func(o *callOptions) { o.timeout, o.timeoutOK = d, true }
+}
+
+// WithCallRetryPolicy retries this call per p (zero fields take
+// DefaultRetryPolicy's values) instead of the client's policy.
+func WithCallRetryPolicy(p RetryPolicy) CallOption {
+	return func(o *callOptions) { p = p.withDefaults(); o.policy = &p }
+}
+
+// WithResponseInfo fills info when the call returns, successful or not,
+// with what is known of its last answer; for an iterator, the last page's.
+func WithResponseInfo(info *ResponseInfo) CallOption {
+	return func(o *callOptions) { o.info, o.infoSet = info, true }
+}
+
+// ResponseInfo describes a call's last answer. Fields are zero where
+// nothing is known (no answer arrived).
+type ResponseInfo struct {
+	// StatusCode and Header are the last answer's.
+	StatusCode int
+	Header     http.Header
+	// RequestID is the upvest-request-id header: quote it to Upvest support.
+	RequestID string
+	// Attempts counts the attempts made, the first included.
+	Attempts int
+	// IdempotencyKey is the key every attempt of a create sent.
+	IdempotencyKey string
+}
+
+// callOptionsFor applies opts and checks they suit the call: creates may
+// carry an idempotency key or reference, nothing else may.
+func callOptionsFor(create bool, opts []CallOption) (*callOptions, error) {
+	var o callOptions
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	switch {
+	case !create && (o.keySet || o.refSet):
+		return nil, fmt.Errorf("%w: an idempotency key or reference applies to creates only", ErrInvalidArgument)
+	case o.infoSet && o.info == nil:
+		return nil, fmt.Errorf("%w: WithResponseInfo needs a non-nil *ResponseInfo", ErrInvalidArgument)
+	case o.timeoutOK && o.timeout <= 0:
+		return nil, fmt.Errorf("%w: WithCallTimeout needs a positive duration, got %v", ErrInvalidArgument, o.timeout)
+	}
+	return &o, nil
+}

@@ -1,0 +1,148 @@
+package upvest_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/upvest-go/upvest"
+	"github.com/upvest-go/upvest/sandbox"
+)
+
+// TestPerCallTimeoutAndRetryPolicy: a call's own attempt timeout and retry
+// policy replace the client's for that call only.
+func TestPerCallTimeoutAndRetryPolicy(t *testing.T) {
+	var n atomic.Int32
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		if strings.Contains(r.URL.Path, groupID) {
+			<-r.Context().Done() // stalls until the client gives up
+			return
+		}
+		writeProblem(w, 503, "service_unavailable")
+	})
+	c := f.client(t, upvest.WithTimeout(30*time.Second), upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond}))
+	ctx := context.Background()
+	var info upvest.ResponseInfo
+	_, err := c.GetAccountGroup(ctx, groupID, upvest.WithCallTimeout(50*time.Millisecond),
+		upvest.WithCallRetryPolicy(upvest.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond}), upvest.WithResponseInfo(&info))
+	if !errors.Is(err, context.DeadlineExceeded) || info.Attempts != 2 {
+		t.Fatalf("err = %v after %d attempts, want the 50 ms attempt timeout twice", err, info.Attempts)
+	}
+	n.Store(0)
+	if _, err := c.ListAccountGroups(ctx, nil, upvest.WithCallRetryPolicy(upvest.RetryPolicy{MaxAttempts: 1})); !errors.Is(err, upvest.ErrServer) || n.Load() != 1 {
+		t.Fatalf("err = %v after %d attempts, want one", err, n.Load())
+	}
+	n.Store(0)
+	if _, err := c.ListAccountGroups(ctx, nil); !errors.Is(err, upvest.ErrServer) || n.Load() != 4 {
+		t.Fatalf("the client's own policy: %d attempts, want 4", n.Load())
+	}
+}
+
+// TestResponseInfo: WithResponseInfo reports status, headers, request id,
+// attempts and idempotency key, on success and on failure.
+func TestResponseInfo(t *testing.T) {
+	var n atomic.Int32
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			writeProblem(w, 503, "service_unavailable")
+			return
+		}
+		if r.Method == http.MethodDelete {
+			writeProblem(w, 404, "not_found")
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Extra", "yes")
+		io.WriteString(w, groupJSON)
+	})
+	c := f.client(t)
+	var info upvest.ResponseInfo
+	if _, err := c.CreateAccountGroup(context.Background(), userID, upvest.TypePersonal, upvest.WithResponseInfo(&info)); err != nil {
+		t.Fatal(err)
+	}
+	sent := f.requests()[0].header.Get("Idempotency-Key")
+	if info.StatusCode != 200 || info.RequestID != requestID || info.Header.Get("X-Extra") != "yes" || info.Attempts != 2 || info.IdempotencyKey != sent || sent == "" {
+		t.Fatalf("info %+v", info)
+	}
+	var failed upvest.ResponseInfo
+	err := c.CloseAccountGroup(context.Background(), groupID, upvest.WithResponseInfo(&failed))
+	if !errors.Is(err, upvest.ErrNotFound) || failed.StatusCode != 404 || failed.RequestID != requestID || failed.Attempts != 1 || failed.IdempotencyKey != "" {
+		t.Fatalf("err %v, info %+v", err, failed)
+	}
+}
+
+// TestResponseInfoOfIterators: the info is the last page's.
+func TestResponseInfoOfIterators(t *testing.T) {
+	c, sb := newSandbox(t, sandbox.Config{})
+	user := sb.NewUser()
+	for i := 0; i < 5; i++ {
+		if _, err := c.CreateAccountGroup(context.Background(), user, upvest.TypePersonal); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var info upvest.ResponseInfo
+	seen := 0
+	for _, err := range c.AllUserAccountGroups(context.Background(), user, &upvest.ListParams{Limit: 2}, upvest.WithResponseInfo(&info)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen++
+	}
+	if seen != 5 || info.StatusCode != 200 || info.RequestID == "" || info.Attempts != 1 {
+		t.Fatalf("%d groups, info %+v", seen, info)
+	}
+}
+
+// TestCallOptionMisuse: an option that makes no sense for the call is an
+// ErrInvalidArgument, and nothing is sent.
+func TestCallOptionMisuse(t *testing.T) {
+	var n atomic.Int32
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) { n.Add(1) })
+	c := f.client(t)
+	ctx := context.Background()
+	key := upvest.WithIdempotencyKey("f1150421-2e34-42b6-aae9-52ef157065b9")
+	ref := upvest.WithIdempotencyReference("order-1")
+	tests := map[string]func() error{
+		"key on a get":        func() error { _, err := c.GetAccountGroup(ctx, groupID, key); return err },
+		"reference on a list": func() error { _, err := c.ListAccountGroups(ctx, nil, ref); return err },
+		"key on a user list":  func() error { _, err := c.ListUserAccountGroups(ctx, userID, nil, key); return err },
+		"key on a close":      func() error { return c.CloseAccountGroup(ctx, groupID, key) },
+		"nil response info":   func() error { _, err := c.GetAccountGroup(ctx, groupID, upvest.WithResponseInfo(nil)); return err },
+		"zero call timeout":   func() error { _, err := c.GetAccountGroup(ctx, groupID, upvest.WithCallTimeout(0)); return err },
+		"key on an iterator": func() error {
+			for _, err := range c.AllAccountGroups(ctx, nil, key) {
+				return err
+			}
+			return nil
+		},
+	}
+	for name, call := range tests {
+		if err := call(); !errors.Is(err, upvest.ErrInvalidArgument) {
+			t.Errorf("%s: err = %v, want ErrInvalidArgument", name, err)
+		}
+	}
+	if n.Load() != 0 {
+		t.Fatalf("%d requests sent", n.Load())
+	}
+}
+
+// TestNewNamesEveryMissingField: one error naming every missing field, in
+// a fixed order.
+func TestNewNamesEveryMissingField(t *testing.T) {
+	for i := 0; i < 20; i++ { // the order must not vary (map iteration would)
+		_, err := upvest.New(upvest.Config{})
+		if !errors.Is(err, upvest.ErrConfig) || !strings.HasSuffix(err.Error(), "ClientID, ClientSecret, KeyID and PrivateKeyPEM (or Signer) are required") {
+			t.Fatalf("err = %v", err)
+		}
+	}
+	_, err := upvest.New(upvest.Config{ClientID: "c", KeyID: "k"})
+	if err == nil || !strings.HasSuffix(err.Error(), "ClientSecret and PrivateKeyPEM (or Signer) are required") {
+		t.Fatalf("err = %v", err)
+	}
+}

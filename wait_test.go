@@ -1,0 +1,71 @@
+package upvest_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/upvest-go/upvest"
+	"github.com/upvest-go/upvest/sandbox"
+)
+
+// TestWaitForAccountGroup: the waiter polls until the group reaches one of
+// the statuses, stops early when it reaches a final state it was not
+// waiting for, and gives up with the context.
+func TestWaitForAccountGroup(t *testing.T) {
+	c, sb := newSandbox(t, sandbox.Config{ApprovalDelay: 150 * time.Millisecond, ClosingDelay: 100 * time.Millisecond})
+	ctx := context.Background()
+	user := sb.NewUser()
+	g, err := c.CreateAccountGroup(ctx, user, upvest.TypePersonal)
+	if err != nil || g.Status != upvest.StatusPendingApproval {
+		t.Fatalf("%v %v", g, err)
+	}
+	got, err := c.WaitForAccountGroup(ctx, g.Id.String(), upvest.StatusActive)
+	if err != nil || got.Status != upvest.StatusActive {
+		t.Fatalf("wait for ACTIVE: %v %v", got, err)
+	}
+	if err := c.CloseAccountGroup(ctx, g.Id.String()); err != nil {
+		t.Fatal(err)
+	}
+	got, err = c.WaitForAccountGroup(ctx, g.Id.String(), upvest.StatusClosed)
+	if err != nil || got.Status != upvest.StatusClosed {
+		t.Fatalf("wait for CLOSED: %v %v", got, err)
+	}
+
+	// Locked while waiting for ACTIVE: stops early, typed.
+	c2, sb2 := newSandbox(t, sandbox.Config{ApprovalDelay: -1})
+	g2, _ := c2.CreateAccountGroup(ctx, sb2.NewUser(), upvest.TypePersonal)
+	time.AfterFunc(50*time.Millisecond, func() { sb2.Lock(g2.Id.String()) })
+	failsafe, stop := context.WithTimeout(ctx, 20*time.Second) // never reached when it stops early
+	defer stop()
+	_, err = c2.WaitForAccountGroup(failsafe, g2.Id.String(), upvest.StatusActive)
+	var we *upvest.WaitError
+	if !errors.Is(err, upvest.ErrStatusUnreachable) || !errors.As(err, &we) || we.Status != upvest.StatusLocked {
+		t.Fatalf("err = %v, want a *WaitError (ErrStatusUnreachable) seeing LOCKED", err)
+	}
+	// Already in a final state: at once.
+	if _, err := c2.WaitForAccountGroup(ctx, g2.Id.String(), upvest.StatusActive, upvest.StatusClosing); !errors.Is(err, upvest.ErrStatusUnreachable) {
+		t.Fatalf("err = %v", err)
+	}
+
+	// Never activated: the context ends the wait, typed, with the last status.
+	g3, _ := c2.CreateAccountGroup(ctx, sb2.NewUser(), upvest.TypePersonal)
+	wctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	_, err = c2.WaitForAccountGroup(wctx, g3.Id.String(), upvest.StatusActive)
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &we) || we.Status != upvest.StatusPendingApproval {
+		t.Fatalf("err = %v, want a *WaitError with the deadline and PENDING_APPROVAL", err)
+	}
+
+	// Misuse.
+	if _, err := c2.WaitForAccountGroup(ctx, g3.Id.String()); !errors.Is(err, upvest.ErrInvalidArgument) {
+		t.Fatalf("no status: %v", err)
+	}
+	if _, err := c2.WaitForAccountGroup(ctx, "nope", upvest.StatusActive); !errors.Is(err, upvest.ErrInvalidArgument) {
+		t.Fatalf("bad id: %v", err)
+	}
+	if _, err := c2.WaitForAccountGroup(ctx, g3.Id.String(), "SLEEPING"); !errors.Is(err, upvest.ErrInvalidArgument) {
+		t.Fatalf("unknown status: %v", err)
+	}
+}
