@@ -1,16 +1,19 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/upvest-go/upvest"
 )
 
 func (a *app) accountGroups(args []string) int {
 	if len(args) == 0 {
-		return a.usageError("account-groups needs a subcommand: get, create, list or close")
+		return a.usageError("account-groups needs a subcommand: get, create, list, close or wait")
 	}
 	fs := flag.NewFlagSet("account-groups "+args[0], flag.ContinueOnError)
 	var creds credentials
@@ -51,6 +54,27 @@ func (a *app) accountGroups(args []string) int {
 			opts = append(opts, upvest.WithIdempotencyReference(*ref))
 		}
 		return a.call(&creds, func(c *upvest.Client) (any, error) { return c.CreateAccountGroup(a.ctx, *userID, t, opts...) })
+	case "wait":
+		var statuses statusList
+		fs.Var(&statuses, "status", "a status to wait for (repeat for several): PENDING_APPROVAL, ACTIVE, CLOSING, CLOSED or LOCKED")
+		timeout := fs.Duration("timeout", 5*time.Minute, "give up after this long")
+		pos, ok := a.parse(fs, args[1:], 1, "account-groups wait ID --status STATUS [--status STATUS…] [--timeout 5m]")
+		if !ok {
+			return 2
+		}
+		if len(statuses) == 0 || *timeout <= 0 {
+			return a.usageError("account-groups wait: at least one --status and a positive --timeout are required")
+		}
+		for _, s := range statuses {
+			if !knownStatus(s) {
+				return a.usageError("account-groups wait: unknown status " + string(s))
+			}
+		}
+		return a.call(&creds, func(c *upvest.Client) (any, error) {
+			ctx, cancel := context.WithTimeout(a.ctx, *timeout)
+			defer cancel()
+			return c.WaitForAccountGroup(ctx, pos[0], statuses...)
+		})
 	case "list":
 		lp, all := listFlags(fs)
 		if _, ok := a.parse(fs, args[1:], 0, "account-groups list"); !ok {
@@ -89,6 +113,24 @@ func (a *app) userAccountGroups(args []string) int {
 		}
 		return c.ListUserAccountGroups(a.ctx, pos[0], params)
 	})
+}
+
+// statusList collects repeated --status flags.
+type statusList []upvest.AccountGroupStatus
+
+func (l *statusList) String() string { return fmt.Sprint([]upvest.AccountGroupStatus(*l)) }
+
+func (l *statusList) Set(v string) error {
+	*l = append(*l, upvest.AccountGroupStatus(strings.ToUpper(v)))
+	return nil
+}
+
+func knownStatus(s upvest.AccountGroupStatus) bool {
+	switch s {
+	case upvest.StatusPendingApproval, upvest.StatusActive, upvest.StatusClosing, upvest.StatusClosed, upvest.StatusLocked:
+		return true
+	}
+	return false
 }
 
 type listArgs struct {

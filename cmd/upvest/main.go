@@ -5,6 +5,7 @@
 //	upvest account-groups create --user-id UUID --type PERSONAL|LEGAL_ENTITY [--idempotency-key UUID | --idempotency-reference REF]
 //	upvest account-groups list [--limit N] [--offset N] [--order ASC|DESC] [--all]
 //	upvest account-groups close ID
+//	upvest account-groups wait ID --status STATUS [--status STATUS…] [--timeout 5m]
 //	upvest users account-groups USER_ID [--limit N] [--offset N] [--order ASC|DESC] [--all]
 //	upvest webhooks listen --addr HOST:PORT [--path /webhooks] [--jwks-file FILE [--key-id KID]]
 //	       [--redis redis://[:PASSWORD@]HOST:PORT[/DB] [--redis-prefix P]]
@@ -55,6 +56,7 @@ commands:
   account-groups create --user-id UUID --type PERSONAL|LEGAL_ENTITY [--idempotency-key UUID | --idempotency-reference REF]
   account-groups list [--limit N] [--offset N] [--order ASC|DESC] [--all]
   account-groups close ID
+  account-groups wait ID --status STATUS [--status STATUS…] [--timeout 5m]
   users account-groups USER_ID [--limit N] [--offset N] [--order ASC|DESC] [--all]
   webhooks listen --addr HOST:PORT [--path /webhooks] [--jwks-file FILE [--key-id KID]]
                   [--redis redis://[:PASSWORD@]HOST:PORT[/DB] [--redis-prefix P]]
