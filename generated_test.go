@@ -1,0 +1,53 @@
+package upvest_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/upvest-go/upvest"
+	"github.com/upvest-go/upvest/gen"
+)
+
+// TestGeneratedCreateKeepsOneKey: a create through Generated() without an
+// idempotency key gets one key for all its attempts, and every attempt
+// carries the transport headers and a fresh signature.
+func TestGeneratedCreateKeepsOneKey(t *testing.T) {
+	var n atomic.Int32
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			conn.Close()
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, groupJSON)
+	})
+	c := f.client(t)
+	resp, err := c.Generated().CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserId: uuid.MustParse(userID), Type: upvest.TypePersonal})
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%v %v", resp, err)
+	}
+	resp.Body.Close()
+	reqs := f.requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d attempts, want 2", len(reqs))
+	}
+	k0, k1 := reqs[0].header.Get("Idempotency-Key"), reqs[1].header.Get("Idempotency-Key")
+	if k0 == "" || k0 != k1 {
+		t.Fatalf("keys %q and %q, want one key", k0, k1)
+	}
+	for _, r := range reqs {
+		if r.header.Get("Upvest-Client-Id") != fakeClientID || r.header.Get("Upvest-Api-Version") != "1" || r.header.Get("Accept") != "application/json" ||
+			r.header.Get("Authorization") == "" || r.header.Get("Signature") == "" || r.header.Get("Content-Type") != "application/json" {
+			t.Fatalf("headers %v", r.header)
+		}
+	}
+	if reqs[0].header.Get("Signature") == reqs[1].header.Get("Signature") {
+		t.Fatal("the retry reused the signature")
+	}
+}
