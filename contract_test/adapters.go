@@ -67,6 +67,9 @@ func (rt *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		rt.report(rt.v.checkOver(Exchange{Request: req, RequestBody: body}, over, false))
 		return nil, err
 	}
+	if resp.Body == nil {
+		resp.Body = http.NoBody
+	}
 	respBody, rest, respOver, rerr := readLimited(resp.Body, rt.v.maxBody)
 	switch {
 	case rerr != nil:
