@@ -241,6 +241,7 @@ func (v *Validator) Check(ex Exchange) Result {
 		}
 		f.Value = c.scrub(f.Value)
 		f.Message = c.scrub(f.Message)
+		f.Pointer = c.scrub(f.Pointer) // a server may name a property after a secret
 	}
 	return res
 }
