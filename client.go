@@ -90,9 +90,16 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		MaxDelay:      o.retry.MaxDelay,
 		MaxRetryAfter: o.retry.MaxRetryAfter,
 		FetchTimeout:  timeout,
+		Telemetry:     middleware.Telemetry{TracerProvider: o.tracerProvider, MeterProvider: o.meterProvider},
+	}
+	tel, err := newTelemetry(o.tracerProvider, o.meterProvider)
+	if err != nil {
+		return nil, fmt.Errorf("%w: OpenTelemetry instruments: %w", ErrConfig, err)
 	}
 	p := &pipeline{
-		tr:     &middleware.Transport{Base: rt, Signer: signer, ClientID: cfg.ClientID, UserAgent: ua, Tokens: tokens, BaseURL: base},
+		tel: tel,
+		tr: &middleware.Transport{Base: rt, Signer: signer, ClientID: cfg.ClientID, UserAgent: ua, Tokens: tokens, BaseURL: base,
+			Propagator: o.propagator},
 		policy: o.retry, timeout: timeout, maxBody: o.maxBody, logger: o.logger, sleep: o.sleep, now: o.now,
 	}
 	c := &Client{p: p, base: base, clientID: cfg.ClientID, signer: signer}

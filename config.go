@@ -5,6 +5,10 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Hosts of the API.
@@ -69,6 +73,10 @@ type options struct {
 	maxBody   int64
 	sleep     func(ctxDone <-chan struct{}, d time.Duration) bool
 	now       func() time.Time
+
+	tracerProvider trace.TracerProvider
+	meterProvider  metric.MeterProvider
+	propagator     propagation.TextMapPropagator
 }
 
 // DefaultTimeout bounds one attempt of a call, reading the answer included,

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 // sets every transport header and signs it), and reads each answer whole,
 // up to a size limit. It is safe for concurrent use.
 type pipeline struct {
+	tel     telemetry
 	tr      *middleware.Transport
 	policy  RetryPolicy
 	timeout time.Duration
@@ -68,7 +70,17 @@ var jsonContentType = []string{"application/json"}
 // do runs the call, retrying per the policy, and returns its last answer.
 // Every error is one of the facade's: a *CallError (no answer) or a
 // *ResponseError (an answer that could not be read).
-func (p *pipeline) do(ctx context.Context, c *call) (*answer, error) {
+func (p *pipeline) do(ctx context.Context, c *call) (ans *answer, err error) {
+	ctx, span := p.tel.startCall(ctx, c)
+	if span != nil {
+		defer func() {
+			if err == nil && ans.status >= 400 {
+				endCall(span, &statusError{ans.status})
+				return
+			}
+			endCall(span, err)
+		}()
+	}
 	if c.key != "" {
 		ctx = middleware.WithIdempotencyKey(ctx, c.key)
 	}
@@ -99,13 +111,15 @@ func (p *pipeline) do(ctx context.Context, c *call) (*answer, error) {
 			return nil, &CallError{Method: c.op.Op.Method, Path: c.path, Err: ctx.Err()}
 		}
 		var wait time.Duration
-		var reason string
+		var reason, kind string
 		switch {
 		case err != nil && retryable && transient(err):
-			wait, reason = policy.backoff(attempt), "connection: "+errorKind(err)
+			kind = errorKind(err)
+			wait, reason = policy.backoff(attempt), "connection: "+kind
 		case err != nil:
 			return nil, facadeError(c, err)
 		case retryable && retryableStatus(ans.status):
+			kind = strconv.Itoa(ans.status)
 			wait, reason = policy.backoff(attempt), http.StatusText(ans.status)
 			if ra, ok := retryafter.Header(ans.header, p.now()); ok {
 				wait = min(ra, policy.MaxRetryAfter)
@@ -124,6 +138,7 @@ func (p *pipeline) do(ctx context.Context, c *call) (*answer, error) {
 				slog.String("method", c.op.Op.Method), slog.String("path", c.path),
 				slog.Int("attempt", attempt), slog.String("reason", reason), slog.Duration("wait", wait))
 		}
+		p.tel.retried(ctx, c, kind)
 		if !p.sleep(ctx.Done(), wait) {
 			return nil, &CallError{Method: c.op.Op.Method, Path: c.path, Err: fmt.Errorf("waiting to retry: %w", ctx.Err())}
 		}
@@ -134,6 +149,15 @@ func (p *pipeline) do(ctx context.Context, c *call) (*answer, error) {
 func (p *pipeline) attempt(parent context.Context, c *call, n int, timeout time.Duration) (*answer, error) {
 	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
+	ctx, span := p.tel.startAttempt(ctx, c, n)
+	began := time.Now()
+	ans, err := p.send(ctx, c, n, began)
+	p.tel.endAttempt(ctx, span, c, ans, err, began)
+	return ans, err
+}
+
+// send makes the attempt's request, sends it and reads the answer.
+func (p *pipeline) send(ctx context.Context, c *call, n int, began time.Time) (*answer, error) {
 	var wrote atomic.Bool
 	if c.state != nil {
 		// Only calls that settle an unknown outcome pay for the trace.
@@ -144,7 +168,6 @@ func (p *pipeline) attempt(parent context.Context, c *call, n int, timeout time.
 	if c.contentType != nil {
 		req.Header["Content-Type"] = c.contentType
 	}
-	began := time.Now()
 	resp, err := p.tr.Send(req, c.body)
 	if err != nil {
 		p.log(ctx, c, n, 0, "", began, err)
@@ -172,6 +195,12 @@ func (p *pipeline) attempt(parent context.Context, c *call, n int, timeout time.
 }
 
 var errTooLarge = errors.New("upvest: answer too large")
+
+// statusError marks a call whose last answer was an error status, for its
+// span.
+type statusError struct{ status int }
+
+func (e *statusError) Error() string { return strconv.Itoa(e.status) }
 
 // read reads resp's body whole: into a buffer of its Content-Length when
 // it announces one, else growing, never more than maxBody bytes.
@@ -271,6 +300,10 @@ func errorKind(err error) string {
 	var te *middleware.TokenError
 	if errors.As(err, &te) {
 		return "token request failed"
+	}
+	var se *statusError
+	if errors.As(err, &se) {
+		return se.Error()
 	}
 	return "transport error"
 }

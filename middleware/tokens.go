@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -73,6 +74,8 @@ type Tokens struct {
 	MaxRetryAfter time.Duration
 	// FetchTimeout bounds each token request.
 	FetchTimeout time.Duration
+	// Telemetry, when set up, traces and counts token fetches.
+	Telemetry Telemetry
 
 	mu      sync.Mutex
 	entries map[string]*tokenEntry
@@ -150,7 +153,7 @@ func (t *Tokens) bearer(ctx context.Context, scopes []string, key string) (strin
 		fctx, cancel := context.WithCancel(context.Background())
 		f = &tokenFetch{done: make(chan struct{}), cancel: cancel}
 		e.fetch = f
-		go t.run(fctx, scopes, e, f)
+		go t.run(fctx, trace.SpanContextFromContext(ctx), scopes, e, f)
 	}
 	f.waiters++
 	t.mu.Unlock()
@@ -195,10 +198,15 @@ func (t *Tokens) invalidate(key, token string) {
 
 // run is one fetch: token requests until one succeeds, one fails for good,
 // MaxAttempts are spent, or every caller has given up (ctx is cancelled).
-func (t *Tokens) run(ctx context.Context, scopes []string, e *tokenEntry, f *tokenFetch) {
+func (t *Tokens) run(ctx context.Context, parent trace.SpanContext, scopes []string, e *tokenEntry, f *tokenFetch) {
 	defer f.cancel()
 	defer close(f.done)
+	ctx, span := t.Telemetry.startFetch(ctx, parent, scopes)
+	outcome := "success"
+	var failure *TokenError
+	defer func() { t.Telemetry.endFetch(ctx, span, outcome, failure) }()
 	if t.TokenURL == "" || t.ClientID == "" || t.ClientSecret == "" || t.HTTPClient == nil {
+		outcome = "failure"
 		t.fail(e, f, &TokenError{Scopes: scopes, Err: ErrTokensConfig}, 0)
 		return
 	}
@@ -211,12 +219,14 @@ func (t *Tokens) run(ctx context.Context, scopes []string, e *tokenEntry, f *tok
 			return
 		}
 		if ctx.Err() != nil { // abandoned: nothing to remember
+			outcome = "abandoned"
 			t.fail(e, f, &TokenError{Scopes: scopes, Err: ctx.Err()}, -1)
 			return
 		}
 		te := t.tokenError(scopes, err)
 		wait := t.wait(te, n)
 		if n >= attempts || !te.retryable() {
+			outcome, failure = "failure", te
 			t.fail(e, f, te, t.holdOff(te, n))
 			return
 		}
@@ -228,6 +238,7 @@ func (t *Tokens) run(ctx context.Context, scopes []string, e *tokenEntry, f *tok
 		case <-timer.C:
 		case <-ctx.Done():
 			timer.Stop()
+			outcome = "abandoned"
 			t.fail(e, f, &TokenError{Scopes: scopes, Err: ctx.Err()}, -1)
 			return
 		}

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+
+	"go.opentelemetry.io/otel/propagation"
 )
 
 // APIVersion is the only upvest-api-version there is.
@@ -58,6 +60,10 @@ type Transport struct {
 	// signed, and its path is stripped before the operation (and so the
 	// scopes) is looked up. nil signs every request.
 	BaseURL *url.URL
+	// Propagator, when set, injects the request context's trace context
+	// into its headers (traceparent for propagation.TraceContext); nil
+	// sends none.
+	Propagator propagation.TextMapPropagator
 
 	once    sync.Once
 	headers fixedHeaders
@@ -168,6 +174,9 @@ func (t *Transport) send(out *http.Request, body []byte) (*http.Response, error)
 		// A caller below any retry loop: a key per request is all it can
 		// have. Retrying callers set one per call with WithIdempotencyKey.
 		h[hIdempotencyKey] = []string{NewIdempotencyKey()}
+	}
+	if t.Propagator != nil {
+		t.Propagator.Inject(ctx, propagation.HeaderCarrier(h))
 	}
 	out.GetBody = nil
 	out.ContentLength = int64(len(body))

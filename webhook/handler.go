@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Handler serves webhook deliveries: it verifies each, decodes its events
@@ -39,6 +41,7 @@ type Handler struct {
 	onUnknown func(context.Context, RawEvent) error
 	onRefusal func(*http.Request, error)
 	once      *once
+	tel       telemetry
 }
 
 // Option configures a Handler.
@@ -115,9 +118,10 @@ var ErrCallback = errors.New("webhook: event handler failed")
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r, span := h.tel.start(r)
 	body, release, err := h.verifier.Verify(r)
 	if err != nil {
-		h.refuse(w, r, err)
+		h.refuse(w, r, span, err)
 		return
 	}
 	handled := false
@@ -128,14 +132,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	events, err := DecodeEvents(body)
 	if err == nil {
+		h.tel.events(span, events)
 		err = h.dispatch(r.Context(), events)
 	}
 	if err != nil {
-		h.refuse(w, r, err)
+		h.refuse(w, r, span, err)
 		return
 	}
 	handled = true
 	w.WriteHeader(http.StatusOK)
+	h.tel.end(r.Context(), span, http.StatusOK, nil)
 }
 
 // dispatch hands events to the callbacks in order; a callback's panic is
@@ -175,7 +181,7 @@ func (h *Handler) dispatchEvents(ctx context.Context, events []RawEvent) error {
 	return nil
 }
 
-func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, err error) {
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, span trace.Span, err error) {
 	if h.onRefusal != nil {
 		h.onRefusal(r, err)
 	}
@@ -193,4 +199,5 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusServiceUnavailable
 	}
 	http.Error(w, http.StatusText(status), status)
+	h.tel.end(r.Context(), span, status, err)
 }

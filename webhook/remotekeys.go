@@ -5,6 +5,9 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 	"sync"
 	"time"
 )
@@ -57,6 +60,10 @@ type RemoteKeys struct {
 	OnSkippedKey func(*SkippedKeyError)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// TracerProvider, when set, traces each fetch ("upvest.webhook.jwks.fetch",
+	// under the span of the lookup that started it, with the numbers of
+	// keys usable and skipped); nil traces nothing.
+	TracerProvider trace.TracerProvider
 
 	mu       sync.Mutex
 	keys     StaticKeys // the last usable set fetched
@@ -155,6 +162,19 @@ func (r *RemoteKeys) startLocked(ctx context.Context) (*keyFetch, error) {
 
 // fetch runs Fetch and parses its answer; a panic in Fetch is an error.
 func (r *RemoteKeys) fetch(ctx context.Context) (set *KeySet, err error) {
+	if r.TracerProvider != nil {
+		var span trace.Span
+		ctx, span = r.TracerProvider.Tracer(instrumentationName).Start(ctx, "upvest.webhook.jwks.fetch")
+		defer func() {
+			if set != nil {
+				span.SetAttributes(attribute.Int("upvest.webhook.jwks.keys", len(set.Keys)), attribute.Int("upvest.webhook.jwks.skipped", len(set.Skipped)))
+			}
+			if err != nil {
+				span.SetStatus(codes.Error, "fetch failed")
+			}
+			span.End()
+		}()
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			set, err = nil, fmt.Errorf("webhook: fetching the verification keys panicked: %v", p)
