@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -72,13 +73,17 @@ func verifySent(s sent, pub any) (string, error) {
 	if s.req.Header.Get("Upvest-Signature-Version") != "15" {
 		return "", errors.New("upvest-signature-version is not 15")
 	}
-	in, err := httpsig.ParseSignatureInput(s.req.Header.Get("Signature-Input"))
+	ins, err := httpsig.ParseSignatureInput(s.req.Header.Get("Signature-Input"))
 	if err != nil {
 		return "", err
 	}
-	comps, missing := httpsig.RequestComponents(s.req, in.Names)
-	if missing != "" {
-		return "", errors.New("covered component missing: " + missing)
+	if len(ins) != 1 || ins[0].Problem != nil {
+		return "", fmt.Errorf("want one usable signature-input member, got %d (%v)", len(ins), ins[0].Problem)
+	}
+	in := ins[0]
+	comps, err := httpsig.RequestComponents(s.req, &in.Params)
+	if err != nil {
+		return "", err
 	}
 	base := httpsig.AppendBase(nil, httpsig.V15, comps, in.Raw)
 	sig, err := httpsig.ParseSignature(s.req.Header.Get("Signature"), in.Label)

@@ -390,10 +390,11 @@ func newGet(ctx context.Context) *http.Request {
 // verifyReq checks req's signature with the public key of the key id it
 // names, and returns that id.
 func verifyReq(req *http.Request, body []byte, pubs map[string]crypto.PublicKey) (string, error) {
-	in, err := httpsig.ParseSignatureInput(req.Header.Get("Signature-Input"))
+	ins, err := httpsig.ParseSignatureInput(req.Header.Get("Signature-Input"))
 	if err != nil {
 		return "", err
 	}
+	in := ins[0]
 	pub, ok := pubs[in.KeyID]
 	if !ok {
 		return in.KeyID, fmt.Errorf("unknown key id %q", in.KeyID)

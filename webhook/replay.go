@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"crypto/sha256"
-	"net/http"
 	"sync"
 	"time"
 
@@ -15,12 +14,10 @@ import (
 // two valid ECDSA signatures (r, s) and (r, N-s), share it.
 type replayKey [sha256.Size]byte
 
-// replayKeyOf returns the replay key of r, whose signature VerifyRequest has
-// just accepted with the parsed in.
-func replayKeyOf(r *http.Request, style httpsig.Style, in *httpsig.SignatureInput) replayKey {
-	var buf [1024]byte
-	comps, _ := httpsig.RequestComponents(r, in.Names)
-	return sha256.Sum256(httpsig.AppendBase(buf[:0], style, comps, in.Raw))
+// replayKeyOf returns the replay key of a signature VerifyRequest has just
+// accepted: the hash of the base it verified.
+func replayKeyOf(in *httpsig.SignatureInput) replayKey {
+	return sha256.Sum256(in.Base)
 }
 
 // replayCache remembers the deliveries a Verifier accepted until they can no

@@ -108,7 +108,7 @@ func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte) (re
 	// Only a verified signature may claim its delivery. VerifyRequest
 	// accepts while at.Unix() <= created + tol (and expires >= created):
 	// remember it until the second after that.
-	key := replayKeyOf(r, style, in)
+	key := replayKeyOf(in)
 	until := time.Unix(in.Created+int64(tol/time.Second)+1, 0)
 	if !v.replays.claim(key, until, at) {
 		return nil, fmt.Errorf("%w: keyid %q, created=%d: this signed delivery was already accepted", ErrReplay, in.KeyID, in.Created)

@@ -1,19 +1,24 @@
 package httpsig
 
 import (
+	"encoding/base64"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/dunglas/httpsfv"
 )
 
-// RequestComponents returns the values of the components names lists, read
+// RequestComponents returns the values of the components p covers, read
 // from req as sent or received: derived components from the method and URL,
-// the others from the header of that name (several values joined by ", ";
-// content-length falls back to req.ContentLength). A name the request lacks
-// is returned in missing, and the result is then incomplete.
-func RequestComponents(req *http.Request, names []string) (comps []Component, missing string) {
-	comps = make([]Component, 0, len(names))
-	for _, n := range names {
+// fields from the header of that name (several lines joined by ", ";
+// content-length falls back to req.ContentLength), re-serialised for ;sf
+// and wrapped line by line for ;bs. A component the request lacks is an
+// error wrapping ErrMissing, a ;sf field that does not parse one wrapping
+// ErrMalformed, both as a *VerifyError.
+func RequestComponents(req *http.Request, p *Params) ([]Component, error) {
+	comps := make([]Component, 0, len(p.Names))
+	for i, n := range p.Names {
 		var v string
 		ok := true
 		switch n {
@@ -35,19 +40,58 @@ func RequestComponents(req *http.Request, names []string) (comps []Component, mi
 		case "@target-uri":
 			v = req.URL.String()
 		default:
-			vals := req.Header.Values(n)
-			if len(vals) == 0 && n == "content-length" && req.ContentLength >= 0 && (req.ContentLength > 0 || req.Body != nil) {
-				vals = []string{strconv.FormatInt(req.ContentLength, 10)}
+			vals := fieldLines(req, n)
+			ok = len(vals) > 0
+			var err error
+			if v, err = fieldValue(n, vals, p.flag(i)); err != nil {
+				return comps, err
 			}
-			if n == "host" && len(vals) == 0 && req.Host != "" {
-				vals = []string{req.Host}
-			}
-			v, ok = strings.Join(vals, ", "), len(vals) > 0
 		}
 		if !ok {
-			return comps, n
+			return comps, refuse(ErrMissing, "signature-input covers %q but the request has no such component", n)
 		}
-		comps = append(comps, Component{Name: n, Value: v})
+		comps = append(comps, Component{Name: n, Value: v, Flags: p.flag(i)})
 	}
-	return comps, ""
+	return comps, nil
+}
+
+// fieldLines returns the lines of header field n.
+func fieldLines(req *http.Request, n string) []string {
+	vals := req.Header.Values(n)
+	if len(vals) == 0 && n == "content-length" && req.ContentLength >= 0 && (req.ContentLength > 0 || req.Body != nil) {
+		vals = []string{strconv.FormatInt(req.ContentLength, 10)}
+	}
+	if n == "host" && len(vals) == 0 && req.Host != "" {
+		vals = []string{req.Host}
+	}
+	return vals
+}
+
+// fieldValue is the component value of field n's lines (RFC 9421 §2.1).
+func fieldValue(n string, vals []string, f Flags) (string, error) {
+	switch {
+	case len(vals) == 0:
+		return "", nil
+	case f&SF != 0:
+		d, err := httpsfv.UnmarshalDictionary(vals)
+		if err == nil {
+			var s string
+			if s, err = httpsfv.Marshal(d); err == nil {
+				return s, nil
+			}
+		}
+		return "", refuse(ErrMalformed, "%s is covered with ;sf but is not a structured-field dictionary: %v", n, err)
+	case f&BS != 0:
+		var b []byte
+		for i, line := range vals {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = append(b, ':')
+			b = base64.StdEncoding.AppendEncode(b, []byte(strings.Trim(line, " \t")))
+			b = append(b, ':')
+		}
+		return string(b), nil
+	}
+	return strings.Join(vals, ", "), nil
 }

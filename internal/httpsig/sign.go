@@ -126,7 +126,8 @@ type Input struct {
 	Style Style
 	// Components are the covered components, in base order.
 	Components []Component
-	// KeyID is the keyid parameter.
+	// KeyID is the keyid parameter: printable ASCII (quotes and
+	// backslashes are escaped), else AppendSignature fails.
 	KeyID string
 	// Created and Expires are the created and expires parameters (Unix
 	// seconds).
@@ -157,6 +158,9 @@ type Input struct {
 // heap.
 func AppendSignature(ctx context.Context, dst []byte, key *Key, nonceRand io.Reader, in *Input) (out []byte, split int, err error) {
 	start := len(dst)
+	if !quotable(in.KeyID) {
+		return dst, 0, fmt.Errorf("httpsig: key id %q is not printable ASCII", in.KeyID)
+	}
 	var nonce [NonceSize]byte
 	if !in.NoNonce {
 		// Read through dst's spare capacity: a stack array handed to an
@@ -179,9 +183,7 @@ func AppendSignature(ctx context.Context, dst []byte, key *Key, nonceRand io.Rea
 		if i > 0 {
 			dst = append(dst, ' ')
 		}
-		dst = append(dst, '"')
-		dst = append(dst, c.Name...)
-		dst = append(dst, '"')
+		dst = appendID(dst, V15, c.Name, c.Flags)
 	}
 	dst = appendParamsTail(dst, in.KeyID, in.Created, in.Expires)
 	if !in.NoNonce {
@@ -191,14 +193,7 @@ func AppendSignature(ctx context.Context, dst []byte, key *Key, nonceRand io.Rea
 	}
 	pEnd := len(dst)
 
-	for _, c := range in.Components {
-		dst = appendName(dst, in.Style, c.Name)
-		dst = append(dst, ": "...)
-		dst = append(dst, c.Value...)
-		dst = append(dst, '\n')
-	}
-	dst = appendName(dst, in.Style, "@signature-params")
-	dst = append(dst, ": "...)
+	dst = AppendBase(dst, in.Style, in.Components, "")
 	dst = append(dst, dst[pStart:pEnd]...)
 	msg := dst[pEnd:]
 

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"sync"
+	"strings"
 	"time"
+
+	"github.com/dunglas/httpsfv"
 )
 
 // Reasons a signed request is refused. Every error of VerifyRequest is a
@@ -73,78 +75,139 @@ type Verification struct {
 	Nonces *Nonces
 }
 
-// VerifyRequest checks the signature of r, whose body is body. It returns the
-// parsed signature-input on success.
+// VerifyRequest checks the signature of r, whose body is body, and returns
+// the signature-input member that verified. Every member of signature-input
+// is considered, in order: members whose keyid v.Key does not know (a
+// proxy's signature, say) are passed over; the first member with a known
+// key that passes every check is the answer. When none does, the error is
+// that of the first member with a known key, or ErrUnknownKey naming every
+// keyid seen.
 func VerifyRequest(r *http.Request, body []byte, v *Verification) (*SignatureInput, error) {
-	header := r.Header.Get("Signature-Input")
-	sigHeader := r.Header.Get("Signature")
-	if header == "" || sigHeader == "" {
+	inputHeader := strings.Join(r.Header.Values("Signature-Input"), ", ")
+	sigHeader := strings.Join(r.Header.Values("Signature"), ", ")
+	if inputHeader == "" || sigHeader == "" {
 		return nil, refuse(ErrUnsigned, "signature and signature-input headers are required")
 	}
-	in, err := ParseSignatureInput(header)
+	ins, err := ParseSignatureInput(inputHeader)
 	if err != nil {
 		return nil, &VerifyError{Reason: ErrMalformed, Detail: "signature-input: " + err.Error()}
 	}
-	sig, err := ParseSignature(sigHeader, in.Label)
+	sigs, err := httpsfv.UnmarshalDictionary([]string{sigHeader})
 	if err != nil {
-		return nil, &VerifyError{Reason: ErrMalformed, Detail: "signature: " + err.Error()}
+		return nil, refuse(ErrMalformed, "signature: not a structured-field dictionary: %v", err)
 	}
+	var first error
+	var unknown []string
+	for _, in := range ins {
+		pub, err := v.Key(in.KeyID)
+		if err != nil {
+			unknown = append(unknown, fmt.Sprintf("keyid %q (%s): %v", in.KeyID, in.Label, err))
+			continue
+		}
+		if err = verifyMember(r, body, v, in, sigs, pub); err == nil {
+			return in, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	if first != nil {
+		return nil, first
+	}
+	return nil, refuse(ErrUnknownKey, "%s", strings.Join(unknown, "; "))
+}
+
+// verifyMember checks one signature-input member whose key is pub.
+func verifyMember(r *http.Request, body []byte, v *Verification, in *SignatureInput, sigs *httpsfv.Dictionary, pub any) error {
+	if in.Problem != nil {
+		reason := ErrMalformed
+		if errors.Is(in.Problem, ErrComponentParam) {
+			reason = ErrComponentParam
+		}
+		return refuse(reason, "signature-input %s: %v", in.Label, in.Problem)
+	}
+	sig, err := signatureOf(sigs, in.Label)
+	if err != nil {
+		return &VerifyError{Reason: ErrMalformed, Detail: "signature: " + err.Error()}
+	}
+	if err := checkCoverage(r, v, in); err != nil {
+		return err
+	}
+	if err := checkTimes(v, in); err != nil {
+		return err
+	}
+	if len(body) > 0 {
+		if err := checkDigest(r, body, in, v.Style); err != nil {
+			return err
+		}
+	}
+	if in.Alg != "" {
+		if alg, err := AlgorithmOf(pub); err != nil || alg.String() != in.Alg {
+			return refuse(ErrBadSignature, "alg=%q does not match key %q", in.Alg, in.KeyID)
+		}
+	}
+	comps, err := RequestComponents(r, &in.Params)
+	if err != nil {
+		return err
+	}
+	base := AppendBase(make([]byte, 0, 1024), v.Style, comps, in.Raw)
+	if err := Verify(pub, base, sig); err != nil {
+		if errors.Is(err, ErrUnsupportedKey) {
+			return &VerifyError{Reason: err}
+		}
+		return refuse(ErrBadSignature, "the signature does not verify with key %q over the components %q: check that the base lists them in this order with the values sent", in.KeyID, in.Names)
+	}
+	// Only a verified signature may consume its nonce.
+	if v.Nonces != nil {
+		if in.Nonce == "" {
+			return refuse(ErrNoNonce, "signature-input needs a nonce")
+		}
+		in.Replay = in.KeyID + "\x00" + in.Nonce
+		if !v.Nonces.Use(in.Replay, time.Unix(in.Expires, 0).Add(v.Skew), v.Now) {
+			return refuse(ErrReplay, "nonce %q was already used by key %q", in.Nonce, in.KeyID)
+		}
+	}
+	in.Base = base
+	return nil
+}
+
+// checkCoverage refuses a member that leaves out a required component, or
+// a component parameter the v6 base cannot write.
+func checkCoverage(r *http.Request, v *Verification, in *SignatureInput) error {
 	for _, name := range v.Required {
 		if !slices.Contains(in.Names, name) {
-			return nil, refuse(ErrNotCovered, "signature-input does not cover %q", name)
+			return refuse(ErrNotCovered, "signature-input does not cover %q", name)
 		}
 	}
 	for _, name := range v.RequiredIfPresent {
 		if len(r.Header.Values(name)) > 0 && !slices.Contains(in.Names, name) {
-			return nil, refuse(ErrNotCovered, "the request has a %s header but signature-input does not cover it", name)
+			return refuse(ErrNotCovered, "the request has a %s header but signature-input does not cover it", name)
 		}
 	}
+	if v.Style == V6 && slices.ContainsFunc(in.Flags, func(f Flags) bool { return f != 0 }) {
+		return refuse(ErrComponentParam, "component parameters (;sf, ;bs) have no form in the v6 base")
+	}
+	return nil
+}
+
+// checkTimes judges created and expires by v.Now.
+func checkTimes(v *Verification, in *SignatureInput) error {
 	if in.Created == 0 || in.Expires == 0 {
-		return nil, refuse(ErrNoTime, "signature-input needs created and expires")
+		return refuse(ErrNoTime, "signature-input needs created and expires")
 	}
 	now := v.Now.Unix()
 	skew := int64(v.Skew / time.Second)
 	switch {
 	case in.Created > now+skew:
-		return nil, refuse(ErrFuture, "created=%d is %d s ahead of the server clock (%d)", in.Created, in.Created-now, now)
+		return refuse(ErrFuture, "created=%d is %d s ahead of the server clock (%d)", in.Created, in.Created-now, now)
 	case in.Expires+skew < now:
-		return nil, refuse(ErrExpired, "expires=%d is %d s before the server clock (%d)", in.Expires, now-in.Expires, now)
+		return refuse(ErrExpired, "expires=%d is %d s before the server clock (%d)", in.Expires, now-in.Expires, now)
 	case v.MaxAge > 0 && now-in.Created > int64(v.MaxAge/time.Second):
-		return nil, refuse(ErrStale, "created=%d is %d s old, more than %s", in.Created, now-in.Created, v.MaxAge)
+		return refuse(ErrStale, "created=%d is %d s old, more than %s", in.Created, now-in.Created, v.MaxAge)
 	case in.Expires < in.Created:
-		return nil, refuse(ErrMalformed, "expires=%d is before created=%d", in.Expires, in.Created)
+		return refuse(ErrMalformed, "expires=%d is before created=%d", in.Expires, in.Created)
 	}
-	if len(body) > 0 {
-		if err := checkDigest(r, body, in, v.Style); err != nil {
-			return nil, err
-		}
-	}
-	comps, missing := RequestComponents(r, in.Names)
-	if missing != "" {
-		return nil, refuse(ErrMissing, "signature-input covers %q but the request has no such component", missing)
-	}
-	pub, err := v.Key(in.KeyID)
-	if err != nil {
-		return nil, refuse(ErrUnknownKey, "keyid %q: %v", in.KeyID, err)
-	}
-	base := AppendBase(make([]byte, 0, 1024), v.Style, comps, in.Raw)
-	if err := Verify(pub, base, sig); err != nil {
-		if errors.Is(err, ErrUnsupportedKey) {
-			return nil, &VerifyError{Reason: err}
-		}
-		return nil, refuse(ErrBadSignature, "the signature does not verify with key %q over the components %q: check that the base lists them in this order with the values sent", in.KeyID, in.Names)
-	}
-	// Only a verified signature may consume its nonce.
-	if v.Nonces != nil {
-		if in.Nonce == "" {
-			return nil, refuse(ErrNoNonce, "signature-input needs a nonce")
-		}
-		in.Replay = in.KeyID + "\x00" + in.Nonce
-		if !v.Nonces.Use(in.Replay, time.Unix(in.Expires, 0).Add(v.Skew), v.Now) {
-			return nil, refuse(ErrReplay, "nonce %q was already used by key %q", in.Nonce, in.KeyID)
-		}
-	}
-	return in, nil
+	return nil
 }
 
 func checkDigest(r *http.Request, body []byte, in *SignatureInput, style Style) error {
@@ -168,43 +231,4 @@ func checkDigest(r *http.Request, body []byte, in *SignatureInput, style Style) 
 		return refuse(ErrDigest, "%s is %q but the body's is %q", name, got, want)
 	}
 	return nil
-}
-
-// Nonces remembers used nonces until their signature expires. The zero value
-// is ready; it is safe for concurrent use.
-type Nonces struct {
-	mu    sync.Mutex
-	seen  map[string]time.Time
-	sweep time.Time
-}
-
-// Use records nonce as used until until, and reports whether it was new.
-func (n *Nonces) Use(nonce string, until, now time.Time) bool {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.seen == nil {
-		n.seen = make(map[string]time.Time)
-	}
-	if now.After(n.sweep) {
-		for k, t := range n.seen {
-			if now.After(t) {
-				delete(n.seen, k)
-			}
-		}
-		n.sweep = now.Add(time.Minute)
-	}
-	if t, ok := n.seen[nonce]; ok && !now.After(t) {
-		return false
-	}
-	n.seen[nonce] = until
-	return true
-}
-
-// Forget drops nonce, so that the same signed request is accepted again: for
-// a delivery that was verified but could not be handled, which the sender
-// will retry.
-func (n *Nonces) Forget(nonce string) {
-	n.mu.Lock()
-	delete(n.seen, nonce)
-	n.mu.Unlock()
 }
