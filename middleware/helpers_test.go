@@ -81,11 +81,10 @@ func verifySent(s sent, pub any) (string, error) {
 		return "", fmt.Errorf("want one usable signature-input member, got %d (%v)", len(ins), ins[0].Problem)
 	}
 	in := ins[0]
-	comps, err := httpsig.RequestComponents(s.req, &in.Params)
+	base, err := httpsig.SignatureBase(s.req, httpsig.V15, in)
 	if err != nil {
 		return "", err
 	}
-	base := httpsig.AppendBase(nil, httpsig.V15, comps, in.Raw)
 	sig, err := httpsig.ParseSignature(s.req.Header.Get("Signature"), in.Label)
 	if err != nil {
 		return "", err

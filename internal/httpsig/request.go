@@ -9,6 +9,16 @@ import (
 	"github.com/dunglas/httpsfv"
 )
 
+// SignatureBase rebuilds the signature base of member in from r: the
+// components it covers, then its raw parameters.
+func SignatureBase(r *http.Request, style Style, in *SignatureInput) ([]byte, error) {
+	comps, err := RequestComponents(r, &in.Params)
+	if err != nil {
+		return nil, err
+	}
+	return AppendBase(make([]byte, 0, 1024), style, comps, in.Raw), nil
+}
+
 // RequestComponents returns the values of the components p covers, read
 // from req as sent or received: derived components from the method and URL,
 // fields from the header of that name (several lines joined by ", ";

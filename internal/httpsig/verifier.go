@@ -30,7 +30,8 @@ var (
 )
 
 // VerifyError says why a request was refused: Reason is a sentinel above (or
-// ErrMalformed, ErrBadSignature, ErrUnsupportedKey), Detail the specifics.
+// ErrMalformed, ErrComponentParam, ErrBadSignature, ErrUnsupportedKey),
+// Detail the specifics.
 type VerifyError struct {
 	Reason error
 	Detail string
@@ -146,11 +147,10 @@ func verifyMember(r *http.Request, body []byte, v *Verification, in *SignatureIn
 			return refuse(ErrBadSignature, "alg=%q does not match key %q", in.Alg, in.KeyID)
 		}
 	}
-	comps, err := RequestComponents(r, &in.Params)
+	base, err := SignatureBase(r, v.Style, in)
 	if err != nil {
 		return err
 	}
-	base := AppendBase(make([]byte, 0, 1024), v.Style, comps, in.Raw)
 	if err := Verify(pub, base, sig); err != nil {
 		if errors.Is(err, ErrUnsupportedKey) {
 			return &VerifyError{Reason: err}
