@@ -31,7 +31,7 @@ var (
 	}
 )
 
-// maxIterations bounds the PBKDF2 work a key file can ask for.
+// maxIterations bounds the PBKDF2 work a key file can ask for (ParseKey).
 const maxIterations = 10_000_000
 
 type encryptedPrivateKeyInfo struct {
@@ -57,8 +57,8 @@ type pbkdf2Params struct {
 }
 
 // decryptPKCS8 returns the PKCS#8 PrivateKeyInfo DER inside an
-// EncryptedPrivateKeyInfo.
-func decryptPKCS8(der, passphrase []byte) ([]byte, error) {
+// EncryptedPrivateKeyInfo, refusing more than maxIter PBKDF2 iterations.
+func decryptPKCS8(der, passphrase []byte, maxIter int) ([]byte, error) {
 	var info encryptedPrivateKeyInfo
 	if rest, err := asn1.Unmarshal(der, &info); err != nil || len(rest) != 0 {
 		return nil, &KeyError{Err: ErrMalformedKey}
@@ -88,7 +88,7 @@ func decryptPKCS8(der, passphrase []byte) ([]byte, error) {
 	if !ok {
 		return nil, &KeyError{Err: ErrUnsupportedEncryption, Detail: "cipher " + params.EncryptionScheme.Algorithm.String() + ", want AES-CBC"}
 	}
-	if kdf.IterationCount < 1 || kdf.IterationCount > maxIterations || (kdf.KeyLength != 0 && kdf.KeyLength != keyLen) {
+	if kdf.IterationCount < 1 || kdf.IterationCount > maxIter || (kdf.KeyLength != 0 && kdf.KeyLength != keyLen) {
 		return nil, &KeyError{Err: ErrMalformedKey, Detail: "PBKDF2 parameters out of range"}
 	}
 	var iv []byte

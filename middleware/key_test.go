@@ -190,31 +190,6 @@ func TestKeyIsACryptoSigner(t *testing.T) {
 	}
 }
 
-// A Key printed any way shows no key material. (An Ed25519 key is a byte
-// slice: without Key's String and GoString, %v would print it.)
-func FuzzParseKey(f *testing.F) {
-	for _, name := range []string{"ec-sec1.pem", "ec-sec1-encrypted.pem", "ec-pkcs8-encrypted.pem", "ed25519-pkcs8.pem", "rsa-pkcs1.pem"} {
-		b, err := os.ReadFile(filepath.Join("testdata", "keys", name))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b, []byte(testPassphrase))
-	}
-	f.Fuzz(func(t *testing.T, in, pass []byte) {
-		k, err := ParseKey(in, pass)
-		if err != nil {
-			var ke *KeyError
-			if !errors.As(err, &ke) {
-				t.Fatalf("untyped error %v", err)
-			}
-			return
-		}
-		if _, err := signBase(k, []byte("x")); err != nil {
-			t.Fatalf("parsed key cannot sign: %v", err)
-		}
-	})
-}
-
 // TestIdempotencyKeyPattern checks IsIdempotencyKey against the published
 // regular expression itself on generated and hand-picked keys.
 func TestIdempotencyKeyPattern(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/big"
 	"net/http"
 	"net/url"
 	"os"
@@ -776,7 +777,7 @@ func TestSignerPrintsNoKeyMaterial(t *testing.T) {
 		material []string
 	}{
 		"ed25519": {ed, []string{fmt.Sprint([]byte(ed.Seed()[:8]))[1:20], fmt.Sprintf("%x", ed.Seed()[:8])}},
-		"ecdsa":   {p521, []string{fmt.Sprintf("%x", d[:8]), p521.D.String()[:20]}},
+		"ecdsa":   {p521, []string{fmt.Sprintf("%x", d[:8]), new(big.Int).SetBytes(d).String()[:20]}},
 	} {
 		s := must(NewSigner(tc.key, testKeyID))
 		for how, out := range renderings(s) {
