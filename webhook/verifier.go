@@ -102,6 +102,10 @@ func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte) (re
 		Skew:     tol,
 		MaxAge:   tol,
 	})
+	if errors.Is(err, httpsig.ErrComponentParam) {
+		// Not among this package's sentinels: a signature it cannot read.
+		return nil, fmt.Errorf("%w: %w", ErrMalformedSignature, err)
+	}
 	if err != nil {
 		return nil, err
 	}

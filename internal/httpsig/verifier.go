@@ -125,7 +125,7 @@ func verifyMember(r *http.Request, body []byte, v *Verification, in *SignatureIn
 		if errors.Is(in.Problem, ErrComponentParam) {
 			reason = ErrComponentParam
 		}
-		return refuse(reason, "signature-input %s: %v", in.Label, in.Problem)
+		return refuse(reason, "signature-input %s: %s", in.Label, strings.TrimPrefix(in.Problem.Error(), reason.Error()+": "))
 	}
 	sig, err := signatureOf(sigs, in.Label)
 	if err != nil {
