@@ -197,15 +197,7 @@ func (s *Signer) Sign(req *http.Request, body []byte) error {
 		return ErrSigner
 	}
 	h := req.Header
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	validity := s.Validity
-	if validity <= 0 {
-		validity = DefaultValidity
-	}
-	created := now().Unix()
+	created, expires := httpsig.Window(s.Now, s.Validity, DefaultValidity)
 
 	var compArr [10]httpsig.Component
 	comps := append(compArr[:0], httpsig.Component{Name: "@method", Value: req.Method})
@@ -243,7 +235,7 @@ func (s *Signer) Sign(req *http.Request, body []byte) error {
 		Components: comps,
 		KeyID:      k.keyID,
 		Created:    created,
-		Expires:    created + int64(validity/time.Second),
+		Expires:    expires,
 	}
 	input, signature, err := httpsig.Sign(req.Context(), k.key, s.Rand, &in)
 	if err != nil {

@@ -46,14 +46,6 @@ func (s *TestSigner) Sign(req *http.Request, body []byte) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	validity := s.Validity
-	if validity <= 0 {
-		validity = 5 * time.Minute
-	}
 	style, digestName, digest := httpsig.V6, "digest", httpsig.LegacyDigest(body)
 	if s.Version == 15 {
 		style, digestName, digest = httpsig.V15, "content-digest", httpsig.ContentDigest(body)
@@ -70,13 +62,13 @@ func (s *TestSigner) Sign(req *http.Request, body []byte) error {
 		{Name: "content-length", Value: strconv.Itoa(len(body))},
 		{Name: digestName, Value: digest},
 	}
-	created := now().Unix()
+	created, expires := httpsig.Window(s.Now, s.Validity, 5*time.Minute)
 	in := httpsig.Input{
 		Style:      style,
 		Components: comps,
 		KeyID:      s.KeyID,
 		Created:    created,
-		Expires:    created + int64(validity/time.Second),
+		Expires:    expires,
 		NoNonce:    s.NoNonce,
 	}
 	input, signature, err := httpsig.Sign(req.Context(), key, nil, &in)

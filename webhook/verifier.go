@@ -82,10 +82,7 @@ func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte) (re
 	if v.Keys == nil {
 		return nil, errors.New("webhook: Verifier.Keys is nil")
 	}
-	at := time.Now()
-	if v.Now != nil {
-		at = v.Now()
-	}
+	at := httpsig.Now(v.Now)
 	tol := v.Tolerance
 	if tol <= 0 {
 		tol = DefaultTolerance

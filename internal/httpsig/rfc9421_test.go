@@ -190,7 +190,7 @@ func TestRFC9421ComponentParameters(t *testing.T) {
 	}
 	want := []string{
 		`"example-header";bs: :dmFsdWUsIHdpdGgsIGxvdHM=:, :b2YsIGNvbW1hcw==:`, // RFC 9421 §2.1.3
-		`"example-header": value, with, lots, of, commas`,                      // RFC 9421 §2.1.3
+		`"example-header": value, with, lots, of, commas`,                     // RFC 9421 §2.1.3
 		`"content-digest";sf: sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:, sha-512=:YQ==:`,
 	}
 	for i, c := range comps {

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/sha512"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -159,7 +160,9 @@ type Input struct {
 func AppendSignature(ctx context.Context, dst []byte, key *Key, nonceRand io.Reader, in *Input) (out []byte, split int, err error) {
 	start := len(dst)
 	if !quotable(in.KeyID) {
-		return dst, 0, fmt.Errorf("httpsig: key id %q is not printable ASCII", in.KeyID)
+		// No key id in the message: boxing it would move the caller's
+		// components to the heap on every call.
+		return dst, 0, errKeyID
 	}
 	var nonce [NonceSize]byte
 	if !in.NoNonce {
@@ -222,6 +225,8 @@ func AppendSignature(ctx context.Context, dst []byte, key *Key, nonceRand io.Rea
 	dst = append(dst, ':')
 	return dst, pEnd, nil
 }
+
+var errKeyID = errors.New("httpsig: the key id is not printable ASCII")
 
 // scratch recycles the buffers Sign builds in; only after a successful
 // signature, when the signer is done with them.

@@ -252,15 +252,37 @@ func TestSignAllocs(t *testing.T) {
 		t.Skip("sync.Pool drops buffers at random under the race detector")
 	}
 	key := mustKey(t, testKeys["ed25519"])
-	comps := []Component{{Name: "@method", Value: "GET"}, {Name: "@path", Value: "/account_groups"}, {Name: "accept", Value: "application/json"}}
-	in := &Input{Style: V15, Components: comps, KeyID: "kid", Created: 1, Expires: 2}
 	ctx := context.Background()
 	allocs := testing.AllocsPerRun(200, func() {
-		if _, _, err := Sign(ctx, key, zeroReader{}, in); err != nil {
+		// Built per call in a stack array, as middleware.Signer does: a
+		// parameter of Sign that leaked would move it to the heap.
+		var arr [4]Component
+		comps := append(arr[:0], Component{Name: "@method", Value: "GET"}, Component{Name: "@path", Value: "/account_groups"},
+			Component{Name: "accept", Value: "application/json"})
+		in := Input{Style: V15, Components: comps, KeyID: "kid", Created: 1, Expires: 2}
+		if _, _, err := Sign(ctx, key, zeroReader{}, &in); err != nil {
 			t.Fatal(err)
 		}
 	})
 	if allocs > 2 {
 		t.Fatalf("Sign allocates %v times per call, want at most 2", allocs)
+	}
+}
+
+// A key id is written as a structured-field string: quotes and backslashes
+// escaped; one that is not printable ASCII is refused.
+func TestSignKeyIDs(t *testing.T) {
+	key := mustKey(t, testKeys["ed25519"])
+	in := &Input{Style: V15, Components: []Component{{Name: "@method", Value: "GET"}}, KeyID: `a"b\c`, Created: 1, Expires: 2, NoNonce: true}
+	input, _, err := Sign(t.Context(), key, nil, in)
+	if err != nil || input != `sig1=("@method");keyid="a\"b\\c";created=1;expires=2` {
+		t.Fatalf("%s, %v", input, err)
+	}
+	if got, err := parseFirst(input); err != nil || got.KeyID != in.KeyID {
+		t.Fatalf("parsed back as %q, %v", got.KeyID, err)
+	}
+	in.KeyID = "k\xe9"
+	if _, _, err := Sign(t.Context(), key, nil, in); !errors.Is(err, errKeyID) {
+		t.Fatalf("err = %v", err)
 	}
 }
