@@ -225,3 +225,30 @@ func TestBusyEventWaitsThenRetries(t *testing.T) {
 		t.Fatalf("status %d, %d busy refusals; want 503 and 1", rec.Code, busyErrs.Load())
 	}
 }
+
+// ttlStore records the TTL of each done mark.
+type ttlStore struct {
+	*webhook.MemoryStore
+	ttl atomic.Int64
+}
+
+func (s *ttlStore) Done(ctx context.Context, id, token string, ttl time.Duration) error {
+	s.ttl.Store(int64(ttl))
+	return s.MemoryStore.Done(ctx, id, token, ttl)
+}
+
+// TestDoneTTL: done marks are kept DefaultDoneTTL, or WithDoneTTL's.
+func TestDoneTTL(t *testing.T) {
+	for _, tt := range []struct {
+		opts []webhook.Option
+		want time.Duration
+	}{{nil, webhook.DefaultDoneTTL}, {[]webhook.Option{webhook.WithDoneTTL(48 * time.Hour)}, 48 * time.Hour}} {
+		f := newFixture(t)
+		store := &ttlStore{MemoryStore: webhook.NewMemoryStore(0)}
+		h := f.handler(f.keys, append([]webhook.Option{webhook.WithEventStore(store)}, tt.opts...)...)
+		deliverUntil200(t, f, h, event("ACCOUNT_GROUP.CREATED"))
+		if got := time.Duration(store.ttl.Load()); got != tt.want {
+			t.Fatalf("done mark kept %v, want %v", got, tt.want)
+		}
+	}
+}
