@@ -76,19 +76,11 @@ func (a *app) accountGroups(args []string) int {
 			return c.WaitForAccountGroup(ctx, pos[0], statuses...)
 		})
 	case "list":
-		lp, all := listFlags(fs)
-		if _, ok := a.parse(fs, args[1:], 0, "account-groups list"); !ok {
-			return 2
-		}
-		params, ok := a.listParams(lp)
-		if !ok {
-			return 2
-		}
-		return a.call(&creds, func(c *upvest.Client) (any, error) {
-			if *all {
-				return collect(c.AllAccountGroups(a.ctx, params))
-			}
-			return c.ListAccountGroups(a.ctx, params)
+		return a.list(fs, &creds, args[1:], 0, "account-groups list", listing{
+			page: func(c *upvest.Client, _ []string, p *upvest.ListParams) (any, error) {
+				return c.ListAccountGroups(a.ctx, p)
+			},
+			all: func(c *upvest.Client, _ []string, p *upvest.ListParams) groupSeq { return c.AllAccountGroups(a.ctx, p) },
 		})
 	}
 	return a.usageError("unknown account-groups subcommand " + args[0])
@@ -98,20 +90,13 @@ func (a *app) userAccountGroups(args []string) int {
 	fs := flag.NewFlagSet("users account-groups", flag.ContinueOnError)
 	var creds credentials
 	creds.register(fs, a.env)
-	lp, all := listFlags(fs)
-	pos, ok := a.parse(fs, args, 1, "users account-groups USER_ID")
-	if !ok {
-		return 2
-	}
-	params, ok := a.listParams(lp)
-	if !ok {
-		return 2
-	}
-	return a.call(&creds, func(c *upvest.Client) (any, error) {
-		if *all {
-			return collect(c.AllUserAccountGroups(a.ctx, pos[0], params))
-		}
-		return c.ListUserAccountGroups(a.ctx, pos[0], params)
+	return a.list(fs, &creds, args, 1, "users account-groups USER_ID", listing{
+		page: func(c *upvest.Client, pos []string, p *upvest.ListParams) (any, error) {
+			return c.ListUserAccountGroups(a.ctx, pos[0], p)
+		},
+		all: func(c *upvest.Client, pos []string, p *upvest.ListParams) groupSeq {
+			return c.AllUserAccountGroups(a.ctx, pos[0], p)
+		},
 	})
 }
 
@@ -138,6 +123,35 @@ type listArgs struct {
 	order         string
 }
 
+// groupSeq is what the All… iterators return.
+type groupSeq = func(func(upvest.AccountGroup, error) bool)
+
+// listing is what a list command runs: one page, or (--all) every page.
+type listing struct {
+	page func(c *upvest.Client, pos []string, p *upvest.ListParams) (any, error)
+	all  func(c *upvest.Client, pos []string, p *upvest.ListParams) groupSeq
+}
+
+// list parses a list command (wantPos positionals and the list flags) and
+// prints one page, or every page as one array.
+func (a *app) list(fs *flag.FlagSet, creds *credentials, args []string, wantPos int, synopsis string, l listing) int {
+	lp, all := listFlags(fs)
+	pos, ok := a.parse(fs, args, wantPos, synopsis)
+	if !ok {
+		return 2
+	}
+	params, ok := a.listParams(lp)
+	if !ok {
+		return 2
+	}
+	return a.call(creds, func(c *upvest.Client) (any, error) {
+		if *all {
+			return collect(l.all(c, pos, params))
+		}
+		return l.page(c, pos, params)
+	})
+}
+
 func listFlags(fs *flag.FlagSet) (*listArgs, *bool) {
 	var l listArgs
 	fs.IntVar(&l.limit, "limit", 0, "page size, 1 to 1000 (default: the API's, 100)")
@@ -155,7 +169,7 @@ func (a *app) listParams(l *listArgs) (*upvest.ListParams, bool) {
 	return &upvest.ListParams{Limit: l.limit, Offset: l.offset, Order: order}, true
 }
 
-func collect(seq func(func(upvest.AccountGroup, error) bool)) ([]upvest.AccountGroup, error) {
+func collect(seq groupSeq) ([]upvest.AccountGroup, error) {
 	out := []upvest.AccountGroup{}
 	for g, err := range seq {
 		if err != nil {
