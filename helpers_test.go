@@ -12,13 +12,13 @@ import (
 var fastRetries = upvest.WithRetryPolicy(upvest.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond})
 
 // newSandbox starts a sandbox on loopback and a client for it.
-func newSandbox(t testing.TB, cfg sandbox.Config, opts ...upvest.Option) (*upvest.Client, *sandbox.Instance) {
+func newSandbox(t testing.TB, cfg sandbox.Config, opts ...upvest.Option) (*upvest.Client, *sandbox.Sandbox) {
 	t.Helper()
 	return startSandbox(t, cfg, sandbox.P521, append([]upvest.Option{fastRetries}, opts...)...)
 }
 
 // startSandbox starts a sandbox with credentials of kind and a client for it.
-func startSandbox(t testing.TB, cfg sandbox.Config, kind sandbox.KeyKind, opts ...upvest.Option) (*upvest.Client, *sandbox.Instance) {
+func startSandbox(t testing.TB, cfg sandbox.Config, kind sandbox.KeyKind, opts ...upvest.Option) (*upvest.Client, *sandbox.Sandbox) {
 	t.Helper()
 	sb, err := sandbox.Start(cfg, kind)
 	if err != nil {
@@ -33,9 +33,4 @@ func startSandbox(t testing.TB, cfg sandbox.Config, kind sandbox.KeyKind, opts .
 }
 
 // configFor is the client configuration for a running sandbox.
-func configFor(sb *sandbox.Instance) upvest.Config {
-	return upvest.Config{
-		BaseURL: sb.URL, ClientID: sb.Credentials.ClientID, ClientSecret: sb.Credentials.ClientSecret,
-		KeyID: sb.Credentials.KeyID, PrivateKeyPEM: sb.Credentials.PrivateKeyPEM,
-	}
-}
+func configFor(sb *sandbox.Sandbox) upvest.Config { return sb.ClientConfig() }

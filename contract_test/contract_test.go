@@ -141,9 +141,15 @@ func scenarios() []scenario {
 		scenario{"createAccountGroup", "unknown user", 404, true, func(t *testing.T, w *world, op string) (*http.Response, error) {
 			return w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserId: unknownID, Type: gen.AccountGroupTypePERSONAL}, middleware.IdempotencyKeyEditor(""))
 		}},
-		// Strict mode closes the request schema: the unknown field is a finding.
-		scenario{"createAccountGroup", "unknown field", 400, false, func(t *testing.T, w *world, op string) (*http.Response, error) {
+		// The document does not forbid other properties, so the sandbox
+		// accepts one; strict mode closes the request schema, so the
+		// validator still finds it.
+		scenario{"createAccountGroup", "unknown field", 200, false, func(t *testing.T, w *world, op string) (*http.Response, error) {
 			body := `{"user_id":"` + w.user + `","type":"PERSONAL","nickname":"x"}`
+			return w.client.CreateAccountGroupWithBody(context.Background(), "application/json", strings.NewReader(body), middleware.IdempotencyKeyEditor(""))
+		}},
+		scenario{"createAccountGroup", "type not in the enum", 400, false, func(t *testing.T, w *world, op string) (*http.Response, error) {
+			body := `{"user_id":"` + w.user + `","type":"CORPORATE"}`
 			return w.client.CreateAccountGroupWithBody(context.Background(), "application/json", strings.NewReader(body), middleware.IdempotencyKeyEditor(""))
 		}},
 		scenario{"createAccountGroup", "key reused with another body", 422, true, func(t *testing.T, w *world, op string) (*http.Response, error) {

@@ -1,28 +1,32 @@
 package sandbox
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"regexp"
 
 	"github.com/google/uuid"
 
 	"github.com/upvest-go/upvest/gen"
-	"github.com/upvest-go/upvest/webhook"
 )
 
-// api implements the generated server interface over the sandbox's state.
+// api implements the generated server interface over the sandbox's state:
+// ServeHTTP routes each request once (internal/routes), admits it (auth.go)
+// and calls the generated wrapper of its operation, which parses the
+// parameters and calls these methods. RequestToken is in auth.go,
+// GetWebhookVerifyKeys in webhooks.go.
 type api struct{ s *Sandbox }
 
 var _ gen.ServerInterface = (*api)(nil)
 
 // paramError answers a parameter the generated wrapper could not parse: 404
-// for a malformed id in a path (no such resource), 400 otherwise.
+// for a malformed id in a path (no such resource; the document lists no 400
+// for the operations on one group), 400 otherwise.
 func (s *Sandbox) paramError(w http.ResponseWriter, r *http.Request, err error) {
 	var ipf *gen.InvalidParamFormatError
 	if errors.As(err, &ipf) && ipf.ParamName == "account_group_id" {
@@ -33,7 +37,7 @@ func (s *Sandbox) paramError(w http.ResponseWriter, r *http.Request, err error) 
 }
 
 func (a *api) GetAccountGroup(w http.ResponseWriter, r *http.Request, id gen.AccountGroupId) {
-	g, ok := a.s.get(id)
+	g, ok := a.s.store.get(id)
 	if !ok {
 		a.s.problem(w, r, http.StatusNotFound, "not_found", "no account group "+id.String())
 		return
@@ -42,7 +46,7 @@ func (a *api) GetAccountGroup(w http.ResponseWriter, r *http.Request, id gen.Acc
 }
 
 func (a *api) CloseAccountGroup(w http.ResponseWriter, r *http.Request, id gen.AccountGroupId) {
-	blocked, found := a.s.closeGroup(id)
+	blocked, found := a.s.startClosing(id)
 	switch {
 	case !found:
 		a.s.problem(w, r, http.StatusNotFound, "not_found", "no account group "+id.String())
@@ -87,7 +91,7 @@ func (a *api) list(w http.ResponseWriter, r *http.Request, user *uuid.UUID, sort
 		a.s.problem(w, r, http.StatusBadRequest, "bad_request", "limit must be between 0 and 1000")
 		return
 	}
-	page, total, ok := a.s.list(user, off, lim, ord == gen.SortOrderDESC)
+	page, total, ok := a.s.store.list(user, off, lim, ord == gen.SortOrderDESC)
 	if !ok {
 		a.s.problem(w, r, http.StatusNotFound, "not_found", "no user "+user.String())
 		return
@@ -104,11 +108,12 @@ func (a *api) list(w http.ResponseWriter, r *http.Request, user *uuid.UUID, sort
 // so each checks the other.
 var idempotencyKeyPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-5][0-9a-fA-F]{3}-?[089abAB][0-9a-fA-F]{3}-?[0-9a-fA-F]{12}$`)
 
-// idemRecord is the first answer to an idempotency key.
-type idemRecord struct {
-	bodyHash [32]byte
-	status   int
-	answer   []byte
+// createRequest is the document's AccountGroupCreateRequest, read so that a
+// missing property can be told from a zero one. The schema does not forbid
+// other properties, so they are ignored.
+type createRequest struct {
+	UserID *string               `json:"user_id"`
+	Type   *gen.AccountGroupType `json:"type"`
 }
 
 func (a *api) CreateAccountGroup(w http.ResponseWriter, r *http.Request) {
@@ -122,59 +127,43 @@ func (a *api) CreateAccountGroup(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, http.StatusBadRequest, "bad_request", fmt.Sprintf("idempotency-key %q does not match Upvest's pattern %s", key, idempotencyKeyPattern))
 		return
 	}
-	body, _ := io.ReadAll(r.Body)
-	hash := sha256.Sum256(body)
-	idemKey := s.clientID + "\x00" + key
-	// One lock span from the key lookup to the record: two racing attempts
-	// with one key create one group.
-	s.mu.Lock()
-	if rec, seen := s.idem[idemKey]; seen {
-		s.mu.Unlock()
-		if rec.bodyHash != hash {
-			s.problem(w, r, http.StatusUnprocessableEntity, "unprocessable_entity", "idempotency-key "+key+" was already used with a different request body")
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(rec.status)
-		_, _ = w.Write(rec.answer)
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		s.problem(w, r, http.StatusBadRequest, "bad_request", fmt.Sprintf("content-type must be application/json, got %q", r.Header.Get("Content-Type")))
 		return
 	}
-	var req gen.AccountGroupCreateRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		s.mu.Unlock()
+	body, _ := io.ReadAll(r.Body)
+	var req createRequest
+	if err := json.Unmarshal(body, &req); err != nil {
 		s.problem(w, r, http.StatusBadRequest, "bad_request", "body is not an account group create request: "+err.Error())
 		return
 	}
-	if req.UserId == uuid.Nil || !req.Type.Valid() {
-		s.mu.Unlock()
-		s.problem(w, r, http.StatusBadRequest, "bad_request", "user_id (a UUID) and type (PERSONAL or LEGAL_ENTITY) are required")
+	var user uuid.UUID
+	var err error
+	switch {
+	case req.UserID == nil || req.Type == nil:
+		s.problem(w, r, http.StatusBadRequest, "bad_request", "user_id and type are required")
+		return
+	case !req.Type.Valid():
+		s.problem(w, r, http.StatusBadRequest, "bad_request", fmt.Sprintf("type must be PERSONAL or LEGAL_ENTITY, got %q", *req.Type))
 		return
 	}
-	g, ok := s.create(req.UserId, req.Type)
-	if !ok {
-		s.mu.Unlock()
-		s.problem(w, r, http.StatusNotFound, "not_found", "no user "+req.UserId.String())
+	if user, err = uuid.Parse(*req.UserID); err != nil || len(*req.UserID) != 36 {
+		s.problem(w, r, http.StatusBadRequest, "bad_request", fmt.Sprintf("user_id %q is not a UUID", *req.UserID))
 		return
 	}
-	answer, _ := json.Marshal(g)
-	s.idem[idemKey] = idemRecord{bodyHash: hash, status: http.StatusOK, answer: answer}
-	s.mu.Unlock()
-	if s.loseAnswer() {
-		dropConnection(w)
+	answer, out := s.create(s.auth.clientID+"\x00"+key, sha256.Sum256(body), user, *req.Type)
+	switch out {
+	case keyReused:
+		s.problem(w, r, http.StatusUnprocessableEntity, "unprocessable_entity", "idempotency-key "+key+" was already used with a different request body")
 		return
+	case unknownUser:
+		s.problem(w, r, http.StatusNotFound, "not_found", "no user "+user.String())
+		return
+	case created:
+		if s.faults.loseAnswer() {
+			dropConnection(w)
+			return
+		}
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(answer)
-}
-
-func (a *api) RequestToken(w http.ResponseWriter, r *http.Request) {
-	// Served before routing reaches the generated handler; see serveToken.
-	a.s.problem(w, r, http.StatusInternalServerError, "internal_server_error", "token route reached the API handler")
-}
-
-func (a *api) GetWebhookVerifyKeys(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, gen.JWKS{Keys: []gen.JWK{webhook.JWK(a.s.hooks.keyID, a.s.hooks.pub())}})
+	writeRaw(w, http.StatusOK, answer)
 }

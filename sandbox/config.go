@@ -5,6 +5,31 @@ import (
 	"time"
 )
 
+// Limits of what the sandbox remembers and accepts. Upvest publishes none of
+// the first two figures; see each for where it comes from.
+const (
+	// MaxSignatureValidity is the longest signature validity (expires -
+	// created) the sandbox accepts; a longer one is refused with a 401
+	// naming this figure. Upvest publishes no maximum and asks for short
+	// validities; its own signers use 5 s (JavaScript example), 10 s
+	// (Python), 60 s (Java, and httpsignature-proxy, which most integrations
+	// start with). The sandbox accepts the longest of these.
+	MaxSignatureValidity = 60 * time.Second
+
+	// IdempotencyRetention is how long a create's answer is replayed for
+	// its idempotency key: Upvest recognises replays for at least 24 hours
+	// (no retention window is published). After it, the key is new again.
+	IdempotencyRetention = 24 * time.Hour
+
+	// expiredTokenMemory is how long an expired token is still recognised,
+	// so that a call with it is told "expired" rather than "unknown".
+	expiredTokenMemory = 5 * time.Minute
+
+	// sweepEvery is how often (by the sandbox's clock) expired nonces,
+	// tokens and idempotency entries are dropped.
+	sweepEvery = 10 * time.Second
+)
+
 // Config sets up a Sandbox. Its zero value works: random credentials,
 // groups activated right after creation and closed right after closure is
 // asked, no faults.
@@ -12,6 +37,9 @@ type Config struct {
 	// ClientID and ClientSecret are the tenant credentials the sandbox
 	// accepts; empty means random ones (see Sandbox.ClientID).
 	ClientID, ClientSecret string
+	// Addr is where Start listens; empty means 127.0.0.1 on a free port.
+	// New ignores it.
+	Addr string
 	// TokenTTL is the lifetime of issued tokens; zero means 30 minutes.
 	TokenTTL time.Duration
 	// ApprovalDelay is how long a new group stays PENDING_APPROVAL before
@@ -26,37 +54,46 @@ type Config struct {
 	// zero means 5 s.
 	SignatureSkew time.Duration
 	// MaxSignatureAge refuses signatures created longer ago; zero means
-	// 5 minutes.
+	// 5 minutes. (With validities capped at MaxSignatureValidity, a
+	// signature that old has expired anyway unless this is set lower.)
 	MaxSignatureAge time.Duration
 	// WebhookRetry is the back-off between failed webhook deliveries;
 	// nil means Upvest's 1, 2, 3, 5, 8 … 600 s. The last entry repeats.
 	WebhookRetry []time.Duration
-	// Now is the clock; nil means time.Now.
+	// Now is the clock; nil means time.Now. Signatures, tokens and
+	// idempotency entries are judged and expired by it.
 	Now func() time.Time
-	// Logger logs each request's outcome at debug level and each
-	// refusal's reason at info level; nil logs nothing.
+	// Logger logs each refusal's reason at info level (debug for other
+	// errors); nil logs nothing.
 	Logger *slog.Logger
 }
 
-// Faults make a share of calls fail, deterministically for a given Seed. Each
-// share is a probability from 0 to 1, drawn per call.
-type Faults struct {
-	// Seed seeds the draws: the same seed and calls give the same faults.
-	Seed uint64
-	// RateLimited is the share of calls answered 429 before any effect.
-	RateLimited float64
-	// RetryAfter, when positive, is sent as Retry-After (seconds) with
-	// those 429s.
-	RetryAfter int
-	// ServerErrors is the share answered with a server error before any
-	// effect, its status drawn from ServerErrorStatuses.
-	ServerErrors float64
-	// ServerErrorStatuses are the statuses of those errors; nil means 500,
-	// 503 and 504, the ones the API document lists.
-	ServerErrorStatuses []int
-	// LostAnswers is the share of successful creates whose answer is lost:
-	// the group is created, then the connection is closed unanswered.
-	LostAnswers float64
-	// Latency delays every answer.
-	Latency time.Duration
+// withDefaults fills the zero fields.
+func (cfg Config) withDefaults() Config {
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = 30 * time.Minute
+	}
+	if cfg.SignatureSkew <= 0 {
+		cfg.SignatureSkew = 5 * time.Second
+	}
+	if cfg.MaxSignatureAge <= 0 {
+		cfg.MaxSignatureAge = 5 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
+	return cfg
 }
+
+// KeyKind selects the signing key Start makes for the credentials.
+type KeyKind int
+
+const (
+	// P521 is an ECDSA P-521 key, what Upvest's docs generate.
+	P521 KeyKind = iota
+	// Ed25519 is an Ed25519 key.
+	Ed25519
+)

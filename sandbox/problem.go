@@ -4,15 +4,23 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"strconv"
 )
+
+type ctxKey int
+
+const ctxRequestID ctxKey = 0
+
+// requestID is the upvest-request-id ServeHTTP gave r.
+func requestID(r *http.Request) string {
+	rid, _ := r.Context().Value(ctxRequestID).(string)
+	return rid
+}
 
 // problem answers status with a problem+json body whose detail says what
 // was wrong.
 func (s *Sandbox) problem(w http.ResponseWriter, r *http.Request, status int, typ, detail string) {
-	rid, _ := r.Context().Value(ctxRequestID).(string)
 	body, _ := json.Marshal(map[string]any{
-		"type": typ, "status": status, "title": http.StatusText(status), "detail": detail, "request_id": rid,
+		"type": typ, "status": status, "title": http.StatusText(status), "detail": detail, "request_id": requestID(r),
 	})
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
@@ -24,9 +32,22 @@ func (s *Sandbox) problem(w http.ResponseWriter, r *http.Request, status int, ty
 	s.log(r, level, "sandbox refused", slog.Int("status", status), slog.String("detail", detail))
 }
 
+func (s *Sandbox) log(r *http.Request, level slog.Level, msg string, attrs ...slog.Attr) {
+	if s.cfg.Logger == nil {
+		return
+	}
+	attrs = append(attrs, slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("request_id", requestID(r)))
+	s.cfg.Logger.LogAttrs(r.Context(), level, msg, attrs...)
+}
+
 // writeJSON answers status with v as application/json.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	body, _ := json.Marshal(v)
+	writeRaw(w, status, body)
+}
+
+// writeRaw answers status with body, already JSON.
+func writeRaw(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
@@ -61,5 +82,3 @@ func problemType(status int) string {
 	}
 	return "error"
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

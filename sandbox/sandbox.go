@@ -11,107 +11,137 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
+	"fmt"
 	"io"
-	"log/slog"
-	mathrand "math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/upvest-go/upvest"
 	"github.com/upvest-go/upvest/gen"
-	"github.com/upvest-go/upvest/internal/httpsig"
 	"github.com/upvest-go/upvest/internal/routes"
 )
 
 // maxRequestBody bounds request bodies.
 const maxRequestBody = 1 << 20
 
-// Sandbox is the imitation API: an http.Handler. Build it with New; it is
-// safe for concurrent use. Call Close to stop its timers and webhook
-// deliveries.
+// Sandbox is the imitation API, an http.Handler safe for concurrent use.
+// Start builds one listening on loopback with credentials registered; New
+// builds one to serve yourself (httptest.NewServer(sb)). Close stops it.
 type Sandbox struct {
-	cfg      Config
-	clientID string
-	secret   string
-	handler  http.Handler
-	nonces   httpsig.Nonces
+	// URL is the base URL to give the client, such as
+	// http://127.0.0.1:41234. Set by Start; empty for a sandbox from New.
+	URL string
+	// Credentials are registered and ready to use. Set by Start; a sandbox
+	// from New has none until NewCredentials.
+	Credentials Credentials
 
-	mu         sync.Mutex
-	clientKeys map[string]crypto.PublicKey
-	tokens     map[string]token
-	store      store
-	idem       map[string]idemRecord
-	rng        *mathrand.Rand
-	faults     Faults
+	cfg    Config
+	auth   *auth
+	store  *store
+	faults *faults
+	hooks  *hooks
+	ops    map[string]http.HandlerFunc // operation id → its generated wrapper
 
-	hooks *hooks
+	srv       *http.Server
+	closeOnce sync.Once
 }
 
-// New builds a Sandbox.
+// New builds a Sandbox. It does not listen: serve it yourself, or use Start.
 func New(cfg Config) (*Sandbox, error) {
-	if cfg.TokenTTL <= 0 {
-		cfg.TokenTTL = 30 * time.Minute
+	cfg = cfg.withDefaults()
+	clientID, secret := cfg.ClientID, cfg.ClientSecret
+	if clientID == "" {
+		clientID = uuid.NewString()
 	}
-	if cfg.SignatureSkew <= 0 {
-		cfg.SignatureSkew = 5 * time.Second
+	if secret == "" {
+		secret = randomString(24)
 	}
-	if cfg.MaxSignatureAge <= 0 {
-		cfg.MaxSignatureAge = 5 * time.Minute
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	s := &Sandbox{
-		cfg:        cfg,
-		clientID:   cfg.ClientID,
-		secret:     cfg.ClientSecret,
-		clientKeys: map[string]crypto.PublicKey{},
-		tokens:     map[string]token{},
-		idem:       map[string]idemRecord{},
-	}
-	if s.clientID == "" {
-		s.clientID = uuid.NewString()
-	}
-	if s.secret == "" {
-		s.secret = randomString(24)
-	}
-	s.store.init()
-	s.SetFaults(cfg.Faults)
 	h, err := newHooks(cfg)
 	if err != nil {
 		return nil, err
 	}
-	s.hooks = h
-	s.handler = gen.HandlerWithOptions(&api{s}, gen.StdHTTPServerOptions{
-		ErrorHandlerFunc: s.paramError,
-	})
+	s := &Sandbox{cfg: cfg, auth: newAuth(cfg, clientID, secret), store: newStore(cfg.Now), faults: newFaults(cfg.Faults), hooks: h}
+	wrapper := &gen.ServerInterfaceWrapper{Handler: &api{s}, ErrorHandlerFunc: s.paramError}
+	s.ops = map[string]http.HandlerFunc{
+		"listAccountGroups":     wrapper.ListAccountGroups,
+		"createAccountGroup":    wrapper.CreateAccountGroup,
+		"closeAccountGroup":     wrapper.CloseAccountGroup,
+		"getAccountGroup":       wrapper.GetAccountGroup,
+		"requestToken":          wrapper.RequestToken,
+		"getWebhookVerifyKeys":  wrapper.GetWebhookVerifyKeys,
+		"listUserAccountGroups": wrapper.ListUserAccountGroups,
+	}
+	for _, op := range gen.Operations {
+		if s.ops[op.ID] == nil {
+			h.close()
+			return nil, fmt.Errorf("sandbox: operation %s (%s %s) of the API document has no handler", op.ID, op.Method, op.Path)
+		}
+	}
 	return s, nil
 }
 
+// Start builds a Sandbox from cfg, serves it on cfg.Addr (127.0.0.1 at a
+// free port by default) and registers fresh credentials with a key of the
+// given kind: everything a test (or a demo) needs in one call. It writes no
+// file.
+func Start(cfg Config, kind KeyKind) (*Sandbox, error) {
+	s, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if kind == Ed25519 {
+		s.Credentials, err = s.NewEd25519Credentials()
+	} else {
+		s.Credentials, err = s.NewCredentials()
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.URL = "http://" + ln.Addr().String()
+	go func() { _ = s.srv.Serve(ln) }()
+	return s, nil
+}
+
+// Close stops serving (for a sandbox from Start), the lifecycle timers and
+// the webhook deliveries. It may be called more than once.
+func (s *Sandbox) Close() {
+	s.closeOnce.Do(func() {
+		if s.srv != nil {
+			_ = s.srv.Close()
+		}
+		s.hooks.close()
+		s.store.stop()
+	})
+}
+
+// ClientConfig returns the client configuration for a sandbox from Start:
+// its URL and credentials, ready for upvest.New.
+func (s *Sandbox) ClientConfig() upvest.Config {
+	c := s.Credentials
+	return upvest.Config{
+		BaseURL: s.URL, ClientID: c.ClientID, ClientSecret: c.ClientSecret,
+		KeyID: c.KeyID, PrivateKeyPEM: c.PrivateKeyPEM,
+	}
+}
+
 // ClientID returns the tenant client id the sandbox accepts.
-func (s *Sandbox) ClientID() string { return s.clientID }
+func (s *Sandbox) ClientID() string { return s.auth.clientID }
 
 // ClientSecret returns the client secret the sandbox accepts.
-func (s *Sandbox) ClientSecret() string { return s.secret }
-
-// AddClientKey registers the public half of a client signing key (ECDSA
-// P-521 or Ed25519) under keyID.
-func (s *Sandbox) AddClientKey(keyID string, pub crypto.PublicKey) {
-	s.mu.Lock()
-	s.clientKeys[keyID] = pub
-	s.mu.Unlock()
-}
-
-// SetFaults replaces the fault configuration (and reseeds the draws).
-func (s *Sandbox) SetFaults(f Faults) {
-	s.mu.Lock()
-	s.faults = f
-	s.rng = mathrand.New(mathrand.NewPCG(f.Seed, f.Seed^0x9e3779b97f4a7c15))
-	s.mu.Unlock()
-}
+func (s *Sandbox) ClientSecret() string { return s.auth.secret }
 
 // Credentials is everything a client needs to call the sandbox.
 type Credentials struct {
@@ -147,58 +177,20 @@ func (s *Sandbox) credentials(priv crypto.PrivateKey, pub crypto.PublicKey) (Cre
 	keyID := uuid.NewString()
 	s.AddClientKey(keyID, pub)
 	return Credentials{
-		ClientID: s.clientID, ClientSecret: s.secret, KeyID: keyID,
+		ClientID: s.auth.clientID, ClientSecret: s.auth.secret, KeyID: keyID,
 		PrivateKeyPEM: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}),
 	}, nil
 }
 
-// Server is a Sandbox listening on a loopback address.
-type Server struct {
-	// URL is the base URL to give the client, such as http://127.0.0.1:41234.
-	URL string
-	srv *http.Server
-	ln  net.Listener
-}
-
-// Listen serves the sandbox on addr (such as 127.0.0.1:0) until Close.
-func (s *Sandbox) Listen(addr string) (*Server, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	return &Server{URL: "http://" + ln.Addr().String(), srv: srv, ln: ln}, nil
-}
-
-// Close stops the server at once.
-func (srv *Server) Close() error { return srv.srv.Close() }
-
-// Close stops the sandbox's timers and webhook deliveries.
-func (s *Sandbox) Close() {
-	s.hooks.close()
-	s.store.stopTimers()
-}
-
-type ctxKey int
-
-const ctxRequestID ctxKey = 0
-
-// ServeHTTP answers one request.
+// ServeHTTP answers one request: it finds the operation once, draws the
+// configured faults, admits the call (auth.go) and hands it to the
+// operation's generated wrapper.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rid := uuid.NewString()
 	w.Header().Set("Upvest-Request-Id", rid)
-	ctx := context.WithValue(r.Context(), ctxRequestID, rid)
-	r = r.WithContext(ctx)
-	s.mu.Lock()
-	latency := s.faults.Latency
-	s.mu.Unlock()
-	if latency > 0 {
-		select {
-		case <-time.After(latency):
-		case <-ctx.Done():
-			return
-		}
+	r = r.WithContext(context.WithValue(r.Context(), ctxRequestID, rid))
+	if !s.faults.wait(r.Context()) {
+		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 	if err != nil {
@@ -209,79 +201,39 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	route := routes.Lookup(r.Method, r.URL.Path)
+	path := r.URL.EscapedPath()
+	route := routes.Lookup(r.Method, path)
 	if route == nil {
 		s.problem(w, r, http.StatusNotFound, "not_found", "no operation "+r.Method+" "+r.URL.Path+" in the API")
 		return
 	}
-	if s.injectFault(w, r) {
+	if s.injectFault(w, r) || !s.admit(w, r, body, route) {
 		return
 	}
-	if route.Op.ID == "requestToken" {
-		s.serveToken(w, r, body)
+	setPathValues(r, route.Op.Path, path)
+	s.ops[route.Op.ID](w, r)
+}
+
+// setPathValues sets r's path values for the {name} segments of template,
+// unescaped from the request's path.
+func setPathValues(r *http.Request, template, path string) {
+	if !strings.Contains(template, "{") {
 		return
 	}
-	if !s.admit(w, r, body, route) {
-		return
-	}
-	s.handler.ServeHTTP(w, r)
-}
-
-// injectFault answers a 429 or 5xx before any effect, as configured.
-func (s *Sandbox) injectFault(w http.ResponseWriter, r *http.Request) bool {
-	s.mu.Lock()
-	f := s.faults
-	rl := f.RateLimited > 0 && s.rng.Float64() < f.RateLimited
-	se := !rl && f.ServerErrors > 0 && s.rng.Float64() < f.ServerErrors
-	codes := f.ServerErrorStatuses
-	if len(codes) == 0 {
-		codes = []int{500, 503, 504}
-	}
-	code := codes[s.rng.IntN(len(codes))]
-	s.mu.Unlock()
-	switch {
-	case rl:
-		if f.RetryAfter > 0 {
-			w.Header().Set("Retry-After", itoa(f.RetryAfter))
-		}
-		s.problem(w, r, http.StatusTooManyRequests, "too_many_requests", "injected fault: rate limited")
-		return true
-	case se:
-		s.problem(w, r, code, problemType(code), "injected fault: server error")
-		return true
-	}
-	return false
-}
-
-// loseAnswer reports whether this create's answer is to be lost.
-func (s *Sandbox) loseAnswer() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.faults.LostAnswers > 0 && s.rng.Float64() < s.faults.LostAnswers
-}
-
-// dropConnection closes the connection without an answer.
-func dropConnection(w http.ResponseWriter) {
-	if hj, ok := w.(http.Hijacker); ok {
-		if conn, _, err := hj.Hijack(); err == nil {
-			conn.Close()
-			return
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	for i, t := range strings.Split(strings.Trim(template, "/"), "/") {
+		if i < len(segs) && strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
+			v, err := url.PathUnescape(segs[i])
+			if err != nil {
+				v = segs[i]
+			}
+			r.SetPathValue(t[1:len(t)-1], v)
 		}
 	}
-	panic(http.ErrAbortHandler)
 }
 
 func randomString(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func (s *Sandbox) log(r *http.Request, level slog.Level, msg string, attrs ...slog.Attr) {
-	if s.cfg.Logger == nil {
-		return
-	}
-	rid, _ := r.Context().Value(ctxRequestID).(string)
-	attrs = append(attrs, slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("request_id", rid))
-	s.cfg.Logger.LogAttrs(r.Context(), level, msg, attrs...)
 }

@@ -1,8 +1,9 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
 	"sync"
 	"time"
 
@@ -11,52 +12,55 @@ import (
 	"github.com/upvest-go/upvest/gen"
 )
 
-// store holds users and account groups. Its methods lock mu.
+// store holds users, account groups, the answers kept for idempotency keys
+// and the timers that move groups along their lifecycle. It owns its lock;
+// every method takes it, and none calls out while holding it.
 type store struct {
-	mu     sync.Mutex
-	users  map[uuid.UUID]bool
-	groups map[uuid.UUID]*gen.AccountGroup
-	order  []uuid.UUID // creation order
-	next   int         // securities account numbers
-	timers []*time.Timer
-	closed bool
+	now func() time.Time
+
+	mu      sync.Mutex
+	users   map[uuid.UUID]bool
+	groups  map[uuid.UUID]*gen.AccountGroup
+	order   []uuid.UUID // creation order
+	next    int         // securities account numbers
+	idem    map[string]idemRecord
+	sweepAt time.Time // when idem is next swept
+	timers  map[uint64]*time.Timer
+	timerID uint64
+	closed  bool
 }
 
-func (st *store) init() {
-	st.users = map[uuid.UUID]bool{}
-	st.groups = map[uuid.UUID]*gen.AccountGroup{}
-	st.next = 100000000
+// idemRecord is the first answer to an idempotency key.
+type idemRecord struct {
+	bodyHash [32]byte
+	answer   []byte
+	expires  time.Time
 }
 
-// AddUser registers a user id so that groups can be created for it; an
-// unknown user gets 404, as on Upvest.
-func (s *Sandbox) AddUser(id string) error {
-	u, err := uuid.Parse(id)
-	if err != nil {
-		return fmt.Errorf("sandbox: user id %q is not a UUID", id)
+func newStore(now func() time.Time) *store {
+	return &store{
+		now:    now,
+		users:  map[uuid.UUID]bool{},
+		groups: map[uuid.UUID]*gen.AccountGroup{},
+		next:   100000000,
+		idem:   map[string]idemRecord{},
+		timers: map[uint64]*time.Timer{},
 	}
-	s.store.mu.Lock()
-	s.store.users[u] = true
-	s.store.mu.Unlock()
-	return nil
 }
 
-// NewUser registers a new random user and returns its id.
-func (s *Sandbox) NewUser() string {
-	id := uuid.New()
-	s.store.mu.Lock()
-	s.store.users[id] = true
-	s.store.mu.Unlock()
-	return id.String()
+func (st *store) addUser(u uuid.UUID) {
+	st.mu.Lock()
+	st.users[u] = true
+	st.mu.Unlock()
 }
 
-// AccountGroups returns a copy of every account group, in creation order.
-func (s *Sandbox) AccountGroups() []gen.AccountGroup {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	out := make([]gen.AccountGroup, 0, len(s.store.order))
-	for _, id := range s.store.order {
-		out = append(out, copyGroup(s.store.groups[id]))
+// all returns a copy of every group, in creation order.
+func (st *store) all() []gen.AccountGroup {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make([]gen.AccountGroup, 0, len(st.order))
+	for _, id := range st.order {
+		out = append(out, copyGroup(st.groups[id]))
 	}
 	return out
 }
@@ -66,6 +70,195 @@ func copyGroup(g *gen.AccountGroup) gen.AccountGroup {
 	c.Users = append([]gen.AccountGroupUser(nil), g.Users...)
 	return c
 }
+
+// createOutcome is what createOnce did.
+type createOutcome int
+
+const (
+	created     createOutcome = iota // a new group; answer is its JSON
+	replayed                         // the key's first answer, replayed
+	keyReused                        // the key was used with another body
+	unknownUser                      // no such user; nothing kept
+)
+
+// createOnce creates a group for user unless key (already scoped to the
+// client) was used in the last IdempotencyRetention: then it replays that
+// first answer when hash (of the request body) matches, or reports the
+// reuse. Lookup and creation are one lock span, so two racing attempts with
+// one key create one group.
+func (st *store) createOnce(key string, hash [32]byte, user uuid.UUID, typ gen.AccountGroupType) (answer []byte, g gen.AccountGroup, out createOutcome) {
+	now := st.now()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.sweepLocked(now)
+	if rec, seen := st.idem[key]; seen && now.Before(rec.expires) {
+		if rec.bodyHash != hash {
+			return nil, g, keyReused
+		}
+		return rec.answer, g, replayed
+	}
+	if !st.users[user] {
+		return nil, g, unknownUser
+	}
+	st.next++
+	owner := gen.UserRelationTypeOWNER
+	u := user
+	at := now.UTC()
+	grp := &gen.AccountGroup{
+		Id: uuid.New(), CreatedAt: at, UpdatedAt: at,
+		Users:                   []gen.AccountGroupUser{{Id: &u, Type: &owner}},
+		Status:                  gen.AccountGroupStatusPENDINGAPPROVAL,
+		Type:                    typ,
+		SecuritiesAccountNumber: fmt.Sprintf("%09d", st.next),
+	}
+	st.groups[grp.Id] = grp
+	st.order = append(st.order, grp.Id)
+	answer, _ = json.Marshal(grp)
+	st.idem[key] = idemRecord{bodyHash: hash, answer: answer, expires: now.Add(IdempotencyRetention)}
+	return answer, copyGroup(grp), created
+}
+
+// sweepLocked drops expired idempotency entries, at most every sweepEvery.
+func (st *store) sweepLocked(now time.Time) {
+	if now.Before(st.sweepAt) {
+		return
+	}
+	st.sweepAt = now.Add(sweepEvery)
+	for k, rec := range st.idem {
+		if !now.Before(rec.expires) {
+			delete(st.idem, k)
+		}
+	}
+}
+
+// get returns a copy of a group.
+func (st *store) get(id uuid.UUID) (gen.AccountGroup, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	g, ok := st.groups[id]
+	if !ok {
+		return gen.AccountGroup{}, false
+	}
+	return copyGroup(g), true
+}
+
+// transition moves group id from status from (from any status but CLOSED
+// and to itself when from is empty) to status to. It returns the group
+// after the move, or as it is when it did not move, and whether it exists.
+func (st *store) transition(id uuid.UUID, from, to gen.AccountGroupStatus) (g gen.AccountGroup, moved, found bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	grp, ok := st.groups[id]
+	if !ok {
+		return gen.AccountGroup{}, false, false
+	}
+	if (from != "" && grp.Status != from) || (from == "" && (grp.Status == gen.AccountGroupStatusCLOSED || grp.Status == to)) {
+		return copyGroup(grp), false, true
+	}
+	grp.Status = to
+	grp.UpdatedAt = st.now().UTC()
+	return copyGroup(grp), true, true
+}
+
+// list returns a page of the groups (of one user when user is set) and the
+// total count; ok is false for an unknown user.
+func (st *store) list(user *uuid.UUID, offset, limit int, desc bool) (page []gen.AccountGroup, total int, ok bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if user != nil && !st.users[*user] {
+		return nil, 0, false
+	}
+	var all []*gen.AccountGroup
+	for _, id := range st.order {
+		g := st.groups[id]
+		if user == nil || owns(g, *user) {
+			all = append(all, g)
+		}
+	}
+	slices.SortStableFunc(all, func(a, b *gen.AccountGroup) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	if desc {
+		slices.Reverse(all)
+	}
+	page = []gen.AccountGroup{}
+	for i := offset; i < len(all) && i < offset+limit; i++ {
+		page = append(page, copyGroup(all[i]))
+	}
+	return page, len(all), true
+}
+
+func owns(g *gen.AccountGroup, user uuid.UUID) bool {
+	for _, u := range g.Users {
+		if u.Id != nil && *u.Id == user {
+			return true
+		}
+	}
+	return false
+}
+
+// after runs f after d (at once for zero, never for negative), unless the
+// store stopped first. A timer is forgotten once it has fired.
+func (st *store) after(d time.Duration, f func()) {
+	if d < 0 {
+		return
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.closed {
+		return
+	}
+	st.timerID++
+	id := st.timerID
+	// The callback takes the lock, so it cannot run before the timer is
+	// recorded.
+	st.timers[id] = time.AfterFunc(d, func() {
+		st.mu.Lock()
+		delete(st.timers, id)
+		closed := st.closed
+		st.mu.Unlock()
+		if !closed {
+			f()
+		}
+	})
+}
+
+// stop stops every pending timer; later ones are not started.
+func (st *store) stop() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.closed = true
+	for id, t := range st.timers {
+		t.Stop()
+		delete(st.timers, id)
+	}
+}
+
+// sizes reports how many idempotency entries and pending timers are kept.
+func (st *store) sizes() (idem, timers int) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return len(st.idem), len(st.timers)
+}
+
+// AddUser registers a user id so that groups can be created for it; an
+// unknown user gets 404, as on Upvest.
+func (s *Sandbox) AddUser(id string) error {
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return fmt.Errorf("sandbox: user id %q is not a UUID", id)
+	}
+	s.store.addUser(u)
+	return nil
+}
+
+// NewUser registers a new random user and returns its id.
+func (s *Sandbox) NewUser() string {
+	id := uuid.New()
+	s.store.addUser(id)
+	return id.String()
+}
+
+// AccountGroups returns a copy of every account group, in creation order.
+func (s *Sandbox) AccountGroups() []gen.AccountGroup { return s.store.all() }
 
 // Activate moves a PENDING_APPROVAL group to ACTIVE (and sends
 // ACCOUNT_GROUP.ACTIVATED). It reports whether the group was pending.
@@ -88,145 +281,38 @@ func (s *Sandbox) transition(id string, from, to gen.AccountGroupStatus, event s
 	if err != nil {
 		return false
 	}
-	st := &s.store
-	st.mu.Lock()
-	g, ok := st.groups[u]
-	if !ok || (from != "" && g.Status != from) || (from == "" && (g.Status == gen.AccountGroupStatusCLOSED || g.Status == to)) {
-		st.mu.Unlock()
-		return false
+	g, moved, _ := s.store.transition(u, from, to)
+	if moved {
+		s.hooks.emit(event, g, g.UpdatedAt)
 	}
-	g.Status = to
-	g.UpdatedAt = s.cfg.Now().UTC()
-	snapshot := copyGroup(g)
-	st.mu.Unlock()
-	s.hooks.emit(event, snapshot, s.cfg.Now())
-	return true
+	return moved
 }
 
-// after runs f after d (at once for zero, never for negative), unless the
-// sandbox closed.
-func (s *Sandbox) after(d time.Duration, f func()) {
-	if d < 0 {
-		return
+// create creates a group (or replays the key's first answer; see
+// store.createOnce), sends ACCOUNT_GROUP.CREATED and schedules approval.
+func (s *Sandbox) create(key string, hash [32]byte, user uuid.UUID, typ gen.AccountGroupType) ([]byte, createOutcome) {
+	answer, g, out := s.store.createOnce(key, hash, user, typ)
+	if out == created {
+		s.hooks.emit("ACCOUNT_GROUP.CREATED", g, g.CreatedAt)
+		id := g.Id.String()
+		s.store.after(s.cfg.ApprovalDelay, func() { s.Activate(id) })
 	}
-	st := &s.store
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if st.closed {
-		return
-	}
-	st.timers = append(st.timers, time.AfterFunc(d, f))
+	return answer, out
 }
 
-func (st *store) stopTimers() {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.closed = true
-	for _, t := range st.timers {
-		t.Stop()
-	}
-}
-
-// create adds a group; it reports false when the user is unknown.
-func (s *Sandbox) create(user uuid.UUID, typ gen.AccountGroupType) (gen.AccountGroup, bool) {
-	st := &s.store
-	now := s.cfg.Now().UTC()
-	st.mu.Lock()
-	if !st.users[user] {
-		st.mu.Unlock()
-		return gen.AccountGroup{}, false
-	}
-	st.next++
-	owner := gen.UserRelationTypeOWNER
-	u := user
-	g := &gen.AccountGroup{
-		Id: uuid.New(), CreatedAt: now, UpdatedAt: now,
-		Users:                   []gen.AccountGroupUser{{Id: &u, Type: &owner}},
-		Status:                  gen.AccountGroupStatusPENDINGAPPROVAL,
-		Type:                    typ,
-		SecuritiesAccountNumber: fmt.Sprintf("%09d", st.next),
-	}
-	st.groups[g.Id] = g
-	st.order = append(st.order, g.Id)
-	snapshot := copyGroup(g)
-	st.mu.Unlock()
-	s.hooks.emit("ACCOUNT_GROUP.CREATED", snapshot, now)
-	id := g.Id.String()
-	s.after(s.cfg.ApprovalDelay, func() { s.Activate(id) })
-	return snapshot, true
-}
-
-// get returns a group.
-func (s *Sandbox) get(id uuid.UUID) (gen.AccountGroup, bool) {
-	st := &s.store
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	g, ok := st.groups[id]
-	if !ok {
-		return gen.AccountGroup{}, false
-	}
-	return copyGroup(g), true
-}
-
-// closeGroup starts closure: ACTIVE → CLOSING. It returns the status that
-// prevented it, if any, and whether the group exists.
-func (s *Sandbox) closeGroup(id uuid.UUID) (blocked gen.AccountGroupStatus, found bool) {
-	st := &s.store
-	st.mu.Lock()
-	g, ok := st.groups[id]
-	if !ok {
-		st.mu.Unlock()
+// startClosing starts closure: ACTIVE → CLOSING (ACCOUNT_GROUP.CLOSING_INITIATED),
+// then CLOSED after ClosingDelay. It returns the status that prevented it,
+// if any, and whether the group exists.
+func (s *Sandbox) startClosing(id uuid.UUID) (blocked gen.AccountGroupStatus, found bool) {
+	g, moved, found := s.store.transition(id, gen.AccountGroupStatusACTIVE, gen.AccountGroupStatusCLOSING)
+	switch {
+	case !found:
 		return "", false
+	case !moved:
+		return g.Status, true
 	}
-	if g.Status != gen.AccountGroupStatusACTIVE {
-		status := g.Status
-		st.mu.Unlock()
-		return status, true
-	}
-	g.Status = gen.AccountGroupStatusCLOSING
-	g.UpdatedAt = s.cfg.Now().UTC()
-	snapshot := copyGroup(g)
-	st.mu.Unlock()
-	s.hooks.emit("ACCOUNT_GROUP.CLOSING_INITIATED", snapshot, s.cfg.Now())
+	s.hooks.emit("ACCOUNT_GROUP.CLOSING_INITIATED", g, g.UpdatedAt)
 	sid := id.String()
-	s.after(s.cfg.ClosingDelay, func() { s.FinishClosing(sid) })
+	s.store.after(s.cfg.ClosingDelay, func() { s.FinishClosing(sid) })
 	return "", true
-}
-
-// list returns a page of the groups (of one user when user is set) and the
-// total count; ok is false for an unknown user.
-func (s *Sandbox) list(user *uuid.UUID, offset, limit int, desc bool) (page []gen.AccountGroup, total int, ok bool) {
-	st := &s.store
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if user != nil && !st.users[*user] {
-		return nil, 0, false
-	}
-	var all []*gen.AccountGroup
-	for _, id := range st.order {
-		g := st.groups[id]
-		if user == nil || owns(g, *user) {
-			all = append(all, g)
-		}
-	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].CreatedAt.Before(all[j].CreatedAt) })
-	if desc {
-		for i, j := 0, len(all)-1; i < j; i, j = i+1, j-1 {
-			all[i], all[j] = all[j], all[i]
-		}
-	}
-	page = []gen.AccountGroup{}
-	for i := offset; i < len(all) && i < offset+limit; i++ {
-		page = append(page, copyGroup(all[i]))
-	}
-	return page, len(all), true
-}
-
-func owns(g *gen.AccountGroup, user uuid.UUID) bool {
-	for _, u := range g.Users {
-		if u.Id != nil && *u.Id == user {
-			return true
-		}
-	}
-	return false
 }

@@ -36,7 +36,7 @@ func newWorld(t *testing.T) *world {
 	if err := os.WriteFile(keyFile, creds.PrivateKeyPEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &world{sb: sb.Sandbox, user: sb.NewUser(), env: map[string]string{
+	return &world{sb: sb, user: sb.NewUser(), env: map[string]string{
 		"UPVEST_BASE_URL": sb.URL, "UPVEST_CLIENT_ID": creds.ClientID, "UPVEST_CLIENT_SECRET": creds.ClientSecret,
 		"UPVEST_KEY_ID": creds.KeyID, "UPVEST_PRIVATE_KEY_FILE": keyFile,
 	}}

@@ -1,0 +1,17 @@
+package sandbox
+
+// CacheSizes reports how many nonces, tokens and idempotency entries s
+// remembers, for the tests that show they stay bounded.
+func CacheSizes(s *Sandbox) (nonces, tokens, idempotency int) {
+	s.auth.mu.Lock()
+	nonces, tokens = len(s.auth.nonces), len(s.auth.tokens)
+	s.auth.mu.Unlock()
+	idempotency, _ = s.store.sizes()
+	return nonces, tokens, idempotency
+}
+
+// PendingTimers reports how many lifecycle timers s keeps.
+func PendingTimers(s *Sandbox) int {
+	_, timers := s.store.sizes()
+	return timers
+}

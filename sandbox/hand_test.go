@@ -1,0 +1,580 @@
+package sandbox_test
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/upvest-go/upvest/sandbox"
+)
+
+// This file calls the sandbox with requests built by hand from Upvest's
+// published rules (docs.upvest.co, "HTTP message signatures v15", and the
+// open-source httpsignature-proxy), without the client, the middleware or
+// internal/httpsig: what the sandbox accepts and refuses is checked against
+// the rules, not against our own signer.
+
+// style is how a hand-built request is signed.
+type style int
+
+const (
+	// documented: the components in the order of Upvest's table (@method,
+	// @path, @query, accept, authorization, content-length, content-type,
+	// content-digest, idempotency-key, upvest-client-id), parameters
+	// keyid;created;expires;nonce.
+	documented style = iota
+	// proxy: as upvestco/httpsignature-proxy (v1.3.9 and later) signs: every
+	// header the caller sent, in map order, then @method, @path,
+	// content-digest and @query; parameters keyid;created;nonce;expires with
+	// a 10-digit nonce and expires = created + 60 s; accept */* when the
+	// caller sent none; upvest-signature-version set after signing, and
+	// user-agent replaced after signing. No upvest-api-version.
+	proxy
+)
+
+// hand is a client that builds every request itself.
+type hand struct {
+	t        testing.TB
+	h        http.Handler
+	clientID string
+	secret   string
+	keyID    string
+	key      crypto.Signer // *ecdsa.PrivateKey (P-521) or ed25519.PrivateKey
+	style    style
+	now      func() time.Time
+	validity time.Duration // expires - created; zero means 5 s, as in Upvest's docs
+	token    string        // bearer token for API calls
+	extra    http.Header   // more headers on every request (before signing)
+	mu       sync.Mutex
+	n        int // nonce counter for the documented style
+}
+
+// newHand registers a fresh key of the given kind with sb and returns a
+// client calling sb's handler in process.
+func newHand(t testing.TB, sb *sandbox.Sandbox, ed bool) *hand {
+	t.Helper()
+	hc := &hand{t: t, h: sb, clientID: sb.ClientID(), secret: sb.ClientSecret(), keyID: uuid.NewString(), now: time.Now}
+	if ed {
+		pub, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hc.key = priv
+		sb.AddClientKey(hc.keyID, pub)
+	} else {
+		k, err := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hc.key = k
+		sb.AddClientKey(hc.keyID, &k.PublicKey)
+	}
+	return hc
+}
+
+// answer is a sandbox answer.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// detail is the problem's detail, or "" when the answer is not a problem.
+func (a answer) detail() string {
+	var p struct {
+		Detail string `json:"detail"`
+	}
+	_ = json.Unmarshal(a.body, &p)
+	return p.Detail
+}
+
+func (a answer) String() string { return fmt.Sprintf("%d %s", a.status, a.body) }
+
+// build makes a request; hdr may carry headers such as idempotency-key.
+func (hc *hand) build(method, target string, body []byte, hdr http.Header) *http.Request {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req := httptest.NewRequest(method, "http://sandbox.test"+target, rd)
+	req.Header = http.Header{}
+	for k, v := range hc.extra {
+		req.Header[k] = v
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	req.Header.Set("Upvest-Client-Id", hc.clientID)
+	if hc.style == documented && req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "application/json")
+	}
+	if hc.token != "" && target != "/auth/token" {
+		req.Header.Set("Authorization", "Bearer "+hc.token)
+	}
+	if body != nil {
+		req.Header.Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	return req
+}
+
+// send signs req by hand and serves it.
+func (hc *hand) send(req *http.Request, body []byte) answer {
+	hc.t.Helper()
+	hc.sign(req, body)
+	rec := httptest.NewRecorder()
+	hc.h.ServeHTTP(rec, req)
+	return answer{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
+}
+
+// do builds, signs and serves one request.
+func (hc *hand) do(method, target string, body []byte, hdr http.Header) answer {
+	hc.t.Helper()
+	return hc.send(hc.build(method, target, body, hdr), body)
+}
+
+// sign adds content-digest (with a body), signature-input, signature and
+// upvest-signature-version, following the v15 rules.
+func (hc *hand) sign(req *http.Request, body []byte) {
+	hc.t.Helper()
+	created := hc.now().Unix()
+	validity := hc.validity
+	if validity == 0 {
+		validity = 5 * time.Second
+	}
+	expires := created + int64(validity/time.Second)
+	var names []string
+	var nonce, params string
+	switch hc.style {
+	case documented:
+		if len(body) > 0 {
+			sum := sha512.Sum512(body)
+			req.Header.Set("Content-Digest", "sha-512=:"+base64.StdEncoding.EncodeToString(sum[:])+":")
+		}
+		names = []string{"@method", "@path"}
+		if req.URL.RawQuery != "" {
+			names = append(names, "@query")
+		}
+		for _, h := range []string{"accept", "authorization", "content-length", "content-type", "content-digest", "idempotency-key", "upvest-client-id"} {
+			if req.Header.Get(h) != "" {
+				names = append(names, h)
+			}
+		}
+		hc.mu.Lock()
+		hc.n++
+		nonce = fmt.Sprintf("hand-%d-%d", hc.n, created)
+		hc.mu.Unlock()
+		params = fmt.Sprintf(`(%s);keyid="%s";created=%d;expires=%d;nonce="%s"`, quoteAll(names), hc.keyID, created, expires, nonce)
+	case proxy:
+		// The proxy does not copy these from its caller's request.
+		origUA := req.Header.Get("User-Agent")
+		for _, h := range []string{"Host", "Accept-Encoding", "Connection", "User-Agent"} {
+			req.Header.Del(h)
+		}
+		if origUA != "" {
+			defer req.Header.Set("User-Agent-Orig", origUA) // set after signing
+		}
+		if req.Header.Get("Accept") == "" {
+			req.Header.Set("Accept", "*/*")
+		}
+		for k := range req.Header { // map order, as the proxy does
+			lk := strings.ToLower(k)
+			if lk == "signature" || lk == "signature-input" || strings.HasPrefix(lk, "x-") {
+				continue
+			}
+			names = append(names, lk)
+		}
+		names = append(names, "@method", "@path")
+		if len(body) > 0 {
+			sum := sha512.Sum512(body)
+			req.Header.Set("Content-Digest", "sha-512=:"+base64.StdEncoding.EncodeToString(sum[:])+":")
+			names = append(names, "content-digest")
+		}
+		if req.URL.RawQuery != "" {
+			names = append(names, "@query")
+		}
+		n, _ := rand.Int(rand.Reader, big.NewInt(1e10))
+		nonce = fmt.Sprintf("%010d", n)
+		params = fmt.Sprintf(`(%s);keyid="%s";created=%d;nonce="%s";expires=%d`, quoteAll(names), hc.keyID, created, nonce, expires)
+	}
+	var base strings.Builder
+	for _, n := range names {
+		var v string
+		switch n {
+		case "@method":
+			v = req.Method
+		case "@path":
+			v = req.URL.EscapedPath()
+		case "@query":
+			v = "?" + req.URL.RawQuery
+		default:
+			v = strings.Join(req.Header.Values(n), ", ")
+		}
+		fmt.Fprintf(&base, "%q: %s\n", n, v)
+	}
+	fmt.Fprintf(&base, "%q: %s", "@signature-params", params)
+	var sig []byte
+	var err error
+	switch k := hc.key.(type) {
+	case *ecdsa.PrivateKey:
+		sum := sha512.Sum512([]byte(base.String()))
+		sig, err = ecdsa.SignASN1(rand.Reader, k, sum[:])
+	case ed25519.PrivateKey:
+		sig = ed25519.Sign(k, []byte(base.String()))
+	}
+	if err != nil {
+		hc.t.Fatal(err)
+	}
+	req.Header.Set("Signature-Input", "sig1="+params)
+	req.Header.Set("Signature", "sig1=:"+base64.StdEncoding.EncodeToString(sig)+":")
+	req.Header.Set("Upvest-Signature-Version", "15")
+	if hc.style == proxy {
+		req.Header.Set("User-Agent", "upvest-httpsignature-proxy")
+	}
+}
+
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = `"` + n + `"`
+	}
+	return strings.Join(q, " ")
+}
+
+// fetchToken asks for a token with scopes and keeps it for later calls.
+func (hc *hand) fetchToken(scopes string) answer {
+	hc.t.Helper()
+	form := url.Values{"client_id": {hc.clientID}, "client_secret": {hc.secret}, "grant_type": {"client_credentials"}, "scope": {scopes}}
+	body := []byte(form.Encode())
+	hc.token = ""
+	a := hc.do(http.MethodPost, "/auth/token", body, http.Header{"Content-Type": {"application/x-www-form-urlencoded"}})
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if a.status == http.StatusOK {
+		if err := json.Unmarshal(a.body, &tok); err != nil {
+			hc.t.Fatalf("token answer %s: %v", a.body, err)
+		}
+		hc.token = tok.AccessToken
+	}
+	return a
+}
+
+// create posts an account group create with idempotency key key.
+func (hc *hand) create(user, key string) answer {
+	hc.t.Helper()
+	body := []byte(`{"user_id":"` + user + `","type":"PERSONAL"}`)
+	return hc.do(http.MethodPost, "/account_groups", body, http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {key}})
+}
+
+// Every operation, built by hand from the published rules in each style
+// and with each key kind, is answered with its documented success status.
+// No request sends upvest-api-version: the document marks it optional with
+// default 1, and Upvest's own signing proxy does not send it.
+func TestPublishedRulesByHand(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		style style
+		ed    bool
+		extra http.Header
+	}{
+		{"documented order, P-521", documented, false, nil},
+		{"documented order, Ed25519", documented, true, nil},
+		{"httpsignature-proxy, P-521", proxy, false, nil},
+		{"httpsignature-proxy from Postman", proxy, false, http.Header{
+			"Postman-Token": {uuid.NewString()}, "Cache-Control": {"no-cache"}, "User-Agent": {"PostmanRuntime/7.39.0"},
+			"X-Forwarded-For": {"10.0.0.1"}, "Connection": {"keep-alive"},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sb, err := sandbox.New(sandbox.Config{ApprovalDelay: 0, ClosingDelay: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(sb.Close)
+			hc := newHand(t, sb, tc.ed)
+			hc.style, hc.extra = tc.style, tc.extra
+			user := sb.NewUser()
+			if a := hc.fetchToken("accounts:admin webhooks:read"); a.status != 200 {
+				t.Fatalf("token: %s", a)
+			}
+			a := hc.create(user, uuid.NewString())
+			if a.status != 200 {
+				t.Fatalf("create: %s", a)
+			}
+			var g struct {
+				ID string `json:"id"`
+			}
+			if err := json.Unmarshal(a.body, &g); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct{ method, target string }{
+				{"GET", "/account_groups/" + g.ID},
+				{"GET", "/account_groups"},
+				{"GET", "/account_groups?limit=10&order=DESC"},
+				{"GET", "/users/" + user + "/account_groups?offset=0"},
+				{"GET", "/auth/verify_keys"},
+				{"DELETE", "/account_groups/" + g.ID},
+			} {
+				want := 200
+				if c.method == "DELETE" {
+					want = 202
+				}
+				if a := hc.do(c.method, c.target, nil, nil); a.status != want {
+					t.Errorf("%s %s: %s, want %d", c.method, c.target, a, want)
+				}
+			}
+		})
+	}
+}
+
+// upvest-api-version is optional (default 1); only a value other than 1 is
+// refused, with 406.
+func TestAPIVersionHeader(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sb.Close)
+	hc := newHand(t, sb, true)
+	if a := hc.fetchToken("accounts:read"); a.status != 200 {
+		t.Fatalf("token: %s", a)
+	}
+	for _, tc := range []struct {
+		value  []string
+		status int
+	}{
+		{nil, 200},
+		{[]string{"1"}, 200},
+		{[]string{`"1"`}, 406},
+		{[]string{"2"}, 406},
+		{[]string{""}, 406},
+	} {
+		a := hc.do("GET", "/account_groups", nil, http.Header{"Upvest-Api-Version": tc.value})
+		if a.status != tc.status {
+			t.Errorf("upvest-api-version %q: %s, want %d", tc.value, a, tc.status)
+		}
+		if tc.status == 406 && !strings.Contains(a.detail(), "upvest-api-version") {
+			t.Errorf("upvest-api-version %q: detail %q does not name the header", tc.value, a.detail())
+		}
+	}
+}
+
+// Without upvest-signature-version: 15 Upvest verifies by its default, the
+// v6 rules; the sandbox, which verifies v15 only, refuses and says why. Any
+// value but 15 is refused too.
+func TestSignatureVersionHeader(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sb.Close)
+	hc := newHand(t, sb, true)
+	if a := hc.fetchToken("accounts:read"); a.status != 200 {
+		t.Fatalf("token: %s", a)
+	}
+	for _, v := range []string{"", "6", "16"} {
+		req := hc.build("GET", "/account_groups", nil, nil)
+		hc.sign(req, nil)
+		if v == "" {
+			req.Header.Del("Upvest-Signature-Version")
+		} else {
+			req.Header.Set("Upvest-Signature-Version", v)
+		}
+		rec := httptest.NewRecorder()
+		sb.ServeHTTP(rec, req)
+		a := answer{status: rec.Code, body: rec.Body.Bytes()}
+		if a.status != 401 || !strings.Contains(a.detail(), "upvest-signature-version") {
+			t.Errorf("upvest-signature-version %q: %s", v, a)
+		}
+	}
+}
+
+// A signature valid for longer than MaxSignatureValidity is refused with a
+// 401 naming the limit; up to the limit it is accepted.
+func TestSignatureValidityBounded(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sb.Close)
+	hc := newHand(t, sb, true)
+	if a := hc.fetchToken("accounts:read"); a.status != 200 {
+		t.Fatalf("token: %s", a)
+	}
+	for _, tc := range []struct {
+		validity time.Duration
+		status   int
+	}{
+		{time.Second, 200},
+		{5 * time.Second, 200},
+		{sandbox.MaxSignatureValidity, 200},
+		{sandbox.MaxSignatureValidity + time.Second, 401},
+		{time.Hour, 401},
+		{365 * 24 * time.Hour, 401},
+	} {
+		hc.validity = tc.validity
+		a := hc.do("GET", "/account_groups", nil, nil)
+		if a.status != tc.status {
+			t.Errorf("validity %s: %s, want %d", tc.validity, a, tc.status)
+		}
+		if tc.status == 401 && !strings.Contains(a.detail(), "at most "+sandbox.MaxSignatureValidity.String()) {
+			t.Errorf("validity %s: detail %q does not name the limit", tc.validity, a.detail())
+		}
+	}
+}
+
+// A token may be asked for any scope Upvest publishes, not only those the
+// account-group operations use; a scope Upvest does not publish is a 400.
+func TestTokenScopes(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sb.Close)
+	hc := newHand(t, sb, true)
+	for scopes, want := range map[string]int{
+		"accounts:read":                               200,
+		"users:read accounts:read":                    200,
+		"orders:admin portfolios:read webhooks:admin": 200,
+		"accounts:read accounts:write":                400,
+		"nope":                                        400,
+	} {
+		if a := hc.fetchToken(scopes); a.status != want {
+			t.Errorf("scope %q: %s, want %d", scopes, a, want)
+		}
+	}
+	// A token for users:read alone does not open account groups.
+	hc.fetchToken("users:read")
+	if a := hc.do("GET", "/account_groups", nil, nil); a.status != 403 {
+		t.Errorf("users:read token on listAccountGroups: %s", a)
+	}
+}
+
+// The create request's schema does not forbid other properties, so a body
+// with one more field is accepted (the field ignored); a body breaking the
+// schema is a 400.
+func TestCreateBodyAgainstTheDocument(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sb.Close)
+	hc := newHand(t, sb, true)
+	if a := hc.fetchToken("accounts:admin"); a.status != 200 {
+		t.Fatalf("token: %s", a)
+	}
+	user := sb.NewUser()
+	for _, tc := range []struct {
+		name, body, contentType string
+		status                  int
+	}{
+		{"another property", `{"user_id":"` + user + `","type":"PERSONAL","nickname":"x"}`, "application/json", 200},
+		{"charset", `{"user_id":"` + user + `","type":"PERSONAL"}`, "application/json; charset=utf-8", 200},
+		{"no type", `{"user_id":"` + user + `"}`, "application/json", 400},
+		{"no user", `{"type":"PERSONAL"}`, "application/json", 400},
+		{"user not a uuid", `{"user_id":"bob","type":"PERSONAL"}`, "application/json", 400},
+		{"unknown type", `{"user_id":"` + user + `","type":"CORP"}`, "application/json", 400},
+		{"not JSON", `user_id=` + user, "application/json", 400},
+		{"form", `user_id=` + user + `&type=PERSONAL`, "application/x-www-form-urlencoded", 400},
+		{"nil user", `{"user_id":"00000000-0000-0000-0000-000000000000","type":"PERSONAL"}`, "application/json", 404},
+	} {
+		a := hc.do("POST", "/account_groups", []byte(tc.body), http.Header{"Content-Type": {tc.contentType}, "Idempotency-Key": {uuid.NewString()}})
+		if a.status != tc.status {
+			t.Errorf("%s: %s, want %d", tc.name, a, tc.status)
+		}
+	}
+}
+
+// created and expires are judged by the sandbox's clock: a signature from
+// the future, expired, older than MaxSignatureAge, or expiring before it was
+// created is refused with a 401 saying which.
+func TestSignatureTimes(t *testing.T) {
+	clk := newClock()
+	sb, err := sandbox.New(sandbox.Config{Now: clk.Now, MaxSignatureAge: 20 * time.Second, TokenTTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sb.Close)
+	hc := newHand(t, sb, true)
+	hc.now = clk.Now
+	if a := hc.fetchToken("accounts:read"); a.status != 200 {
+		t.Fatalf("token: %s", a)
+	}
+	for _, tc := range []struct {
+		name     string
+		shift    time.Duration // of the signer's clock
+		validity time.Duration
+		status   int
+		detail   string
+	}{
+		{"now", 0, 10 * time.Second, 200, ""},
+		{"within the skew ahead", 4 * time.Second, 10 * time.Second, 200, ""},
+		{"ahead of the clock", time.Minute, 10 * time.Second, 401, "ahead of the server clock"},
+		{"expired", -time.Minute, 10 * time.Second, 401, "signature expired"},
+		{"older than MaxSignatureAge", -30 * time.Second, time.Minute, 401, "s old, more than 20s"},
+		{"expires before created", 0, -time.Second, 401, "is before created"},
+	} {
+		hc.now = func() time.Time { return clk.Now().Add(tc.shift) }
+		hc.validity = tc.validity
+		a := hc.do("GET", "/account_groups", nil, nil)
+		if a.status != tc.status || !strings.Contains(a.detail(), tc.detail) {
+			t.Errorf("%s: %s, want %d with %q", tc.name, a, tc.status, tc.detail)
+		}
+	}
+}
+
+// A nonce is refused again for as long as its signature could be accepted
+// (until expires plus the skew); after that the request is refused as
+// expired.
+func TestReplayRefusedWhileTheSignatureLives(t *testing.T) {
+	clk := newClock()
+	sb, err := sandbox.New(sandbox.Config{Now: clk.Now, TokenTTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sb.Close)
+	hc := newHand(t, sb, false)
+	hc.now, hc.validity = clk.Now, sandbox.MaxSignatureValidity
+	if a := hc.fetchToken("accounts:read"); a.status != 200 {
+		t.Fatalf("token: %s", a)
+	}
+	req := hc.build("GET", "/account_groups", nil, nil)
+	hc.sign(req, nil)
+	serve := func() answer {
+		rec := httptest.NewRecorder()
+		sb.ServeHTTP(rec, req.Clone(req.Context()))
+		return answer{status: rec.Code, body: rec.Body.Bytes()}
+	}
+	if a := serve(); a.status != 200 {
+		t.Fatalf("first: %s", a)
+	}
+	for _, d := range []time.Duration{time.Second, sandbox.MaxSignatureValidity, sandbox.MaxSignatureValidity + 4*time.Second} {
+		clk.Advance(d - (clk.Now().Sub(time.Unix(1_750_000_000, 0))))
+		if a := serve(); a.status != 401 || !strings.Contains(a.detail(), "nonce") {
+			t.Fatalf("replay %s later: %s", d, a)
+		}
+	}
+	clk.Advance(2 * time.Second)
+	if a := serve(); a.status != 401 || !strings.Contains(a.detail(), "signature expired") {
+		t.Fatalf("replay after expiry: %s", a)
+	}
+}
