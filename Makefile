@@ -26,11 +26,12 @@ test:
 	$(GO) test -race -count=1 $(PKGS)
 	@$(MAKE) --no-print-directory check-generated
 
-## lint: gofmt and go vet
+## lint: gofmt, go vet and staticcheck (pinned in go.mod as a Go tool)
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	$(GO) tool staticcheck $(PKGS)
 
 ## bench: the benchmarks (benchstat-friendly, kept in bench.txt), then the facade/baseline ratios
 BENCHCOUNT ?= 6

@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/sha512"
-	"encoding/base64"
 	"errors"
 	"fmt"
 )
@@ -37,12 +36,4 @@ func Verify(pub any, base, sig []byte) error {
 	default:
 		return fmt.Errorf("%w (%T)", ErrUnsupportedKey, pub)
 	}
-}
-
-// decodeBase64 accepts standard base64 with or without padding.
-func decodeBase64(s string) ([]byte, error) {
-	if b, err := base64.StdEncoding.DecodeString(s); err == nil {
-		return b, nil
-	}
-	return base64.RawStdEncoding.DecodeString(s)
 }
