@@ -2,13 +2,14 @@ package webhook_test
 
 import (
 	"crypto/ecdsa"
+	"encoding/base64"
 	"encoding/json"
 	"io"
+	"math/big"
 	"net/http"
 	"strings"
 
 	"github.com/upvest-go/upvest/gen"
-	"github.com/upvest-go/upvest/webhook"
 )
 
 func must(req *http.Request, err error) *http.Request {
@@ -23,8 +24,17 @@ func ioNop(s string) io.ReadCloser { return io.NopCloser(strings.NewReader(s)) }
 func ioReadAll(req *http.Request) ([]byte, error) { return io.ReadAll(req.Body) }
 
 func jwks(kid string, pub *ecdsa.PublicKey) []byte {
-	b, _ := json.Marshal(gen.JWKS{Keys: []gen.JWK{webhook.JWK(kid, pub)}})
+	b, _ := json.Marshal(gen.JWKS{Keys: []gen.JWK{jwkOf(kid, pub)}})
 	return b
+}
+
+// jwkOf is the JSON Web Key of a P-521 public key as Upvest publishes it
+// (unpadded base64url of 66-byte coordinates), written out here so the
+// parser is checked against the published form (the sandbox has its own
+// encoder, for what it serves).
+func jwkOf(kid string, pub *ecdsa.PublicKey) gen.JWK {
+	enc := func(n *big.Int) string { return base64.RawURLEncoding.EncodeToString(n.FillBytes(make([]byte, 66))) }
+	return gen.JWK{Kid: kid, Kty: gen.JWKKtyEC, Crv: gen.JWKCrvP521, X: enc(pub.X), Y: enc(pub.Y)}
 }
 
 func (f *fixture) refusals() []error {

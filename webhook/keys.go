@@ -4,20 +4,9 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/pem"
 	"fmt"
-	"math/big"
-
-	"github.com/upvest-go/upvest/gen"
 )
-
-// JWK returns the JSON Web Key of an ECDSA P-521 public key under kid, as
-// GET /auth/verify_keys serves it.
-func JWK(kid string, pub *ecdsa.PublicKey) gen.JWK {
-	enc := func(n *big.Int) string { return base64.RawURLEncoding.EncodeToString(n.FillBytes(make([]byte, 66))) }
-	return gen.JWK{Kid: kid, Kty: gen.JWKKtyEC, Crv: gen.JWKCrvP521, X: enc(pub.X), Y: enc(pub.Y)}
-}
 
 // ParseJWKS reads a JWKS document ({"keys":[…]}) into public keys by kid.
 // Keys that are not EC P-521, or not on the curve, are left out (see

@@ -71,7 +71,7 @@ func (k *keySets) fetch(ctx context.Context) ([]byte, error) {
 func jwksOf(keys map[string]*ecdsa.PublicKey) []byte {
 	var set gen.JWKS
 	for kid, pub := range keys {
-		set.Keys = append(set.Keys, webhook.JWK(kid, pub))
+		set.Keys = append(set.Keys, jwkOf(kid, pub))
 	}
 	b, _ := json.Marshal(set)
 	return b
@@ -311,7 +311,7 @@ func TestRemoteKeysRefresh(t *testing.T) {
 // usable keys; it fails only when none is usable.
 func TestJWKSWithUnusableKeys(t *testing.T) {
 	f := newFixture(t)
-	p521, _ := json.Marshal(webhook.JWK(f.kid, &f.key.PublicKey))
+	p521, _ := json.Marshal(jwkOf(f.kid, &f.key.PublicKey))
 	for _, tc := range []struct {
 		name    string
 		doc     string
