@@ -33,9 +33,6 @@ type SignatureInput struct {
 	// (wrapping ErrMalformed or ErrComponentParam); the other fields hold
 	// what could be read, KeyID included when it is a string.
 	Problem error
-	// Replay is set by VerifyRequest when it checks nonces: the key under
-	// which Nonces recorded this signature.
-	Replay string
 	// Base is set by VerifyRequest: the signature base that verified.
 	Base []byte
 }

@@ -12,10 +12,10 @@ import (
 )
 
 // Reasons a signed request is refused. Every error of VerifyRequest is a
-// *VerifyError wrapping one of them.
+// *VerifyError wrapping one of them; ErrReplay and ErrNoNonce are for
+// callers that keep the nonces they have seen (the sandbox).
 var (
 	ErrUnsigned      = errors.New("request is not signed")
-	ErrVersion       = errors.New("wrong signature version")
 	ErrUnknownKey    = errors.New("unknown key id")
 	ErrNotCovered    = errors.New("a required component is not covered")
 	ErrMissing       = errors.New("a covered component is missing from the request")
@@ -71,9 +71,6 @@ type Verification struct {
 	Skew time.Duration
 	// MaxAge is how old created may be; zero means no limit beyond expires.
 	MaxAge time.Duration
-	// Nonces, when set, requires a nonce and refuses one seen before
-	// within its window.
-	Nonces *Nonces
 }
 
 // VerifyRequest checks the signature of r, whose body is body, and returns
@@ -156,16 +153,6 @@ func verifyMember(r *http.Request, body []byte, v *Verification, in *SignatureIn
 			return &VerifyError{Reason: err}
 		}
 		return refuse(ErrBadSignature, "the signature does not verify with key %q over the components %q: check that the base lists them in this order with the values sent", in.KeyID, in.Names)
-	}
-	// Only a verified signature may consume its nonce.
-	if v.Nonces != nil {
-		if in.Nonce == "" {
-			return refuse(ErrNoNonce, "signature-input needs a nonce")
-		}
-		in.Replay = in.KeyID + "\x00" + in.Nonce
-		if !v.Nonces.Use(in.Replay, time.Unix(in.Expires, 0).Add(v.Skew), v.Now) {
-			return refuse(ErrReplay, "nonce %q was already used by key %q", in.Nonce, in.KeyID)
-		}
 	}
 	in.Base = base
 	return nil
