@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"net/http"
 	"slices"
 	"sync"
@@ -66,8 +65,10 @@ func newHooks(cfg Config) (*hooks, error) {
 // GET /auth/verify_keys serves it: coordinates as unpadded base64url of
 // 66-byte integers.
 func jwk(kid string, pub *ecdsa.PublicKey) gen.JWK {
-	enc := func(n *big.Int) string { return base64.RawURLEncoding.EncodeToString(n.FillBytes(make([]byte, 66))) }
-	return gen.JWK{Kid: kid, Kty: gen.JWKKtyEC, Crv: gen.JWKCrvP521, X: enc(pub.X), Y: enc(pub.Y)}
+	b, _ := pub.Bytes() // 0x04, then X and Y of 66 bytes each
+	n := (len(b) - 1) / 2
+	enc := base64.RawURLEncoding.EncodeToString
+	return gen.JWK{Kid: kid, Kty: gen.JWKKtyEC, Crv: gen.JWKCrvP521, X: enc(b[1 : 1+n]), Y: enc(b[1+n:])}
 }
 
 // jwks is the key set that verifies deliveries.

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
-	"math/big"
 	"net/http"
 	"strings"
 
@@ -33,8 +32,10 @@ func jwks(kid string, pub *ecdsa.PublicKey) []byte {
 // parser is checked against the published form (the sandbox has its own
 // encoder, for what it serves).
 func jwkOf(kid string, pub *ecdsa.PublicKey) gen.JWK {
-	enc := func(n *big.Int) string { return base64.RawURLEncoding.EncodeToString(n.FillBytes(make([]byte, 66))) }
-	return gen.JWK{Kid: kid, Kty: gen.JWKKtyEC, Crv: gen.JWKCrvP521, X: enc(pub.X), Y: enc(pub.Y)}
+	b, _ := pub.Bytes() // 0x04, then X and Y of 66 bytes each
+	n := (len(b) - 1) / 2
+	enc := base64.RawURLEncoding.EncodeToString
+	return gen.JWK{Kid: kid, Kty: gen.JWKKtyEC, Crv: gen.JWKCrvP521, X: enc(b[1 : 1+n]), Y: enc(b[1+n:])}
 }
 
 func (f *fixture) refusals() []error {
