@@ -253,3 +253,21 @@ func FuzzParseSignature(f *testing.F) {
 		}
 	})
 }
+
+// A refusal names its reason once, then what is wrong.
+func TestVerifyRefusalMessages(t *testing.T) {
+	v := &Verification{Style: V15, Now: time.Unix(1700000001, 0), Key: func(string) (any, error) { return ed25519.PublicKey(make([]byte, 32)), nil }}
+	for input, want := range map[string]string{
+		`sig1=("@method");keyid="k";created=+1`:          `malformed signature header: signature-input is not a structured-field dictionary: `,
+		`sig1=("Accept");keyid="k"`:                      `malformed signature header: signature-input sig1: component name "Accept" is not lower case`,
+		`sig1=("@method");keyid="k";created=1;expires=2`: `malformed signature header: signature "sig1" is not a non-empty byte sequence`,
+	} {
+		req, _ := http.NewRequest(http.MethodGet, "https://api.example/", nil)
+		req.Header.Set("Signature-Input", input)
+		req.Header.Set("Signature", `sig1=()`)
+		_, err := VerifyRequest(req, nil, v)
+		if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Count(err.Error(), "malformed") != 1 {
+			t.Errorf("%s: %v\nwant %s…", input, err, want)
+		}
+	}
+}

@@ -88,7 +88,7 @@ func VerifyRequest(r *http.Request, body []byte, v *Verification) (*SignatureInp
 	}
 	ins, err := ParseSignatureInput(inputHeader)
 	if err != nil {
-		return nil, &VerifyError{Reason: ErrMalformed, Detail: "signature-input: " + err.Error()}
+		return nil, refuse(ErrMalformed, "%s", detail(err, ErrMalformed))
 	}
 	sigs, err := httpsfv.UnmarshalDictionary([]string{sigHeader})
 	if err != nil {
@@ -115,6 +115,12 @@ func VerifyRequest(r *http.Request, body []byte, v *Verification) (*SignatureInp
 	return nil, refuse(ErrUnknownKey, "%s", strings.Join(unknown, "; "))
 }
 
+// detail is err's message without the sentinel reason's, which a
+// VerifyError already starts with.
+func detail(err, reason error) string {
+	return strings.TrimPrefix(err.Error(), reason.Error()+": ")
+}
+
 // verifyMember checks one signature-input member whose key is pub.
 func verifyMember(r *http.Request, body []byte, v *Verification, in *SignatureInput, sigs *httpsfv.Dictionary, pub any) error {
 	if in.Problem != nil {
@@ -122,11 +128,11 @@ func verifyMember(r *http.Request, body []byte, v *Verification, in *SignatureIn
 		if errors.Is(in.Problem, ErrComponentParam) {
 			reason = ErrComponentParam
 		}
-		return refuse(reason, "signature-input %s: %s", in.Label, strings.TrimPrefix(in.Problem.Error(), reason.Error()+": "))
+		return refuse(reason, "signature-input %s: %s", in.Label, detail(in.Problem, reason))
 	}
 	sig, err := signatureOf(sigs, in.Label)
 	if err != nil {
-		return &VerifyError{Reason: ErrMalformed, Detail: "signature: " + err.Error()}
+		return refuse(ErrMalformed, "%s", detail(err, ErrMalformed))
 	}
 	if err := checkCoverage(r, v, in); err != nil {
 		return err
