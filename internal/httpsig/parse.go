@@ -37,9 +37,9 @@ type SignatureInput struct {
 	Base []byte
 }
 
-// structuredFields are the fields whose structured type is known, so that
-// ;sf can re-serialise them: dictionaries (RFC 9530).
-var structuredFields = map[string]bool{"content-digest": true, "repr-digest": true}
+// structuredField reports whether field name's structured type is known,
+// so that ;sf can re-serialise it: the digest dictionaries of RFC 9530.
+func structuredField(name string) bool { return name == "content-digest" || name == "repr-digest" }
 
 // ParseSignatureInput parses a signature-input header (its field lines
 // joined with ", ") as an RFC 9651 dictionary with
@@ -231,7 +231,7 @@ func componentFlags(name string, p *httpsfv.Params) (Flags, error) {
 				return 0, fmt.Errorf("%w: %q;%s: sf and bs apply to fields, not to derived components", ErrComponentParam, name, param)
 			}
 			if param == "sf" {
-				if !structuredFields[name] {
+				if !structuredField(name) {
 					return 0, fmt.Errorf("%w: %q;sf: the structured type of %s is not known here (only content-digest and repr-digest)", ErrComponentParam, name, name)
 				}
 				f |= SF
