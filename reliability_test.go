@@ -280,8 +280,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		},
 	}
 	for name, handle := range scenarios {
-		var srv *httptest.Server
-		srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			body, _ := io.ReadAll(r.Body)
 			remember(r)
 			if r.URL.Path == "/auth/token" {

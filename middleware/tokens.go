@@ -11,7 +11,8 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/oauth2"
-	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/upvest-go/upvest/internal/httpsig"
 )
 
 // DefaultRefreshBefore is how long before expiry a cached token is replaced
@@ -108,12 +109,7 @@ type tokenFetch struct {
 // ErrTokensConfig reports a Tokens without its required fields.
 var ErrTokensConfig = errors.New("middleware: Tokens needs TokenURL, ClientID, ClientSecret and HTTPClient")
 
-func (t *Tokens) now() time.Time {
-	if t.Now != nil {
-		return t.Now()
-	}
-	return time.Now()
-}
+func (t *Tokens) now() time.Time { return httpsig.Now(t.Now) }
 
 // Token returns a valid access token for scopes (cached, or fetched once for
 // all concurrent callers). A failed fetch is a *TokenError.
@@ -245,49 +241,6 @@ func (t *Tokens) run(ctx context.Context, parent trace.SpanContext, scopes []str
 	}
 }
 
-// exchange makes one token request, bounded by FetchTimeout.
-func (t *Tokens) exchange(ctx context.Context, scopes []string) (*oauth2.Token, error) {
-	ctx, cancel := context.WithTimeout(ctx, positive(t.FetchTimeout, DefaultTokenFetchTimeout))
-	defer cancel()
-	cfg := clientcredentials.Config{
-		ClientID:     t.ClientID,
-		ClientSecret: t.ClientSecret,
-		TokenURL:     t.TokenURL,
-		Scopes:       scopes,
-		AuthStyle:    oauth2.AuthStyleInParams,
-	}
-	return cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, t.HTTPClient))
-}
-
-// ceiling is the longest wait before retry n (1-based).
-func (t *Tokens) ceiling(n int) time.Duration {
-	base := positive(t.BaseDelay, DefaultTokenBaseDelay)
-	limit := positive(t.MaxDelay, DefaultTokenMaxDelay)
-	c := base << min(n-1, 30)
-	if c <= 0 || c > limit {
-		c = limit
-	}
-	return c
-}
-
-// wait is how long to wait before retry n: the endpoint's Retry-After
-// (capped), else a random time up to the ceiling.
-func (t *Tokens) wait(te *TokenError, n int) time.Duration {
-	if te.RetryAfter > 0 {
-		return min(te.RetryAfter, positive(t.MaxRetryAfter, DefaultTokenMaxRetryAfter))
-	}
-	return jitter(t.ceiling(n))
-}
-
-// holdOff is how long a failed fetch is remembered: the endpoint's
-// Retry-After (capped), else the longest the next wait could have been.
-func (t *Tokens) holdOff(te *TokenError, n int) time.Duration {
-	if te.RetryAfter > 0 {
-		return min(te.RetryAfter, positive(t.MaxRetryAfter, DefaultTokenMaxRetryAfter))
-	}
-	return t.ceiling(n + 1)
-}
-
 func (t *Tokens) succeed(e *tokenEntry, f *tokenFetch, tok *oauth2.Token, start time.Time) {
 	lifetime := 5 * time.Minute // when the answer has no expires_in
 	if !tok.Expiry.IsZero() {
@@ -317,11 +270,4 @@ func (t *Tokens) fail(e *tokenEntry, f *tokenFetch, err *TokenError, holdOff tim
 	if e.fetch == f {
 		e.fetch = nil
 	}
-}
-
-func positive[T int | time.Duration](v, def T) T {
-	if v > 0 {
-		return v
-	}
-	return def
 }

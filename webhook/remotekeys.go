@@ -5,11 +5,14 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
+
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-	"sync"
-	"time"
+
+	"github.com/upvest-go/upvest/internal/httpsig"
 )
 
 // Defaults of RemoteKeys.
@@ -216,9 +219,4 @@ func (r *RemoteKeys) finish(call *keyFetch, set *KeySet, err error) {
 	close(call.done)
 }
 
-func (r *RemoteKeys) now() time.Time {
-	if r.Now != nil {
-		return r.Now()
-	}
-	return time.Now()
-}
+func (r *RemoteKeys) now() time.Time { return httpsig.Now(r.Now) }
