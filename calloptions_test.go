@@ -28,6 +28,9 @@ func TestPerCallTimeoutAndRetryPolicy(t *testing.T) {
 	})
 	c := f.client(t, upvest.WithTimeout(30*time.Second), upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond}))
 	ctx := context.Background()
+	// Fetch the token first, so the 50 ms attempts below time out on the
+	// stalled answer, not on a token fetch slowed by a loaded machine.
+	_, _ = c.ListAccountGroups(ctx, nil, upvest.WithCallRetryPolicy(upvest.RetryPolicy{MaxAttempts: 1}))
 	var info upvest.ResponseInfo
 	_, err := c.GetAccountGroup(ctx, groupID, upvest.WithCallTimeout(50*time.Millisecond),
 		upvest.WithCallRetryPolicy(upvest.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond}), upvest.WithResponseInfo(&info))
@@ -144,5 +147,30 @@ func TestNewNamesEveryMissingField(t *testing.T) {
 	_, err := upvest.New(upvest.Config{ClientID: "c", KeyID: "k"})
 	if err == nil || !strings.HasSuffix(err.Error(), "ClientSecret and PrivateKeyPEM (or Signer) are required") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestShortCallTimeoutOutlastsASlowTokenFetch: an attempt that runs out of
+// time waiting for the token fetch is retried, and the call succeeds once a
+// token is there.
+func TestShortCallTimeoutOutlastsASlowTokenFetch(t *testing.T) {
+	var fetches atomic.Int32
+	srv, _ := tokenServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if fetches.Add(1) == 1 {
+			time.Sleep(150 * time.Millisecond) // slower than the call's attempts
+		}
+		tokenOK(w, r)
+	}, nil)
+	c, err := upvest.New(upvest.Config{BaseURL: srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM},
+		upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 6, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info upvest.ResponseInfo
+	if _, err := c.GetAccountGroup(context.Background(), groupID, upvest.WithCallTimeout(60*time.Millisecond), upvest.WithResponseInfo(&info)); err != nil {
+		t.Fatalf("err = %v after %d attempts", err, info.Attempts)
+	}
+	if info.Attempts < 2 {
+		t.Fatalf("%d attempts: the first should have timed out waiting for the token", info.Attempts)
 	}
 }

@@ -38,6 +38,9 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		opt(&o)
 	}
 	o.retry = o.retry.withDefaults()
+	if o.validity < 0 || o.validity > MaxSignatureValidity {
+		return nil, fmt.Errorf("%w: signature validity %v is outside 0..%v", ErrConfig, o.validity, MaxSignatureValidity)
+	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = SandboxURL
 	}

@@ -35,6 +35,14 @@ func TestNewChecksConfig(t *testing.T) {
 		{"empty query in the base URL", func(c *upvest.Config) { c.BaseURL = "https://sandbox.upvest.co/?" }, upvest.ErrConfig},
 		{"fragment in the base URL", func(c *upvest.Config) { c.BaseURL = "https://sandbox.upvest.co/#x" }, upvest.ErrConfig},
 	}
+	for _, d := range []time.Duration{upvest.MaxSignatureValidity + time.Second, 365 * 24 * time.Hour, -time.Second} {
+		if _, err := upvest.New(good, upvest.WithSignatureValidity(d)); !errors.Is(err, upvest.ErrConfig) {
+			t.Errorf("WithSignatureValidity(%v): err = %v, want ErrConfig", d, err)
+		}
+	}
+	if _, err := upvest.New(good, upvest.WithSignatureValidity(upvest.MaxSignatureValidity)); err != nil {
+		t.Errorf("WithSignatureValidity(MaxSignatureValidity): %v", err)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := good

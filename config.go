@@ -102,8 +102,15 @@ func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout =
 // WithUserAgent is prepended to the User-Agent header.
 func WithUserAgent(ua string) Option { return func(o *options) { o.userAgent = ua } }
 
+// MaxSignatureValidity is the longest signature validity WithSignatureValidity
+// accepts. Upvest publishes no maximum and asks for short validities; its own
+// signers use 5 s to 60 s (the Java example and httpsignature-proxy use 60 s),
+// and the sandbox refuses longer ones.
+const MaxSignatureValidity = 60 * time.Second
+
 // WithSignatureValidity sets expires - created of each signature (default
-// middleware.DefaultValidity).
+// middleware.DefaultValidity); New refuses a value that is negative or over
+// MaxSignatureValidity.
 func WithSignatureValidity(d time.Duration) Option { return func(o *options) { o.validity = d } }
 
 // WithSigningKey signs with k instead of Config.Signer or a key parsed

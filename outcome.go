@@ -42,7 +42,16 @@ func transient(err error) bool {
 	}
 	var redirect *middleware.RedirectError
 	var oe *ResponseError
-	return !errors.Is(err, middleware.ErrNotSigned) && !errors.As(err, &redirect) && !errors.As(err, &oe)
+	switch {
+	case errors.As(err, &redirect), errors.As(err, &oe):
+		return false
+	case errors.Is(err, middleware.ErrNotSigned):
+		// Nothing was sent; only an attempt that ran out of time waiting
+		// for the shared token fetch (which goes on) is worth another try.
+		var te *middleware.TokenError
+		return errors.Is(err, context.DeadlineExceeded) && !errors.As(err, &te)
+	}
+	return true
 }
 
 // mayHaveReached reports whether an attempt may have had an effect on the

@@ -42,10 +42,12 @@ const (
 // wait would have been (or the Retry-After): callers arriving meanwhile get
 // the same *TokenError without a request. A fetch runs detached from any
 // one caller's context and values; when every caller waiting on it has
-// given up, it is abandoned (its request cancelled) and the next caller
-// starts afresh, unless the fetch was waiting out a failure, which is then
-// remembered until that wait would have ended (the callers that gave up get
-// it beside their context's error).
+// given up, it is abandoned: the next caller starts afresh, not stuck
+// behind a request that may hang. An abandoned request in flight finishes
+// (bounded by FetchTimeout) and a token it gets is cached; an abandoned
+// fetch waiting out a failure stops, and the failure is remembered until
+// that wait would have ended (the callers that gave up get it beside their
+// context's error).
 // A cached token is replaced shortly before it expires.
 //
 // Set the exported fields before first use and do not change them after;
@@ -160,12 +162,14 @@ func (t *Tokens) bearer(ctx context.Context, scopes []string, key string) (strin
 		t.mu.Lock()
 		last := f.last
 		if f.waiters--; f.waiters == 0 && e.fetch == f {
-			// Abandoned: the next caller starts afresh, unless the fetch
-			// was waiting out a failure's back-off or Retry-After, which is
-			// then remembered until that wait ends.
+			// Abandoned: the next caller starts afresh. A fetch waiting
+			// out a failure's back-off or Retry-After stops, and the
+			// failure is remembered until that wait ends; a token request
+			// in flight goes on (bounded by FetchTimeout) and a token it
+			// gets is cached, but it is not retried.
 			e.fetch = nil
-			f.cancel()
-			if last != nil {
+			if last != nil && t.now().Before(f.waitEnd) {
+				f.cancel()
 				e.failed, e.retryAt = last, f.waitEnd
 			}
 		}
@@ -221,7 +225,10 @@ func (t *Tokens) run(ctx context.Context, parent trace.SpanContext, scopes []str
 		}
 		te := t.tokenError(scopes, err)
 		wait := t.wait(te, n)
-		if n >= attempts || !te.retryable() {
+		t.mu.Lock()
+		detached := e.fetch != f
+		t.mu.Unlock()
+		if n >= attempts || !te.retryable() || detached {
 			outcome, failure = "failure", te
 			t.fail(e, f, te, t.holdOff(te, n))
 			return

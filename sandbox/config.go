@@ -3,6 +3,8 @@ package sandbox
 import (
 	"log/slog"
 	"time"
+
+	"github.com/upvest-go/upvest"
 )
 
 // Limits of what the sandbox remembers and accepts. Upvest publishes none of
@@ -13,8 +15,9 @@ const (
 	// naming this figure. Upvest publishes no maximum and asks for short
 	// validities; its own signers use 5 s (JavaScript example), 10 s
 	// (Python), 60 s (Java, and httpsignature-proxy, which most integrations
-	// start with). The sandbox accepts the longest of these.
-	MaxSignatureValidity = 60 * time.Second
+	// start with). The sandbox accepts the longest of these, as the
+	// client does (upvest.MaxSignatureValidity).
+	MaxSignatureValidity = upvest.MaxSignatureValidity
 
 	// IdempotencyRetention is how long a create's answer is replayed for
 	// its idempotency key: Upvest recognises replays for at least 24 hours
