@@ -51,7 +51,7 @@ func (p *ListParams) query() string {
 		b = append(append(append(b, k...), '='), v...)
 	}
 	if p.Order != "" {
-		add("sort", string(gen.ListAccountGroupsParamsSortCreatedAt))
+		add("sort", string(gen.SortFieldCreatedAt))
 		add("order", string(p.Order))
 	}
 	if p.Offset > 0 {
@@ -176,7 +176,7 @@ func (c *Client) CreateAccountGroup(ctx context.Context, userID string, typ Acco
 	if err != nil {
 		return nil, err
 	}
-	body, err := json.Marshal(gen.AccountGroupCreateRequest{UserId: uid, Type: typ})
+	body, err := json.Marshal(gen.AccountGroupCreateRequest{UserID: uid, Type: typ})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidArgument, err)
 	}

@@ -17,32 +17,32 @@ func TestAccountGroupLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Status != upvest.StatusPendingApproval || g.Type != upvest.TypePersonal || len(g.Users) != 1 || g.Users[0].Id.String() != user {
+	if g.Status != upvest.StatusPendingApproval || g.Type != upvest.TypePersonal || len(g.Users) != 1 || g.Users[0].ID.String() != user {
 		t.Fatalf("created %+v", g)
 	}
-	got, err := c.GetAccountGroup(ctx, g.Id.String())
-	if err != nil || got.Id != g.Id {
+	got, err := c.GetAccountGroup(ctx, g.ID.String())
+	if err != nil || got.ID != g.ID {
 		t.Fatalf("get: %v %+v", err, got)
 	}
 	// Pending groups cannot be closed.
-	if err := c.CloseAccountGroup(ctx, g.Id.String()); !errors.Is(err, upvest.ErrConflict) {
+	if err := c.CloseAccountGroup(ctx, g.ID.String()); !errors.Is(err, upvest.ErrConflict) {
 		t.Fatalf("close pending: %v", err)
 	}
-	sb.Activate(g.Id.String())
-	if err := c.CloseAccountGroup(ctx, g.Id.String()); err != nil {
+	sb.Activate(g.ID.String())
+	if err := c.CloseAccountGroup(ctx, g.ID.String()); err != nil {
 		t.Fatalf("close: %v", err)
 	}
-	got, _ = c.GetAccountGroup(ctx, g.Id.String())
+	got, _ = c.GetAccountGroup(ctx, g.ID.String())
 	if got.Status != upvest.StatusClosing {
 		t.Fatalf("after close: %s", got.Status)
 	}
-	err = c.CloseAccountGroup(ctx, g.Id.String())
+	err = c.CloseAccountGroup(ctx, g.ID.String())
 	var apiErr *upvest.APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 409 || apiErr.Type != "conflict" || apiErr.ID() == "" || apiErr.Detail == "" {
 		t.Fatalf("second close: %#v", err)
 	}
 	page, err := c.ListUserAccountGroups(ctx, user, nil)
-	if err != nil || page.Meta.TotalCount != 1 || page.Data[0].Id != g.Id {
+	if err != nil || page.Meta.TotalCount != 1 || page.Data[0].ID != g.ID {
 		t.Fatalf("list user: %v %+v", err, page)
 	}
 }

@@ -170,7 +170,7 @@ func TestUnknownEnumValuesDecode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Status != "DORMANT" || g.Status.Valid() || string(*g.Users[0].Type) != "GUARDIAN" {
+	if g.Status != "DORMANT" || g.Status.Valid() || string(g.Users[0].Type) != "GUARDIAN" {
 		t.Fatalf("%+v", g)
 	}
 }

@@ -60,7 +60,7 @@ func ExampleClient_CreateAccountGroup() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(g.Type, g.Status, again.Id == g.Id)
+	fmt.Println(g.Type, g.Status, again.ID == g.ID)
 	// Output: PERSONAL PENDING_APPROVAL true
 }
 
@@ -130,7 +130,7 @@ func ExampleIdempotencyKeyOf() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("settled:", g.Id == sb.AccountGroups()[0].Id, "groups:", len(sb.AccountGroups()))
+	fmt.Println("settled:", g.ID == sb.AccountGroups()[0].ID, "groups:", len(sb.AccountGroups()))
 	// Output:
 	// failed: true key known: true
 	// settled: true groups: 1
@@ -154,6 +154,6 @@ func ExampleWithIdempotencyReference() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(first.Id == again.Id)
+	fmt.Println(first.ID == again.ID)
 	// Output: true
 }

@@ -28,7 +28,7 @@ func TestGeneratedCreateKeepsOneKey(t *testing.T) {
 		io.WriteString(w, groupJSON)
 	})
 	c := f.client(t)
-	resp, err := c.Generated().CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserId: uuid.MustParse(userID), Type: upvest.TypePersonal})
+	resp, err := c.Generated().CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: uuid.MustParse(userID), Type: upvest.TypePersonal})
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("%v %v", resp, err)
 	}

@@ -83,7 +83,7 @@ func TestRetryWithTheNamedKeyCreatesOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if all := sb.AccountGroups(); len(all) != 1 || all[0].Id != g.Id {
+	if all := sb.AccountGroups(); len(all) != 1 || all[0].ID != g.ID {
 		t.Fatalf("%d groups exist, want the one first created", len(all))
 	}
 }
@@ -112,14 +112,14 @@ func TestIdempotencyReference(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		groups = append(groups, g.Id.String())
+		groups = append(groups, g.ID.String())
 	}
 	if groups[0] != groups[1] || len(sb.AccountGroups()) != 1 {
 		t.Fatalf("groups %v, %d exist: want one", groups, len(sb.AccountGroups()))
 	}
 	c, _ := upvest.New(configFor(sb), fastRetries)
 	other, err := c.CreateAccountGroup(context.Background(), user, upvest.TypePersonal, upvest.WithIdempotencyReference("order-43"))
-	if err != nil || other.Id.String() == groups[0] {
+	if err != nil || other.ID.String() == groups[0] {
 		t.Fatalf("another reference: %v, %v", other, err)
 	}
 	for name, opts := range map[string][]upvest.CreateOption{

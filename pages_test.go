@@ -59,7 +59,7 @@ func TestAllAccountGroupsWalk(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				ids = append(ids, g.Id.String())
+				ids = append(ids, g.ID.String())
 			}
 			if len(ids) != tt.want || n.Load() != tt.requests {
 				t.Fatalf("%d groups in %d requests, want %d in %d", len(ids), n.Load(), tt.want, tt.requests)

@@ -53,7 +53,7 @@ func TestCreatesUnderFaults(t *testing.T) {
 				return
 			}
 			mu.Lock()
-			ids[g.Id.String()] = true
+			ids[g.ID.String()] = true
 			mu.Unlock()
 		}()
 	}
@@ -214,7 +214,7 @@ func TestSharedClientUnderConcurrency(t *testing.T) {
 				case 0:
 					var ag *upvest.AccountGroup
 					if ag, err = c.CreateAccountGroup(ctx, user, upvest.TypePersonal); err == nil {
-						_, err = c.GetAccountGroup(ctx, ag.Id.String())
+						_, err = c.GetAccountGroup(ctx, ag.ID.String())
 					}
 				case 1:
 					_, err = c.ListUserAccountGroups(ctx, user, &upvest.ListParams{Limit: 5})
@@ -223,7 +223,7 @@ func TestSharedClientUnderConcurrency(t *testing.T) {
 				case 3:
 					page, lerr := c.ListUserAccountGroups(ctx, user, &upvest.ListParams{Limit: 1})
 					if err = lerr; err == nil && len(page.Data) > 0 {
-						if cerr := c.CloseAccountGroup(ctx, page.Data[0].Id.String()); cerr != nil && !errors.Is(cerr, upvest.ErrConflict) {
+						if cerr := c.CloseAccountGroup(ctx, page.Data[0].ID.String()); cerr != nil && !errors.Is(cerr, upvest.ErrConflict) {
 							err = cerr
 						}
 					}

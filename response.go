@@ -70,10 +70,7 @@ func problemError(method, path string, ans *answer, rid, ct, mediaType string) *
 		return e
 	}
 	e.Type = p.Type
-	e.Title = deref(p.Title)
-	e.Detail = deref(p.Detail)
-	e.Instance = deref(p.Instance)
-	e.RequestID = deref(p.RequestId)
+	e.Title, e.Detail, e.Instance, e.RequestID = p.Title, p.Detail, p.Instance, p.RequestID
 	return e
 }
 
@@ -112,10 +109,3 @@ func (e *CallError) Is(target error) bool {
 }
 
 func (e *CallError) idempotencyKey() string { return e.IdempotencyKey }
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}

@@ -31,8 +31,8 @@ func TestCreateRetriedAfterDroppedConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Id.String() != groupID {
-		t.Fatalf("group %s", g.Id)
+	if g.ID.String() != groupID {
+		t.Fatalf("group %s", g.ID)
 	}
 	reqs := f.requests()
 	if len(reqs) != 2 {
@@ -173,7 +173,7 @@ func TestAttemptTimeout(t *testing.T) {
 		w.Write([]byte(groupJSON))
 	})
 	g, err := f.client(t, upvest.WithTimeout(time.Second)).GetAccountGroup(context.Background(), groupID)
-	if err != nil || g.Id.String() != groupID || n.Load() != 2 {
+	if err != nil || g.ID.String() != groupID || n.Load() != 2 {
 		t.Fatalf("%v after %d attempts", err, n.Load())
 	}
 }

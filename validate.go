@@ -22,7 +22,7 @@ func (g *group) validate() string { return validateGroup(g.AccountGroup) }
 
 func validateGroup(g *AccountGroup) string {
 	switch {
-	case g.Id == uuid.Nil:
+	case g.ID == uuid.Nil:
 		return "account group without id"
 	case g.Status == "":
 		return "account group without status"

@@ -127,7 +127,7 @@ func (s *setup) group(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return g.Id.String()
+	return g.ID.String()
 }
 
 // answersWrongly lists the broken answers of a GET of one group and what

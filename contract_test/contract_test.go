@@ -17,7 +17,7 @@ import (
 var unknownID = mustUUID("00000000-0000-4000-8000-000000000000")
 
 // call makes one call of operation op.
-func (w *world) call(ctx context.Context, op string, id gen.AccountGroupId, eds ...gen.RequestEditorFn) (*http.Response, error) {
+func (w *world) call(ctx context.Context, op string, id gen.AccountGroupID, eds ...gen.RequestEditorFn) (*http.Response, error) {
 	c := w.client
 	switch op {
 	case "getAccountGroup":
@@ -30,7 +30,7 @@ func (w *world) call(ctx context.Context, op string, id gen.AccountGroupId, eds 
 		return c.ListUserAccountGroups(ctx, mustUUID(w.user), &gen.ListUserAccountGroupsParams{}, eds...)
 	case "createAccountGroup":
 		eds = append([]gen.RequestEditorFn{middleware.IdempotencyKeyEditor("")}, eds...)
-		return c.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserId: mustUUID(w.user), Type: gen.AccountGroupTypePERSONAL}, eds...)
+		return c.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserID: mustUUID(w.user), Type: gen.AccountGroupTypePERSONAL}, eds...)
 	case "getWebhookVerifyKeys":
 		return c.GetWebhookVerifyKeys(ctx, eds...)
 	case "requestToken":
@@ -139,7 +139,7 @@ func scenarios() []scenario {
 			return w.client.ListAccountGroups(context.Background(), &gen.ListAccountGroupsParams{Limit: &limit})
 		}},
 		scenario{"createAccountGroup", "unknown user", 404, true, func(t *testing.T, w *world, op string) (*http.Response, error) {
-			return w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserId: unknownID, Type: gen.AccountGroupTypePERSONAL}, middleware.IdempotencyKeyEditor(""))
+			return w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: unknownID, Type: gen.AccountGroupTypePERSONAL}, middleware.IdempotencyKeyEditor(""))
 		}},
 		// The document does not forbid other properties, so the sandbox
 		// accepts one; strict mode closes the request schema, so the
@@ -154,12 +154,12 @@ func scenarios() []scenario {
 		}},
 		scenario{"createAccountGroup", "key reused with another body", 422, true, func(t *testing.T, w *world, op string) (*http.Response, error) {
 			key := middleware.NewIdempotencyKey()
-			resp, err := w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserId: mustUUID(w.user), Type: gen.AccountGroupTypePERSONAL}, middleware.IdempotencyKeyEditor(key))
+			resp, err := w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: mustUUID(w.user), Type: gen.AccountGroupTypePERSONAL}, middleware.IdempotencyKeyEditor(key))
 			if err != nil {
 				return nil, err
 			}
 			resp.Body.Close()
-			return w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserId: mustUUID(w.user), Type: gen.AccountGroupTypeLEGALENTITY}, middleware.IdempotencyKeyEditor(key))
+			return w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: mustUUID(w.user), Type: gen.AccountGroupTypeLEGALENTITY}, middleware.IdempotencyKeyEditor(key))
 		}},
 	)
 	return out

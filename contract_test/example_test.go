@@ -18,7 +18,7 @@ func openGroup(ctx context.Context, c *upvest.Client, user string) (upvest.Accou
 	if err != nil {
 		return "", err
 	}
-	g, err = c.GetAccountGroup(ctx, g.Id.String())
+	g, err = c.GetAccountGroup(ctx, g.ID.String())
 	if err != nil {
 		return "", err
 	}

@@ -96,10 +96,10 @@ func newWorld(t *testing.T) *world {
 }
 
 // group creates an account group and returns its id, activated if asked.
-func (w *world) group(t *testing.T, active bool) gen.AccountGroupId {
+func (w *world) group(t *testing.T, active bool) gen.AccountGroupID {
 	t.Helper()
 	uid := mustUUID(w.user)
-	resp, err := w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserId: uid, Type: gen.AccountGroupTypePERSONAL}, middleware.IdempotencyKeyEditor(""))
+	resp, err := w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: uid, Type: gen.AccountGroupTypePERSONAL}, middleware.IdempotencyKeyEditor(""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,13 +109,13 @@ func (w *world) group(t *testing.T, active bool) gen.AccountGroupId {
 		t.Fatal(err)
 	}
 	if active {
-		w.sb.Activate(g.Id.String())
+		w.sb.Activate(g.ID.String())
 	}
-	return g.Id
+	return g.ID
 }
 
-func mustUUID(s string) gen.UserId {
-	var u gen.UserId
+func mustUUID(s string) gen.UserID {
+	var u gen.UserID
 	if err := u.UnmarshalText([]byte(s)); err != nil {
 		panic(err)
 	}

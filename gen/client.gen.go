@@ -121,14 +121,14 @@ type ClientInterface interface {
 	// Initiates the closure request for an account group specified by its ID. Closure is asynchronous: the group moves to CLOSING, then CLOSED.
 	//
 	// Corresponds with DELETE /account_groups/{account_group_id} (the `CloseAccountGroup` operationId).
-	CloseAccountGroup(ctx context.Context, accountGroupId AccountGroupId, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CloseAccountGroup(ctx context.Context, accountGroupID AccountGroupID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAccountGroup Get an account group by ID
 	//
 	// Returns the account group specified by its ID.
 	//
 	// Corresponds with GET /account_groups/{account_group_id} (the `GetAccountGroup` operationId).
-	GetAccountGroup(ctx context.Context, accountGroupId AccountGroupId, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetAccountGroup(ctx context.Context, accountGroupID AccountGroupID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RequestTokenWithBody Exchange client credentials for a scoped access token
 	//
@@ -160,7 +160,7 @@ type ClientInterface interface {
 	// Returns the account groups of one user; 404 when the user is unknown.
 	//
 	// Corresponds with GET /users/{user_id}/account_groups (the `ListUserAccountGroups` operationId).
-	ListUserAccountGroups(ctx context.Context, userId UserId, params *ListUserAccountGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListUserAccountGroups(ctx context.Context, userID UserID, params *ListUserAccountGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ListAccountGroups Get account groups
@@ -223,8 +223,8 @@ func (c *Client) CreateAccountGroup(ctx context.Context, body CreateAccountGroup
 // Initiates the closure request for an account group specified by its ID. Closure is asynchronous: the group moves to CLOSING, then CLOSED.
 //
 // Corresponds with DELETE /account_groups/{account_group_id} (the `CloseAccountGroup` operationId).
-func (c *Client) CloseAccountGroup(ctx context.Context, accountGroupId AccountGroupId, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCloseAccountGroupRequest(c.Server, accountGroupId)
+func (c *Client) CloseAccountGroup(ctx context.Context, accountGroupID AccountGroupID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseAccountGroupRequest(c.Server, accountGroupID)
 	if err != nil {
 		return nil, err
 	}
@@ -240,8 +240,8 @@ func (c *Client) CloseAccountGroup(ctx context.Context, accountGroupId AccountGr
 // Returns the account group specified by its ID.
 //
 // Corresponds with GET /account_groups/{account_group_id} (the `GetAccountGroup` operationId).
-func (c *Client) GetAccountGroup(ctx context.Context, accountGroupId AccountGroupId, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetAccountGroupRequest(c.Server, accountGroupId)
+func (c *Client) GetAccountGroup(ctx context.Context, accountGroupID AccountGroupID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAccountGroupRequest(c.Server, accountGroupID)
 	if err != nil {
 		return nil, err
 	}
@@ -312,8 +312,8 @@ func (c *Client) GetWebhookVerifyKeys(ctx context.Context, reqEditors ...Request
 // Returns the account groups of one user; 404 when the user is unknown.
 //
 // Corresponds with GET /users/{user_id}/account_groups (the `ListUserAccountGroups` operationId).
-func (c *Client) ListUserAccountGroups(ctx context.Context, userId UserId, params *ListUserAccountGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListUserAccountGroupsRequest(c.Server, userId, params)
+func (c *Client) ListUserAccountGroups(ctx context.Context, userID UserID, params *ListUserAccountGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUserAccountGroupsRequest(c.Server, userID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -455,12 +455,12 @@ func NewCreateAccountGroupRequestWithBody(server string, contentType string, bod
 }
 
 // NewCloseAccountGroupRequest constructs an http.Request for the CloseAccountGroup method
-func NewCloseAccountGroupRequest(server string, accountGroupId AccountGroupId) (*http.Request, error) {
+func NewCloseAccountGroupRequest(server string, accountGroupID AccountGroupID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "account_group_id", accountGroupId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "account_group_id", accountGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -489,12 +489,12 @@ func NewCloseAccountGroupRequest(server string, accountGroupId AccountGroupId) (
 }
 
 // NewGetAccountGroupRequest constructs an http.Request for the GetAccountGroup method
-func NewGetAccountGroupRequest(server string, accountGroupId AccountGroupId) (*http.Request, error) {
+func NewGetAccountGroupRequest(server string, accountGroupID AccountGroupID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "account_group_id", accountGroupId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "account_group_id", accountGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -590,12 +590,12 @@ func NewGetWebhookVerifyKeysRequest(server string) (*http.Request, error) {
 }
 
 // NewListUserAccountGroupsRequest constructs an http.Request for the ListUserAccountGroups method
-func NewListUserAccountGroupsRequest(server string, userId UserId, params *ListUserAccountGroupsParams) (*http.Request, error) {
+func NewListUserAccountGroupsRequest(server string, userID UserID, params *ListUserAccountGroupsParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -764,7 +764,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /account_groups/{account_group_id} (the `CloseAccountGroup` operationId).
-	CloseAccountGroupWithResponse(ctx context.Context, accountGroupId AccountGroupId, reqEditors ...RequestEditorFn) (*CloseAccountGroupResponse, error)
+	CloseAccountGroupWithResponse(ctx context.Context, accountGroupID AccountGroupID, reqEditors ...RequestEditorFn) (*CloseAccountGroupResponse, error)
 
 	// GetAccountGroupWithResponse Get an account group by ID
 	//
@@ -773,7 +773,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /account_groups/{account_group_id} (the `GetAccountGroup` operationId).
-	GetAccountGroupWithResponse(ctx context.Context, accountGroupId AccountGroupId, reqEditors ...RequestEditorFn) (*GetAccountGroupResponse, error)
+	GetAccountGroupWithResponse(ctx context.Context, accountGroupID AccountGroupID, reqEditors ...RequestEditorFn) (*GetAccountGroupResponse, error)
 
 	// RequestTokenWithBodyWithResponse Exchange client credentials for a scoped access token
 	//
@@ -809,53 +809,53 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /users/{user_id}/account_groups (the `ListUserAccountGroups` operationId).
-	ListUserAccountGroupsWithResponse(ctx context.Context, userId UserId, params *ListUserAccountGroupsParams, reqEditors ...RequestEditorFn) (*ListUserAccountGroupsResponse, error)
+	ListUserAccountGroupsWithResponse(ctx context.Context, userID UserID, params *ListUserAccountGroupsParams, reqEditors ...RequestEditorFn) (*ListUserAccountGroupsResponse, error)
 }
 
 // ListAccountGroupsResponse200Headers the declared response headers of an HTTP 200 response for ListAccountGroups
 type ListAccountGroupsResponse200Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // ListAccountGroupsResponse400Headers the declared response headers of an HTTP 400 response for ListAccountGroups
 type ListAccountGroupsResponse400Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // ListAccountGroupsResponse401Headers the declared response headers of an HTTP 401 response for ListAccountGroups
 type ListAccountGroupsResponse401Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // ListAccountGroupsResponse403Headers the declared response headers of an HTTP 403 response for ListAccountGroups
 type ListAccountGroupsResponse403Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // ListAccountGroupsResponse406Headers the declared response headers of an HTTP 406 response for ListAccountGroups
 type ListAccountGroupsResponse406Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // ListAccountGroupsResponse429Headers the declared response headers of an HTTP 429 response for ListAccountGroups
 type ListAccountGroupsResponse429Headers struct {
-	RetryAfter      *int
-	UpvestRequestId *openapi_types.UUID
+	RetryAfter      int
+	UpvestRequestID openapi_types.UUID
 }
 
 // ListAccountGroupsResponse500Headers the declared response headers of an HTTP 500 response for ListAccountGroups
 type ListAccountGroupsResponse500Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // ListAccountGroupsResponse503Headers the declared response headers of an HTTP 503 response for ListAccountGroups
 type ListAccountGroupsResponse503Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // ListAccountGroupsResponse504Headers the declared response headers of an HTTP 504 response for ListAccountGroups
 type ListAccountGroupsResponse504Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 type ListAccountGroupsResponse struct {
@@ -863,22 +863,22 @@ type ListAccountGroupsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AccountGroupsListResponse
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *BadRequest
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Unauthorized
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Forbidden
-	// ApplicationproblemJSON406 the response for an HTTP 406 `application/problem+json` response
-	ApplicationproblemJSON406 *NotAcceptable
-	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
-	ApplicationproblemJSON429 *TooManyRequests
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *InternalServerError
-	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
-	ApplicationproblemJSON503 *ServiceUnavailable
-	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
-	ApplicationproblemJSON504 *GatewayTimeout
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON406 the response for an HTTP 406 `application/problem+json` response
+	ApplicationProblemJSON406 *NotAcceptable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalServerError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// ApplicationProblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationProblemJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListAccountGroupsResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -904,44 +904,44 @@ func (r ListAccountGroupsResponse) GetJSON200() *AccountGroupsListResponse {
 	return r.JSON200
 }
 
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r ListAccountGroupsResponse) GetApplicationproblemJSON400() *BadRequest {
-	return r.ApplicationproblemJSON400
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListAccountGroupsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
 }
 
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ListAccountGroupsResponse) GetApplicationproblemJSON401() *Unauthorized {
-	return r.ApplicationproblemJSON401
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAccountGroupsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
 }
 
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ListAccountGroupsResponse) GetApplicationproblemJSON403() *Forbidden {
-	return r.ApplicationproblemJSON403
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListAccountGroupsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
 }
 
-// GetApplicationproblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
-func (r ListAccountGroupsResponse) GetApplicationproblemJSON406() *NotAcceptable {
-	return r.ApplicationproblemJSON406
+// GetApplicationProblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
+func (r ListAccountGroupsResponse) GetApplicationProblemJSON406() *NotAcceptable {
+	return r.ApplicationProblemJSON406
 }
 
-// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
-func (r ListAccountGroupsResponse) GetApplicationproblemJSON429() *TooManyRequests {
-	return r.ApplicationproblemJSON429
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListAccountGroupsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
 }
 
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ListAccountGroupsResponse) GetApplicationproblemJSON500() *InternalServerError {
-	return r.ApplicationproblemJSON500
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListAccountGroupsResponse) GetApplicationProblemJSON500() *InternalServerError {
+	return r.ApplicationProblemJSON500
 }
 
-// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
-func (r ListAccountGroupsResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
-	return r.ApplicationproblemJSON503
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListAccountGroupsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
-// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
-func (r ListAccountGroupsResponse) GetApplicationproblemJSON504() *GatewayTimeout {
-	return r.ApplicationproblemJSON504
+// GetApplicationProblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r ListAccountGroupsResponse) GetApplicationProblemJSON504() *GatewayTimeout {
+	return r.ApplicationProblemJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -975,58 +975,58 @@ func (r ListAccountGroupsResponse) ContentType() string {
 
 // CreateAccountGroupResponse200Headers the declared response headers of an HTTP 200 response for CreateAccountGroup
 type CreateAccountGroupResponse200Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // CreateAccountGroupResponse400Headers the declared response headers of an HTTP 400 response for CreateAccountGroup
 type CreateAccountGroupResponse400Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // CreateAccountGroupResponse401Headers the declared response headers of an HTTP 401 response for CreateAccountGroup
 type CreateAccountGroupResponse401Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // CreateAccountGroupResponse403Headers the declared response headers of an HTTP 403 response for CreateAccountGroup
 type CreateAccountGroupResponse403Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // CreateAccountGroupResponse404Headers the declared response headers of an HTTP 404 response for CreateAccountGroup
 type CreateAccountGroupResponse404Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // CreateAccountGroupResponse406Headers the declared response headers of an HTTP 406 response for CreateAccountGroup
 type CreateAccountGroupResponse406Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // CreateAccountGroupResponse422Headers the declared response headers of an HTTP 422 response for CreateAccountGroup
 type CreateAccountGroupResponse422Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // CreateAccountGroupResponse429Headers the declared response headers of an HTTP 429 response for CreateAccountGroup
 type CreateAccountGroupResponse429Headers struct {
-	RetryAfter      *int
-	UpvestRequestId *openapi_types.UUID
+	RetryAfter      int
+	UpvestRequestID openapi_types.UUID
 }
 
 // CreateAccountGroupResponse500Headers the declared response headers of an HTTP 500 response for CreateAccountGroup
 type CreateAccountGroupResponse500Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // CreateAccountGroupResponse503Headers the declared response headers of an HTTP 503 response for CreateAccountGroup
 type CreateAccountGroupResponse503Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // CreateAccountGroupResponse504Headers the declared response headers of an HTTP 504 response for CreateAccountGroup
 type CreateAccountGroupResponse504Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 type CreateAccountGroupResponse struct {
@@ -1034,26 +1034,26 @@ type CreateAccountGroupResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AccountGroup
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *BadRequest
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Unauthorized
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Forbidden
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *NotFound
-	// ApplicationproblemJSON406 the response for an HTTP 406 `application/problem+json` response
-	ApplicationproblemJSON406 *NotAcceptable
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *UnprocessableEntity
-	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
-	ApplicationproblemJSON429 *TooManyRequests
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *InternalServerError
-	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
-	ApplicationproblemJSON503 *ServiceUnavailable
-	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
-	ApplicationproblemJSON504 *GatewayTimeout
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON406 the response for an HTTP 406 `application/problem+json` response
+	ApplicationProblemJSON406 *NotAcceptable
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalServerError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// ApplicationProblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationProblemJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CreateAccountGroupResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -1083,54 +1083,54 @@ func (r CreateAccountGroupResponse) GetJSON200() *AccountGroup {
 	return r.JSON200
 }
 
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r CreateAccountGroupResponse) GetApplicationproblemJSON400() *BadRequest {
-	return r.ApplicationproblemJSON400
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateAccountGroupResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
 }
 
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r CreateAccountGroupResponse) GetApplicationproblemJSON401() *Unauthorized {
-	return r.ApplicationproblemJSON401
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateAccountGroupResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
 }
 
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r CreateAccountGroupResponse) GetApplicationproblemJSON403() *Forbidden {
-	return r.ApplicationproblemJSON403
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateAccountGroupResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
 }
 
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r CreateAccountGroupResponse) GetApplicationproblemJSON404() *NotFound {
-	return r.ApplicationproblemJSON404
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateAccountGroupResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
 }
 
-// GetApplicationproblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
-func (r CreateAccountGroupResponse) GetApplicationproblemJSON406() *NotAcceptable {
-	return r.ApplicationproblemJSON406
+// GetApplicationProblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
+func (r CreateAccountGroupResponse) GetApplicationProblemJSON406() *NotAcceptable {
+	return r.ApplicationProblemJSON406
 }
 
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r CreateAccountGroupResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
-	return r.ApplicationproblemJSON422
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateAccountGroupResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
 }
 
-// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
-func (r CreateAccountGroupResponse) GetApplicationproblemJSON429() *TooManyRequests {
-	return r.ApplicationproblemJSON429
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateAccountGroupResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
 }
 
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r CreateAccountGroupResponse) GetApplicationproblemJSON500() *InternalServerError {
-	return r.ApplicationproblemJSON500
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateAccountGroupResponse) GetApplicationProblemJSON500() *InternalServerError {
+	return r.ApplicationProblemJSON500
 }
 
-// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
-func (r CreateAccountGroupResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
-	return r.ApplicationproblemJSON503
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateAccountGroupResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
-// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
-func (r CreateAccountGroupResponse) GetApplicationproblemJSON504() *GatewayTimeout {
-	return r.ApplicationproblemJSON504
+// GetApplicationProblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r CreateAccountGroupResponse) GetApplicationProblemJSON504() *GatewayTimeout {
+	return r.ApplicationProblemJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -1164,76 +1164,76 @@ func (r CreateAccountGroupResponse) ContentType() string {
 
 // CloseAccountGroupResponse202Headers the declared response headers of an HTTP 202 response for CloseAccountGroup
 type CloseAccountGroupResponse202Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // CloseAccountGroupResponse401Headers the declared response headers of an HTTP 401 response for CloseAccountGroup
 type CloseAccountGroupResponse401Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // CloseAccountGroupResponse403Headers the declared response headers of an HTTP 403 response for CloseAccountGroup
 type CloseAccountGroupResponse403Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // CloseAccountGroupResponse404Headers the declared response headers of an HTTP 404 response for CloseAccountGroup
 type CloseAccountGroupResponse404Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // CloseAccountGroupResponse406Headers the declared response headers of an HTTP 406 response for CloseAccountGroup
 type CloseAccountGroupResponse406Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // CloseAccountGroupResponse409Headers the declared response headers of an HTTP 409 response for CloseAccountGroup
 type CloseAccountGroupResponse409Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // CloseAccountGroupResponse429Headers the declared response headers of an HTTP 429 response for CloseAccountGroup
 type CloseAccountGroupResponse429Headers struct {
-	RetryAfter      *int
-	UpvestRequestId *openapi_types.UUID
+	RetryAfter      int
+	UpvestRequestID openapi_types.UUID
 }
 
 // CloseAccountGroupResponse500Headers the declared response headers of an HTTP 500 response for CloseAccountGroup
 type CloseAccountGroupResponse500Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // CloseAccountGroupResponse503Headers the declared response headers of an HTTP 503 response for CloseAccountGroup
 type CloseAccountGroupResponse503Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // CloseAccountGroupResponse504Headers the declared response headers of an HTTP 504 response for CloseAccountGroup
 type CloseAccountGroupResponse504Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 type CloseAccountGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Unauthorized
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Forbidden
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *NotFound
-	// ApplicationproblemJSON406 the response for an HTTP 406 `application/problem+json` response
-	ApplicationproblemJSON406 *NotAcceptable
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Conflict
-	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
-	ApplicationproblemJSON429 *TooManyRequests
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *InternalServerError
-	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
-	ApplicationproblemJSON503 *ServiceUnavailable
-	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
-	ApplicationproblemJSON504 *GatewayTimeout
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON406 the response for an HTTP 406 `application/problem+json` response
+	ApplicationProblemJSON406 *NotAcceptable
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalServerError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// ApplicationProblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationProblemJSON504 *GatewayTimeout
 	// Headers202 the parsed response headers for an HTTP 202 response
 	Headers202 *CloseAccountGroupResponse202Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -1256,49 +1256,49 @@ type CloseAccountGroupResponse struct {
 	Headers504 *CloseAccountGroupResponse504Headers
 }
 
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r CloseAccountGroupResponse) GetApplicationproblemJSON401() *Unauthorized {
-	return r.ApplicationproblemJSON401
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CloseAccountGroupResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
 }
 
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r CloseAccountGroupResponse) GetApplicationproblemJSON403() *Forbidden {
-	return r.ApplicationproblemJSON403
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CloseAccountGroupResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
 }
 
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r CloseAccountGroupResponse) GetApplicationproblemJSON404() *NotFound {
-	return r.ApplicationproblemJSON404
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CloseAccountGroupResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
 }
 
-// GetApplicationproblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
-func (r CloseAccountGroupResponse) GetApplicationproblemJSON406() *NotAcceptable {
-	return r.ApplicationproblemJSON406
+// GetApplicationProblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
+func (r CloseAccountGroupResponse) GetApplicationProblemJSON406() *NotAcceptable {
+	return r.ApplicationProblemJSON406
 }
 
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r CloseAccountGroupResponse) GetApplicationproblemJSON409() *Conflict {
-	return r.ApplicationproblemJSON409
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CloseAccountGroupResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
 }
 
-// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
-func (r CloseAccountGroupResponse) GetApplicationproblemJSON429() *TooManyRequests {
-	return r.ApplicationproblemJSON429
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CloseAccountGroupResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
 }
 
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r CloseAccountGroupResponse) GetApplicationproblemJSON500() *InternalServerError {
-	return r.ApplicationproblemJSON500
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CloseAccountGroupResponse) GetApplicationProblemJSON500() *InternalServerError {
+	return r.ApplicationProblemJSON500
 }
 
-// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
-func (r CloseAccountGroupResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
-	return r.ApplicationproblemJSON503
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CloseAccountGroupResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
-// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
-func (r CloseAccountGroupResponse) GetApplicationproblemJSON504() *GatewayTimeout {
-	return r.ApplicationproblemJSON504
+// GetApplicationProblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r CloseAccountGroupResponse) GetApplicationProblemJSON504() *GatewayTimeout {
+	return r.ApplicationProblemJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -1332,48 +1332,48 @@ func (r CloseAccountGroupResponse) ContentType() string {
 
 // GetAccountGroupResponse200Headers the declared response headers of an HTTP 200 response for GetAccountGroup
 type GetAccountGroupResponse200Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // GetAccountGroupResponse401Headers the declared response headers of an HTTP 401 response for GetAccountGroup
 type GetAccountGroupResponse401Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // GetAccountGroupResponse403Headers the declared response headers of an HTTP 403 response for GetAccountGroup
 type GetAccountGroupResponse403Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // GetAccountGroupResponse404Headers the declared response headers of an HTTP 404 response for GetAccountGroup
 type GetAccountGroupResponse404Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // GetAccountGroupResponse406Headers the declared response headers of an HTTP 406 response for GetAccountGroup
 type GetAccountGroupResponse406Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // GetAccountGroupResponse429Headers the declared response headers of an HTTP 429 response for GetAccountGroup
 type GetAccountGroupResponse429Headers struct {
-	RetryAfter      *int
-	UpvestRequestId *openapi_types.UUID
+	RetryAfter      int
+	UpvestRequestID openapi_types.UUID
 }
 
 // GetAccountGroupResponse500Headers the declared response headers of an HTTP 500 response for GetAccountGroup
 type GetAccountGroupResponse500Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // GetAccountGroupResponse503Headers the declared response headers of an HTTP 503 response for GetAccountGroup
 type GetAccountGroupResponse503Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // GetAccountGroupResponse504Headers the declared response headers of an HTTP 504 response for GetAccountGroup
 type GetAccountGroupResponse504Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 type GetAccountGroupResponse struct {
@@ -1381,22 +1381,22 @@ type GetAccountGroupResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AccountGroup
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Unauthorized
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Forbidden
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *NotFound
-	// ApplicationproblemJSON406 the response for an HTTP 406 `application/problem+json` response
-	ApplicationproblemJSON406 *NotAcceptable
-	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
-	ApplicationproblemJSON429 *TooManyRequests
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *InternalServerError
-	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
-	ApplicationproblemJSON503 *ServiceUnavailable
-	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
-	ApplicationproblemJSON504 *GatewayTimeout
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON406 the response for an HTTP 406 `application/problem+json` response
+	ApplicationProblemJSON406 *NotAcceptable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalServerError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// ApplicationProblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationProblemJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetAccountGroupResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -1422,44 +1422,44 @@ func (r GetAccountGroupResponse) GetJSON200() *AccountGroup {
 	return r.JSON200
 }
 
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r GetAccountGroupResponse) GetApplicationproblemJSON401() *Unauthorized {
-	return r.ApplicationproblemJSON401
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetAccountGroupResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
 }
 
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r GetAccountGroupResponse) GetApplicationproblemJSON403() *Forbidden {
-	return r.ApplicationproblemJSON403
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetAccountGroupResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
 }
 
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r GetAccountGroupResponse) GetApplicationproblemJSON404() *NotFound {
-	return r.ApplicationproblemJSON404
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetAccountGroupResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
 }
 
-// GetApplicationproblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
-func (r GetAccountGroupResponse) GetApplicationproblemJSON406() *NotAcceptable {
-	return r.ApplicationproblemJSON406
+// GetApplicationProblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
+func (r GetAccountGroupResponse) GetApplicationProblemJSON406() *NotAcceptable {
+	return r.ApplicationProblemJSON406
 }
 
-// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
-func (r GetAccountGroupResponse) GetApplicationproblemJSON429() *TooManyRequests {
-	return r.ApplicationproblemJSON429
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetAccountGroupResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
 }
 
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r GetAccountGroupResponse) GetApplicationproblemJSON500() *InternalServerError {
-	return r.ApplicationproblemJSON500
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetAccountGroupResponse) GetApplicationProblemJSON500() *InternalServerError {
+	return r.ApplicationProblemJSON500
 }
 
-// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
-func (r GetAccountGroupResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
-	return r.ApplicationproblemJSON503
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetAccountGroupResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
-// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
-func (r GetAccountGroupResponse) GetApplicationproblemJSON504() *GatewayTimeout {
-	return r.ApplicationproblemJSON504
+// GetApplicationProblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r GetAccountGroupResponse) GetApplicationProblemJSON504() *GatewayTimeout {
+	return r.ApplicationProblemJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -1493,43 +1493,43 @@ func (r GetAccountGroupResponse) ContentType() string {
 
 // RequestTokenResponse200Headers the declared response headers of an HTTP 200 response for RequestToken
 type RequestTokenResponse200Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // RequestTokenResponse400Headers the declared response headers of an HTTP 400 response for RequestToken
 type RequestTokenResponse400Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // RequestTokenResponse401Headers the declared response headers of an HTTP 401 response for RequestToken
 type RequestTokenResponse401Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // RequestTokenResponse406Headers the declared response headers of an HTTP 406 response for RequestToken
 type RequestTokenResponse406Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // RequestTokenResponse429Headers the declared response headers of an HTTP 429 response for RequestToken
 type RequestTokenResponse429Headers struct {
-	RetryAfter      *int
-	UpvestRequestId *openapi_types.UUID
+	RetryAfter      int
+	UpvestRequestID openapi_types.UUID
 }
 
 // RequestTokenResponse500Headers the declared response headers of an HTTP 500 response for RequestToken
 type RequestTokenResponse500Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // RequestTokenResponse503Headers the declared response headers of an HTTP 503 response for RequestToken
 type RequestTokenResponse503Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // RequestTokenResponse504Headers the declared response headers of an HTTP 504 response for RequestToken
 type RequestTokenResponse504Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 type RequestTokenResponse struct {
@@ -1537,20 +1537,20 @@ type RequestTokenResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TokenResponse
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *BadRequest
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Unauthorized
-	// ApplicationproblemJSON406 the response for an HTTP 406 `application/problem+json` response
-	ApplicationproblemJSON406 *NotAcceptable
-	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
-	ApplicationproblemJSON429 *TooManyRequests
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *InternalServerError
-	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
-	ApplicationproblemJSON503 *ServiceUnavailable
-	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
-	ApplicationproblemJSON504 *GatewayTimeout
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON406 the response for an HTTP 406 `application/problem+json` response
+	ApplicationProblemJSON406 *NotAcceptable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalServerError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// ApplicationProblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationProblemJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *RequestTokenResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -1574,39 +1574,39 @@ func (r RequestTokenResponse) GetJSON200() *TokenResponse {
 	return r.JSON200
 }
 
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r RequestTokenResponse) GetApplicationproblemJSON400() *BadRequest {
-	return r.ApplicationproblemJSON400
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RequestTokenResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
 }
 
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r RequestTokenResponse) GetApplicationproblemJSON401() *Unauthorized {
-	return r.ApplicationproblemJSON401
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RequestTokenResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
 }
 
-// GetApplicationproblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
-func (r RequestTokenResponse) GetApplicationproblemJSON406() *NotAcceptable {
-	return r.ApplicationproblemJSON406
+// GetApplicationProblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
+func (r RequestTokenResponse) GetApplicationProblemJSON406() *NotAcceptable {
+	return r.ApplicationProblemJSON406
 }
 
-// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
-func (r RequestTokenResponse) GetApplicationproblemJSON429() *TooManyRequests {
-	return r.ApplicationproblemJSON429
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RequestTokenResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
 }
 
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r RequestTokenResponse) GetApplicationproblemJSON500() *InternalServerError {
-	return r.ApplicationproblemJSON500
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RequestTokenResponse) GetApplicationProblemJSON500() *InternalServerError {
+	return r.ApplicationProblemJSON500
 }
 
-// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
-func (r RequestTokenResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
-	return r.ApplicationproblemJSON503
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RequestTokenResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
-// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
-func (r RequestTokenResponse) GetApplicationproblemJSON504() *GatewayTimeout {
-	return r.ApplicationproblemJSON504
+// GetApplicationProblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r RequestTokenResponse) GetApplicationProblemJSON504() *GatewayTimeout {
+	return r.ApplicationProblemJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -1640,43 +1640,43 @@ func (r RequestTokenResponse) ContentType() string {
 
 // GetWebhookVerifyKeysResponse200Headers the declared response headers of an HTTP 200 response for GetWebhookVerifyKeys
 type GetWebhookVerifyKeysResponse200Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // GetWebhookVerifyKeysResponse401Headers the declared response headers of an HTTP 401 response for GetWebhookVerifyKeys
 type GetWebhookVerifyKeysResponse401Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // GetWebhookVerifyKeysResponse403Headers the declared response headers of an HTTP 403 response for GetWebhookVerifyKeys
 type GetWebhookVerifyKeysResponse403Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // GetWebhookVerifyKeysResponse406Headers the declared response headers of an HTTP 406 response for GetWebhookVerifyKeys
 type GetWebhookVerifyKeysResponse406Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // GetWebhookVerifyKeysResponse429Headers the declared response headers of an HTTP 429 response for GetWebhookVerifyKeys
 type GetWebhookVerifyKeysResponse429Headers struct {
-	RetryAfter      *int
-	UpvestRequestId *openapi_types.UUID
+	RetryAfter      int
+	UpvestRequestID openapi_types.UUID
 }
 
 // GetWebhookVerifyKeysResponse500Headers the declared response headers of an HTTP 500 response for GetWebhookVerifyKeys
 type GetWebhookVerifyKeysResponse500Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // GetWebhookVerifyKeysResponse503Headers the declared response headers of an HTTP 503 response for GetWebhookVerifyKeys
 type GetWebhookVerifyKeysResponse503Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // GetWebhookVerifyKeysResponse504Headers the declared response headers of an HTTP 504 response for GetWebhookVerifyKeys
 type GetWebhookVerifyKeysResponse504Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 type GetWebhookVerifyKeysResponse struct {
@@ -1684,20 +1684,20 @@ type GetWebhookVerifyKeysResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JWKS
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Unauthorized
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Forbidden
-	// ApplicationproblemJSON406 the response for an HTTP 406 `application/problem+json` response
-	ApplicationproblemJSON406 *NotAcceptable
-	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
-	ApplicationproblemJSON429 *TooManyRequests
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *InternalServerError
-	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
-	ApplicationproblemJSON503 *ServiceUnavailable
-	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
-	ApplicationproblemJSON504 *GatewayTimeout
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON406 the response for an HTTP 406 `application/problem+json` response
+	ApplicationProblemJSON406 *NotAcceptable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalServerError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// ApplicationProblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationProblemJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetWebhookVerifyKeysResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -1721,39 +1721,39 @@ func (r GetWebhookVerifyKeysResponse) GetJSON200() *JWKS {
 	return r.JSON200
 }
 
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r GetWebhookVerifyKeysResponse) GetApplicationproblemJSON401() *Unauthorized {
-	return r.ApplicationproblemJSON401
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWebhookVerifyKeysResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
 }
 
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r GetWebhookVerifyKeysResponse) GetApplicationproblemJSON403() *Forbidden {
-	return r.ApplicationproblemJSON403
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWebhookVerifyKeysResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
 }
 
-// GetApplicationproblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
-func (r GetWebhookVerifyKeysResponse) GetApplicationproblemJSON406() *NotAcceptable {
-	return r.ApplicationproblemJSON406
+// GetApplicationProblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
+func (r GetWebhookVerifyKeysResponse) GetApplicationProblemJSON406() *NotAcceptable {
+	return r.ApplicationProblemJSON406
 }
 
-// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
-func (r GetWebhookVerifyKeysResponse) GetApplicationproblemJSON429() *TooManyRequests {
-	return r.ApplicationproblemJSON429
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetWebhookVerifyKeysResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
 }
 
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r GetWebhookVerifyKeysResponse) GetApplicationproblemJSON500() *InternalServerError {
-	return r.ApplicationproblemJSON500
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetWebhookVerifyKeysResponse) GetApplicationProblemJSON500() *InternalServerError {
+	return r.ApplicationProblemJSON500
 }
 
-// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
-func (r GetWebhookVerifyKeysResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
-	return r.ApplicationproblemJSON503
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetWebhookVerifyKeysResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
-// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
-func (r GetWebhookVerifyKeysResponse) GetApplicationproblemJSON504() *GatewayTimeout {
-	return r.ApplicationproblemJSON504
+// GetApplicationProblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r GetWebhookVerifyKeysResponse) GetApplicationProblemJSON504() *GatewayTimeout {
+	return r.ApplicationProblemJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -1787,53 +1787,53 @@ func (r GetWebhookVerifyKeysResponse) ContentType() string {
 
 // ListUserAccountGroupsResponse200Headers the declared response headers of an HTTP 200 response for ListUserAccountGroups
 type ListUserAccountGroupsResponse200Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // ListUserAccountGroupsResponse400Headers the declared response headers of an HTTP 400 response for ListUserAccountGroups
 type ListUserAccountGroupsResponse400Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // ListUserAccountGroupsResponse401Headers the declared response headers of an HTTP 401 response for ListUserAccountGroups
 type ListUserAccountGroupsResponse401Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // ListUserAccountGroupsResponse403Headers the declared response headers of an HTTP 403 response for ListUserAccountGroups
 type ListUserAccountGroupsResponse403Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // ListUserAccountGroupsResponse404Headers the declared response headers of an HTTP 404 response for ListUserAccountGroups
 type ListUserAccountGroupsResponse404Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // ListUserAccountGroupsResponse406Headers the declared response headers of an HTTP 406 response for ListUserAccountGroups
 type ListUserAccountGroupsResponse406Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // ListUserAccountGroupsResponse429Headers the declared response headers of an HTTP 429 response for ListUserAccountGroups
 type ListUserAccountGroupsResponse429Headers struct {
-	RetryAfter      *int
-	UpvestRequestId *openapi_types.UUID
+	RetryAfter      int
+	UpvestRequestID openapi_types.UUID
 }
 
 // ListUserAccountGroupsResponse500Headers the declared response headers of an HTTP 500 response for ListUserAccountGroups
 type ListUserAccountGroupsResponse500Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // ListUserAccountGroupsResponse503Headers the declared response headers of an HTTP 503 response for ListUserAccountGroups
 type ListUserAccountGroupsResponse503Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 // ListUserAccountGroupsResponse504Headers the declared response headers of an HTTP 504 response for ListUserAccountGroups
 type ListUserAccountGroupsResponse504Headers struct {
-	UpvestRequestId *openapi_types.UUID
+	UpvestRequestID openapi_types.UUID
 }
 
 type ListUserAccountGroupsResponse struct {
@@ -1841,24 +1841,24 @@ type ListUserAccountGroupsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AccountGroupsListResponse
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *BadRequest
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Unauthorized
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Forbidden
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *NotFound
-	// ApplicationproblemJSON406 the response for an HTTP 406 `application/problem+json` response
-	ApplicationproblemJSON406 *NotAcceptable
-	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
-	ApplicationproblemJSON429 *TooManyRequests
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *InternalServerError
-	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
-	ApplicationproblemJSON503 *ServiceUnavailable
-	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
-	ApplicationproblemJSON504 *GatewayTimeout
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON406 the response for an HTTP 406 `application/problem+json` response
+	ApplicationProblemJSON406 *NotAcceptable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalServerError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// ApplicationProblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationProblemJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListUserAccountGroupsResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -1886,49 +1886,49 @@ func (r ListUserAccountGroupsResponse) GetJSON200() *AccountGroupsListResponse {
 	return r.JSON200
 }
 
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r ListUserAccountGroupsResponse) GetApplicationproblemJSON400() *BadRequest {
-	return r.ApplicationproblemJSON400
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListUserAccountGroupsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
 }
 
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ListUserAccountGroupsResponse) GetApplicationproblemJSON401() *Unauthorized {
-	return r.ApplicationproblemJSON401
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListUserAccountGroupsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
 }
 
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ListUserAccountGroupsResponse) GetApplicationproblemJSON403() *Forbidden {
-	return r.ApplicationproblemJSON403
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListUserAccountGroupsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
 }
 
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r ListUserAccountGroupsResponse) GetApplicationproblemJSON404() *NotFound {
-	return r.ApplicationproblemJSON404
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListUserAccountGroupsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
 }
 
-// GetApplicationproblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
-func (r ListUserAccountGroupsResponse) GetApplicationproblemJSON406() *NotAcceptable {
-	return r.ApplicationproblemJSON406
+// GetApplicationProblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
+func (r ListUserAccountGroupsResponse) GetApplicationProblemJSON406() *NotAcceptable {
+	return r.ApplicationProblemJSON406
 }
 
-// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
-func (r ListUserAccountGroupsResponse) GetApplicationproblemJSON429() *TooManyRequests {
-	return r.ApplicationproblemJSON429
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListUserAccountGroupsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
 }
 
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ListUserAccountGroupsResponse) GetApplicationproblemJSON500() *InternalServerError {
-	return r.ApplicationproblemJSON500
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListUserAccountGroupsResponse) GetApplicationProblemJSON500() *InternalServerError {
+	return r.ApplicationProblemJSON500
 }
 
-// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
-func (r ListUserAccountGroupsResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
-	return r.ApplicationproblemJSON503
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListUserAccountGroupsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
-// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
-func (r ListUserAccountGroupsResponse) GetApplicationproblemJSON504() *GatewayTimeout {
-	return r.ApplicationproblemJSON504
+// GetApplicationProblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r ListUserAccountGroupsResponse) GetApplicationProblemJSON504() *GatewayTimeout {
+	return r.ApplicationProblemJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -2012,8 +2012,8 @@ func (c *ClientWithResponses) CreateAccountGroupWithResponse(ctx context.Context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /account_groups/{account_group_id} (the `CloseAccountGroup` operationId).
-func (c *ClientWithResponses) CloseAccountGroupWithResponse(ctx context.Context, accountGroupId AccountGroupId, reqEditors ...RequestEditorFn) (*CloseAccountGroupResponse, error) {
-	rsp, err := c.CloseAccountGroup(ctx, accountGroupId, reqEditors...)
+func (c *ClientWithResponses) CloseAccountGroupWithResponse(ctx context.Context, accountGroupID AccountGroupID, reqEditors ...RequestEditorFn) (*CloseAccountGroupResponse, error) {
+	rsp, err := c.CloseAccountGroup(ctx, accountGroupID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -2027,8 +2027,8 @@ func (c *ClientWithResponses) CloseAccountGroupWithResponse(ctx context.Context,
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /account_groups/{account_group_id} (the `GetAccountGroup` operationId).
-func (c *ClientWithResponses) GetAccountGroupWithResponse(ctx context.Context, accountGroupId AccountGroupId, reqEditors ...RequestEditorFn) (*GetAccountGroupResponse, error) {
-	rsp, err := c.GetAccountGroup(ctx, accountGroupId, reqEditors...)
+func (c *ClientWithResponses) GetAccountGroupWithResponse(ctx context.Context, accountGroupID AccountGroupID, reqEditors ...RequestEditorFn) (*GetAccountGroupResponse, error) {
+	rsp, err := c.GetAccountGroup(ctx, accountGroupID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -2087,8 +2087,8 @@ func (c *ClientWithResponses) GetWebhookVerifyKeysWithResponse(ctx context.Conte
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /users/{user_id}/account_groups (the `ListUserAccountGroups` operationId).
-func (c *ClientWithResponses) ListUserAccountGroupsWithResponse(ctx context.Context, userId UserId, params *ListUserAccountGroupsParams, reqEditors ...RequestEditorFn) (*ListUserAccountGroupsResponse, error) {
-	rsp, err := c.ListUserAccountGroups(ctx, userId, params, reqEditors...)
+func (c *ClientWithResponses) ListUserAccountGroupsWithResponse(ctx context.Context, userID UserID, params *ListUserAccountGroupsParams, reqEditors ...RequestEditorFn) (*ListUserAccountGroupsResponse, error) {
+	rsp, err := c.ListUserAccountGroups(ctx, userID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -2121,56 +2121,56 @@ func ParseListAccountGroupsResponse(rsp *http.Response) (*ListAccountGroupsRespo
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON400 = &dest
+		response.ApplicationProblemJSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON401 = &dest
+		response.ApplicationProblemJSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON403 = &dest
+		response.ApplicationProblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
 		var dest NotAcceptable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON406 = &dest
+		response.ApplicationProblemJSON406 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON429 = &dest
+		response.ApplicationProblemJSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON500 = &dest
+		response.ApplicationProblemJSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON503 = &dest
+		response.ApplicationProblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
 		var dest GatewayTimeout
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON504 = &dest
+		response.ApplicationProblemJSON504 = &dest
 
 	}
 
@@ -2182,7 +2182,7 @@ func ParseListAccountGroupsResponse(rsp *http.Response) (*ListAccountGroupsRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
@@ -2192,7 +2192,7 @@ func ParseListAccountGroupsResponse(rsp *http.Response) (*ListAccountGroupsRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
@@ -2202,7 +2202,7 @@ func ParseListAccountGroupsResponse(rsp *http.Response) (*ListAccountGroupsRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -2212,7 +2212,7 @@ func ParseListAccountGroupsResponse(rsp *http.Response) (*ListAccountGroupsRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 406:
@@ -2222,7 +2222,7 @@ func ParseListAccountGroupsResponse(rsp *http.Response) (*ListAccountGroupsRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers406 = &headers
 	case rsp.StatusCode == 429:
@@ -2232,14 +2232,14 @@ func ParseListAccountGroupsResponse(rsp *http.Response) (*ListAccountGroupsRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
 			var value openapi_types.UUID
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
@@ -2249,7 +2249,7 @@ func ParseListAccountGroupsResponse(rsp *http.Response) (*ListAccountGroupsRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
@@ -2259,7 +2259,7 @@ func ParseListAccountGroupsResponse(rsp *http.Response) (*ListAccountGroupsRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers503 = &headers
 	case rsp.StatusCode == 504:
@@ -2269,7 +2269,7 @@ func ParseListAccountGroupsResponse(rsp *http.Response) (*ListAccountGroupsRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers504 = &headers
 	}
@@ -2303,70 +2303,70 @@ func ParseCreateAccountGroupResponse(rsp *http.Response) (*CreateAccountGroupRes
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON400 = &dest
+		response.ApplicationProblemJSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON401 = &dest
+		response.ApplicationProblemJSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON403 = &dest
+		response.ApplicationProblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON404 = &dest
+		response.ApplicationProblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
 		var dest NotAcceptable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON406 = &dest
+		response.ApplicationProblemJSON406 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON422 = &dest
+		response.ApplicationProblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON429 = &dest
+		response.ApplicationProblemJSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON500 = &dest
+		response.ApplicationProblemJSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON503 = &dest
+		response.ApplicationProblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
 		var dest GatewayTimeout
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON504 = &dest
+		response.ApplicationProblemJSON504 = &dest
 
 	}
 
@@ -2378,7 +2378,7 @@ func ParseCreateAccountGroupResponse(rsp *http.Response) (*CreateAccountGroupRes
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
@@ -2388,7 +2388,7 @@ func ParseCreateAccountGroupResponse(rsp *http.Response) (*CreateAccountGroupRes
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
@@ -2398,7 +2398,7 @@ func ParseCreateAccountGroupResponse(rsp *http.Response) (*CreateAccountGroupRes
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -2408,7 +2408,7 @@ func ParseCreateAccountGroupResponse(rsp *http.Response) (*CreateAccountGroupRes
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
@@ -2418,7 +2418,7 @@ func ParseCreateAccountGroupResponse(rsp *http.Response) (*CreateAccountGroupRes
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 406:
@@ -2428,7 +2428,7 @@ func ParseCreateAccountGroupResponse(rsp *http.Response) (*CreateAccountGroupRes
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers406 = &headers
 	case rsp.StatusCode == 422:
@@ -2438,7 +2438,7 @@ func ParseCreateAccountGroupResponse(rsp *http.Response) (*CreateAccountGroupRes
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers422 = &headers
 	case rsp.StatusCode == 429:
@@ -2448,14 +2448,14 @@ func ParseCreateAccountGroupResponse(rsp *http.Response) (*CreateAccountGroupRes
 			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
 			var value openapi_types.UUID
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
@@ -2465,7 +2465,7 @@ func ParseCreateAccountGroupResponse(rsp *http.Response) (*CreateAccountGroupRes
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
@@ -2475,7 +2475,7 @@ func ParseCreateAccountGroupResponse(rsp *http.Response) (*CreateAccountGroupRes
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers503 = &headers
 	case rsp.StatusCode == 504:
@@ -2485,7 +2485,7 @@ func ParseCreateAccountGroupResponse(rsp *http.Response) (*CreateAccountGroupRes
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers504 = &headers
 	}
@@ -2515,63 +2515,63 @@ func ParseCloseAccountGroupResponse(rsp *http.Response) (*CloseAccountGroupRespo
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON401 = &dest
+		response.ApplicationProblemJSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON403 = &dest
+		response.ApplicationProblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON404 = &dest
+		response.ApplicationProblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
 		var dest NotAcceptable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON406 = &dest
+		response.ApplicationProblemJSON406 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON409 = &dest
+		response.ApplicationProblemJSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON429 = &dest
+		response.ApplicationProblemJSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON500 = &dest
+		response.ApplicationProblemJSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON503 = &dest
+		response.ApplicationProblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
 		var dest GatewayTimeout
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON504 = &dest
+		response.ApplicationProblemJSON504 = &dest
 
 	}
 
@@ -2583,7 +2583,7 @@ func ParseCloseAccountGroupResponse(rsp *http.Response) (*CloseAccountGroupRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers202 = &headers
 	case rsp.StatusCode == 401:
@@ -2593,7 +2593,7 @@ func ParseCloseAccountGroupResponse(rsp *http.Response) (*CloseAccountGroupRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -2603,7 +2603,7 @@ func ParseCloseAccountGroupResponse(rsp *http.Response) (*CloseAccountGroupRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
@@ -2613,7 +2613,7 @@ func ParseCloseAccountGroupResponse(rsp *http.Response) (*CloseAccountGroupRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 406:
@@ -2623,7 +2623,7 @@ func ParseCloseAccountGroupResponse(rsp *http.Response) (*CloseAccountGroupRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers406 = &headers
 	case rsp.StatusCode == 409:
@@ -2633,7 +2633,7 @@ func ParseCloseAccountGroupResponse(rsp *http.Response) (*CloseAccountGroupRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
@@ -2643,14 +2643,14 @@ func ParseCloseAccountGroupResponse(rsp *http.Response) (*CloseAccountGroupRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
 			var value openapi_types.UUID
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
@@ -2660,7 +2660,7 @@ func ParseCloseAccountGroupResponse(rsp *http.Response) (*CloseAccountGroupRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
@@ -2670,7 +2670,7 @@ func ParseCloseAccountGroupResponse(rsp *http.Response) (*CloseAccountGroupRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers503 = &headers
 	case rsp.StatusCode == 504:
@@ -2680,7 +2680,7 @@ func ParseCloseAccountGroupResponse(rsp *http.Response) (*CloseAccountGroupRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers504 = &headers
 	}
@@ -2714,56 +2714,56 @@ func ParseGetAccountGroupResponse(rsp *http.Response) (*GetAccountGroupResponse,
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON401 = &dest
+		response.ApplicationProblemJSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON403 = &dest
+		response.ApplicationProblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON404 = &dest
+		response.ApplicationProblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
 		var dest NotAcceptable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON406 = &dest
+		response.ApplicationProblemJSON406 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON429 = &dest
+		response.ApplicationProblemJSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON500 = &dest
+		response.ApplicationProblemJSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON503 = &dest
+		response.ApplicationProblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
 		var dest GatewayTimeout
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON504 = &dest
+		response.ApplicationProblemJSON504 = &dest
 
 	}
 
@@ -2775,7 +2775,7 @@ func ParseGetAccountGroupResponse(rsp *http.Response) (*GetAccountGroupResponse,
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
@@ -2785,7 +2785,7 @@ func ParseGetAccountGroupResponse(rsp *http.Response) (*GetAccountGroupResponse,
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -2795,7 +2795,7 @@ func ParseGetAccountGroupResponse(rsp *http.Response) (*GetAccountGroupResponse,
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
@@ -2805,7 +2805,7 @@ func ParseGetAccountGroupResponse(rsp *http.Response) (*GetAccountGroupResponse,
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 406:
@@ -2815,7 +2815,7 @@ func ParseGetAccountGroupResponse(rsp *http.Response) (*GetAccountGroupResponse,
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers406 = &headers
 	case rsp.StatusCode == 429:
@@ -2825,14 +2825,14 @@ func ParseGetAccountGroupResponse(rsp *http.Response) (*GetAccountGroupResponse,
 			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
 			var value openapi_types.UUID
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
@@ -2842,7 +2842,7 @@ func ParseGetAccountGroupResponse(rsp *http.Response) (*GetAccountGroupResponse,
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
@@ -2852,7 +2852,7 @@ func ParseGetAccountGroupResponse(rsp *http.Response) (*GetAccountGroupResponse,
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers503 = &headers
 	case rsp.StatusCode == 504:
@@ -2862,7 +2862,7 @@ func ParseGetAccountGroupResponse(rsp *http.Response) (*GetAccountGroupResponse,
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers504 = &headers
 	}
@@ -2896,49 +2896,49 @@ func ParseRequestTokenResponse(rsp *http.Response) (*RequestTokenResponse, error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON400 = &dest
+		response.ApplicationProblemJSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON401 = &dest
+		response.ApplicationProblemJSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
 		var dest NotAcceptable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON406 = &dest
+		response.ApplicationProblemJSON406 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON429 = &dest
+		response.ApplicationProblemJSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON500 = &dest
+		response.ApplicationProblemJSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON503 = &dest
+		response.ApplicationProblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
 		var dest GatewayTimeout
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON504 = &dest
+		response.ApplicationProblemJSON504 = &dest
 
 	}
 
@@ -2950,7 +2950,7 @@ func ParseRequestTokenResponse(rsp *http.Response) (*RequestTokenResponse, error
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
@@ -2960,7 +2960,7 @@ func ParseRequestTokenResponse(rsp *http.Response) (*RequestTokenResponse, error
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
@@ -2970,7 +2970,7 @@ func ParseRequestTokenResponse(rsp *http.Response) (*RequestTokenResponse, error
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 406:
@@ -2980,7 +2980,7 @@ func ParseRequestTokenResponse(rsp *http.Response) (*RequestTokenResponse, error
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers406 = &headers
 	case rsp.StatusCode == 429:
@@ -2990,14 +2990,14 @@ func ParseRequestTokenResponse(rsp *http.Response) (*RequestTokenResponse, error
 			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
 			var value openapi_types.UUID
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
@@ -3007,7 +3007,7 @@ func ParseRequestTokenResponse(rsp *http.Response) (*RequestTokenResponse, error
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
@@ -3017,7 +3017,7 @@ func ParseRequestTokenResponse(rsp *http.Response) (*RequestTokenResponse, error
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers503 = &headers
 	case rsp.StatusCode == 504:
@@ -3027,7 +3027,7 @@ func ParseRequestTokenResponse(rsp *http.Response) (*RequestTokenResponse, error
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers504 = &headers
 	}
@@ -3061,49 +3061,49 @@ func ParseGetWebhookVerifyKeysResponse(rsp *http.Response) (*GetWebhookVerifyKey
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON401 = &dest
+		response.ApplicationProblemJSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON403 = &dest
+		response.ApplicationProblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
 		var dest NotAcceptable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON406 = &dest
+		response.ApplicationProblemJSON406 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON429 = &dest
+		response.ApplicationProblemJSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON500 = &dest
+		response.ApplicationProblemJSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON503 = &dest
+		response.ApplicationProblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
 		var dest GatewayTimeout
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON504 = &dest
+		response.ApplicationProblemJSON504 = &dest
 
 	}
 
@@ -3115,7 +3115,7 @@ func ParseGetWebhookVerifyKeysResponse(rsp *http.Response) (*GetWebhookVerifyKey
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
@@ -3125,7 +3125,7 @@ func ParseGetWebhookVerifyKeysResponse(rsp *http.Response) (*GetWebhookVerifyKey
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -3135,7 +3135,7 @@ func ParseGetWebhookVerifyKeysResponse(rsp *http.Response) (*GetWebhookVerifyKey
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 406:
@@ -3145,7 +3145,7 @@ func ParseGetWebhookVerifyKeysResponse(rsp *http.Response) (*GetWebhookVerifyKey
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers406 = &headers
 	case rsp.StatusCode == 429:
@@ -3155,14 +3155,14 @@ func ParseGetWebhookVerifyKeysResponse(rsp *http.Response) (*GetWebhookVerifyKey
 			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
 			var value openapi_types.UUID
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
@@ -3172,7 +3172,7 @@ func ParseGetWebhookVerifyKeysResponse(rsp *http.Response) (*GetWebhookVerifyKey
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
@@ -3182,7 +3182,7 @@ func ParseGetWebhookVerifyKeysResponse(rsp *http.Response) (*GetWebhookVerifyKey
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers503 = &headers
 	case rsp.StatusCode == 504:
@@ -3192,7 +3192,7 @@ func ParseGetWebhookVerifyKeysResponse(rsp *http.Response) (*GetWebhookVerifyKey
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers504 = &headers
 	}
@@ -3226,63 +3226,63 @@ func ParseListUserAccountGroupsResponse(rsp *http.Response) (*ListUserAccountGro
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON400 = &dest
+		response.ApplicationProblemJSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON401 = &dest
+		response.ApplicationProblemJSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON403 = &dest
+		response.ApplicationProblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON404 = &dest
+		response.ApplicationProblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
 		var dest NotAcceptable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON406 = &dest
+		response.ApplicationProblemJSON406 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON429 = &dest
+		response.ApplicationProblemJSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON500 = &dest
+		response.ApplicationProblemJSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON503 = &dest
+		response.ApplicationProblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
 		var dest GatewayTimeout
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationproblemJSON504 = &dest
+		response.ApplicationProblemJSON504 = &dest
 
 	}
 
@@ -3294,7 +3294,7 @@ func ParseListUserAccountGroupsResponse(rsp *http.Response) (*ListUserAccountGro
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
@@ -3304,7 +3304,7 @@ func ParseListUserAccountGroupsResponse(rsp *http.Response) (*ListUserAccountGro
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
@@ -3314,7 +3314,7 @@ func ParseListUserAccountGroupsResponse(rsp *http.Response) (*ListUserAccountGro
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -3324,7 +3324,7 @@ func ParseListUserAccountGroupsResponse(rsp *http.Response) (*ListUserAccountGro
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
@@ -3334,7 +3334,7 @@ func ParseListUserAccountGroupsResponse(rsp *http.Response) (*ListUserAccountGro
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 406:
@@ -3344,7 +3344,7 @@ func ParseListUserAccountGroupsResponse(rsp *http.Response) (*ListUserAccountGro
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers406 = &headers
 	case rsp.StatusCode == 429:
@@ -3354,14 +3354,14 @@ func ParseListUserAccountGroupsResponse(rsp *http.Response) (*ListUserAccountGro
 			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
 			var value openapi_types.UUID
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
@@ -3371,7 +3371,7 @@ func ParseListUserAccountGroupsResponse(rsp *http.Response) (*ListUserAccountGro
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
@@ -3381,7 +3381,7 @@ func ParseListUserAccountGroupsResponse(rsp *http.Response) (*ListUserAccountGro
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers503 = &headers
 	case rsp.StatusCode == 504:
@@ -3391,7 +3391,7 @@ func ParseListUserAccountGroupsResponse(rsp *http.Response) (*ListUserAccountGro
 			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			}
-			headers.UpvestRequestId = &value
+			headers.UpvestRequestID = value
 		}
 		response.Headers504 = &headers
 	}

@@ -9,10 +9,6 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
-const (
-	Oauth_client_credentialsScopes oauthClientCredentialsContextKey = "oauth_client_credentials.Scopes"
-)
-
 // Defines values for AccountGroupEventType.
 const (
 	AccountGroupEventTypeACCOUNTGROUPACTIVATED        AccountGroupEventType = "ACCOUNT_GROUP.ACTIVATED"
@@ -115,6 +111,21 @@ func (e JWKKty) Valid() bool {
 	}
 }
 
+// Defines values for SortField.
+const (
+	SortFieldCreatedAt SortField = "created_at"
+)
+
+// Valid indicates whether the value is a known member of the SortField enum.
+func (e SortField) Valid() bool {
+	switch e {
+	case SortFieldCreatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SortOrder.
 const (
 	SortOrderASC  SortOrder = "ASC"
@@ -163,30 +174,15 @@ func (e UserRelationType) Valid() bool {
 	}
 }
 
-// Defines values for Sort.
+// Defines values for TransportUpvestAPIVersion.
 const (
-	SortCreatedAt Sort = "created_at"
+	TransportUpvestAPIVersionN1 TransportUpvestAPIVersion = "1"
 )
 
-// Valid indicates whether the value is a known member of the Sort enum.
-func (e Sort) Valid() bool {
+// Valid indicates whether the value is a known member of the TransportUpvestAPIVersion enum.
+func (e TransportUpvestAPIVersion) Valid() bool {
 	switch e {
-	case SortCreatedAt:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for TransportUpvestApiVersion.
-const (
-	TransportUpvestApiVersionN1 TransportUpvestApiVersion = "1"
-)
-
-// Valid indicates whether the value is a known member of the TransportUpvestApiVersion enum.
-func (e TransportUpvestApiVersion) Valid() bool {
-	switch e {
-	case TransportUpvestApiVersionN1:
+	case TransportUpvestAPIVersionN1:
 		return true
 	default:
 		return false
@@ -208,43 +204,13 @@ func (e TransportUpvestSignatureVersion) Valid() bool {
 	}
 }
 
-// Defines values for ListAccountGroupsParamsSort.
-const (
-	ListAccountGroupsParamsSortCreatedAt ListAccountGroupsParamsSort = "created_at"
-)
-
-// Valid indicates whether the value is a known member of the ListAccountGroupsParamsSort enum.
-func (e ListAccountGroupsParamsSort) Valid() bool {
-	switch e {
-	case ListAccountGroupsParamsSortCreatedAt:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListUserAccountGroupsParamsSort.
-const (
-	ListUserAccountGroupsParamsSortCreatedAt ListUserAccountGroupsParamsSort = "created_at"
-)
-
-// Valid indicates whether the value is a known member of the ListUserAccountGroupsParamsSort enum.
-func (e ListUserAccountGroupsParamsSort) Valid() bool {
-	switch e {
-	case ListUserAccountGroupsParamsSortCreatedAt:
-		return true
-	default:
-		return false
-	}
-}
-
 // AccountGroup defines model for AccountGroup.
 type AccountGroup struct {
 	// CreatedAt Date and time when the resource was created. RFC 3339-5, ISO8601 UTC
 	CreatedAt time.Time `json:"created_at"`
 
-	// Id Account group unique identifier.
-	Id openapi_types.UUID `json:"id"`
+	// ID Account group unique identifier.
+	ID openapi_types.UUID `json:"id"`
 
 	// SecuritiesAccountNumber Securities account number
 	SecuritiesAccountNumber string `json:"securities_account_number"`
@@ -274,8 +240,8 @@ type AccountGroupCreateRequest struct {
 	// - LEGAL_ENTITY - Account group of a legal entity holding assets on behalf of their users.
 	Type AccountGroupType `json:"type"`
 
-	// UserId User unique identifier.
-	UserId openapi_types.UUID `json:"user_id"`
+	// UserID User unique identifier.
+	UserID openapi_types.UUID `json:"user_id"`
 }
 
 // AccountGroupEvent defines model for AccountGroupEvent.
@@ -283,15 +249,15 @@ type AccountGroupEvent struct {
 	// CreatedAt Date and time when the event was created. RFC 3339-5, ISO8601 UTC
 	CreatedAt time.Time `json:"created_at"`
 
-	// Id Event unique identifier
-	Id     openapi_types.UUID `json:"id"`
+	// ID Event unique identifier
+	ID     openapi_types.UUID `json:"id"`
 	Object AccountGroup       `json:"object"`
 
 	// Type Event type
 	Type AccountGroupEventType `json:"type"`
 
-	// WebhookId Webhook unique identifier.
-	WebhookId openapi_types.UUID `json:"webhook_id"`
+	// WebhookID Webhook unique identifier.
+	WebhookID openapi_types.UUID `json:"webhook_id"`
 }
 
 // AccountGroupEventType Event type
@@ -312,11 +278,11 @@ type AccountGroupType string
 
 // AccountGroupUser defines model for AccountGroupUser.
 type AccountGroupUser struct {
-	// Id User unique identifier.
-	Id *openapi_types.UUID `json:"id,omitempty"`
+	// ID User unique identifier.
+	ID openapi_types.UUID `json:"id,omitempty,omitzero"`
 
 	// Type Relation type
-	Type *UserRelationType `json:"type,omitempty"`
+	Type UserRelationType `json:"type,omitempty,omitzero"`
 }
 
 // AccountGroupsListResponse defines model for AccountGroupsListResponse.
@@ -327,13 +293,13 @@ type AccountGroupsListResponse struct {
 
 // JWK defines model for JWK.
 type JWK struct {
-	Alg *string `json:"alg,omitempty"`
-	Crv JWKCrv  `json:"crv"`
+	Alg string `json:"alg,omitempty,omitzero"`
+	Crv JWKCrv `json:"crv"`
 
 	// Kid Key id; the keyid of a webhook signature.
-	Kid string  `json:"kid"`
-	Kty JWKKty  `json:"kty"`
-	Use *string `json:"use,omitempty"`
+	Kid string `json:"kid"`
+	Kty JWKKty `json:"kty"`
+	Use string `json:"use,omitempty,omitzero"`
 
 	// X Unpadded base64url of the 66-byte x coordinate.
 	X string `json:"x"`
@@ -367,10 +333,10 @@ type ListMeta struct {
 	// Order Sort order.
 	// - ASC - Ascending order
 	// - DESC - Descending order
-	Order *SortOrder `json:"order,omitempty"`
+	Order SortOrder `json:"order,omitempty,omitzero"`
 
 	// Sort The field that the list is sorted by.
-	Sort *string `json:"sort,omitempty"`
+	Sort string `json:"sort,omitempty,omitzero"`
 
 	// TotalCount Total count of all the resources.
 	TotalCount int `json:"total_count"`
@@ -379,23 +345,26 @@ type ListMeta struct {
 // Problem RFC 7807 problem details.
 type Problem struct {
 	// Detail A human-readable description of the specific error.
-	Detail *string `json:"detail,omitempty"`
+	Detail string `json:"detail,omitempty,omitzero"`
 
 	// Instance This optional key may be present, with a unique URI for the specific error; this will often point to an error log for that specific response.
-	Instance *string `json:"instance,omitempty"`
+	Instance string `json:"instance,omitempty,omitzero"`
 
-	// RequestId Correlation ID for the original request.
-	RequestId *string `json:"request_id,omitempty"`
+	// RequestID Correlation ID for the original request.
+	RequestID string `json:"request_id,omitempty,omitzero"`
 
 	// Status Transmission of the HTTP status code so that all information can be found in one place, but also to correct changes in the status code due to the use of proxy servers.
 	Status int `json:"status"`
 
 	// Title A short, human-readable title for the general error type; the title should not change for given types.
-	Title *string `json:"title,omitempty"`
+	Title string `json:"title,omitempty,omitzero"`
 
 	// Type URL to a document describing the error condition (a slug such as not_found in practice; treat as opaque).
 	Type string `json:"type"`
 }
+
+// SortField The field a list is sorted by.
+type SortField string
 
 // SortOrder Sort order.
 // - ASC - Ascending order
@@ -404,7 +373,7 @@ type SortOrder string
 
 // TokenRequest defines model for TokenRequest.
 type TokenRequest struct {
-	ClientId     openapi_types.UUID    `json:"client_id"`
+	ClientID     openapi_types.UUID    `json:"client_id"`
 	ClientSecret string                `json:"client_secret"`
 	GrantType    TokenRequestGrantType `json:"grant_type"`
 
@@ -420,9 +389,9 @@ type TokenResponse struct {
 	AccessToken string `json:"access_token"`
 
 	// ExpiresIn Lifetime in seconds (seen 1799 and 86400; always use the value).
-	ExpiresIn int     `json:"expires_in"`
-	Scope     *string `json:"scope,omitempty"`
-	TokenType string  `json:"token_type"`
+	ExpiresIn int    `json:"expires_in"`
+	Scope     string `json:"scope,omitempty,omitzero"`
+	TokenType string `json:"token_type"`
 }
 
 // UserRelationType Relation type
@@ -436,14 +405,14 @@ type WebhookEnvelope struct {
 // WebhookEvent Any event as delivered; `object` is the full resource its `type` names.
 type WebhookEvent struct {
 	CreatedAt time.Time              `json:"created_at"`
-	Id        openapi_types.UUID     `json:"id"`
+	ID        openapi_types.UUID     `json:"id"`
 	Object    map[string]interface{} `json:"object"`
 	Type      string                 `json:"type"`
-	WebhookId openapi_types.UUID     `json:"webhook_id"`
+	WebhookID openapi_types.UUID     `json:"webhook_id"`
 }
 
-// AccountGroupId defines model for AccountGroupId.
-type AccountGroupId = openapi_types.UUID
+// AccountGroupID defines model for AccountGroupId.
+type AccountGroupID = openapi_types.UUID
 
 // Limit defines model for Limit.
 type Limit = int32
@@ -456,14 +425,14 @@ type Offset = int32
 // - DESC - Descending order
 type Order = SortOrder
 
-// Sort defines model for Sort.
-type Sort string
+// Sort The field a list is sorted by.
+type Sort = SortField
 
 // TransportAuthorization defines model for TransportAuthorization.
 type TransportAuthorization = string
 
 // TransportIdempotencyKey defines model for TransportIdempotencyKey.
-type TransportIdempotencyKey = openapi_types.UUID
+type TransportIdempotencyKey = string
 
 // TransportSignature defines model for TransportSignature.
 type TransportSignature = string
@@ -471,17 +440,17 @@ type TransportSignature = string
 // TransportSignatureInput defines model for TransportSignatureInput.
 type TransportSignatureInput = string
 
-// TransportUpvestApiVersion defines model for TransportUpvestApiVersion.
-type TransportUpvestApiVersion string
+// TransportUpvestAPIVersion defines model for TransportUpvestApiVersion.
+type TransportUpvestAPIVersion string
 
-// TransportUpvestClientId defines model for TransportUpvestClientId.
-type TransportUpvestClientId = openapi_types.UUID
+// TransportUpvestClientID defines model for TransportUpvestClientId.
+type TransportUpvestClientID = openapi_types.UUID
 
 // TransportUpvestSignatureVersion defines model for TransportUpvestSignatureVersion.
 type TransportUpvestSignatureVersion string
 
-// UserId defines model for UserId.
-type UserId = openapi_types.UUID
+// UserID defines model for UserId.
+type UserID = openapi_types.UUID
 
 // BadRequest RFC 7807 problem details.
 type BadRequest = Problem
@@ -516,13 +485,10 @@ type Unauthorized = Problem
 // UnprocessableEntity RFC 7807 problem details.
 type UnprocessableEntity = Problem
 
-// oauthClientCredentialsContextKey is the context key for oauth-client-credentials security scheme
-type oauthClientCredentialsContextKey string
-
 // ListAccountGroupsParams defines parameters for ListAccountGroups.
 type ListAccountGroupsParams struct {
 	// Sort Sort the result by created_at.
-	Sort *ListAccountGroupsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Order Sort order of the result list if the sort parameter is specified.
 	Order *Order `form:"order,omitempty" json:"order,omitempty"`
@@ -533,14 +499,11 @@ type ListAccountGroupsParams struct {
 	// Limit Use the limit argument to specify the maximum number of items returned.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
-
-// ListAccountGroupsParamsSort defines parameters for ListAccountGroups.
-type ListAccountGroupsParamsSort string
 
 // ListUserAccountGroupsParams defines parameters for ListUserAccountGroups.
 type ListUserAccountGroupsParams struct {
 	// Sort Sort the result by created_at.
-	Sort *ListUserAccountGroupsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Order Sort order of the result list if the sort parameter is specified.
 	Order *Order `form:"order,omitempty" json:"order,omitempty"`
@@ -551,9 +514,6 @@ type ListUserAccountGroupsParams struct {
 	// Limit Use the limit argument to specify the maximum number of items returned.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
-
-// ListUserAccountGroupsParamsSort defines parameters for ListUserAccountGroups.
-type ListUserAccountGroupsParamsSort string
 
 // CreateAccountGroupJSONRequestBody defines body for CreateAccountGroup for application/json ContentType.
 type CreateAccountGroupJSONRequestBody = AccountGroupCreateRequest

@@ -6,7 +6,6 @@
 package gen
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -24,10 +23,10 @@ type ServerInterface interface {
 	CreateAccountGroup(w http.ResponseWriter, r *http.Request)
 	// CloseAccountGroup Close an account group by ID
 	// (DELETE /account_groups/{account_group_id})
-	CloseAccountGroup(w http.ResponseWriter, r *http.Request, accountGroupId AccountGroupId)
+	CloseAccountGroup(w http.ResponseWriter, r *http.Request, accountGroupID AccountGroupID)
 	// GetAccountGroup Get an account group by ID
 	// (GET /account_groups/{account_group_id})
-	GetAccountGroup(w http.ResponseWriter, r *http.Request, accountGroupId AccountGroupId)
+	GetAccountGroup(w http.ResponseWriter, r *http.Request, accountGroupID AccountGroupID)
 	// RequestToken Exchange client credentials for a scoped access token
 	// (POST /auth/token)
 	RequestToken(w http.ResponseWriter, r *http.Request)
@@ -36,7 +35,7 @@ type ServerInterface interface {
 	GetWebhookVerifyKeys(w http.ResponseWriter, r *http.Request)
 	// ListUserAccountGroups Get a user's account groups
 	// (GET /users/{user_id}/account_groups)
-	ListUserAccountGroups(w http.ResponseWriter, r *http.Request, userId UserId, params ListUserAccountGroupsParams)
+	ListUserAccountGroups(w http.ResponseWriter, r *http.Request, userID UserID, params ListUserAccountGroupsParams)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -53,14 +52,6 @@ func (siw *ServerInterfaceWrapper) ListAccountGroups(w http.ResponseWriter, r *h
 
 	var err error
 	_ = err
-
-	ctx := r.Context()
-
-	ctx = context.WithValue(ctx, Oauth_client_credentialsScopes, []string{"accounts:read"})
-
-	ctx = context.WithValue(ctx, Oauth_client_credentialsScopes, []string{"accounts:admin"})
-
-	r = r.WithContext(ctx)
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListAccountGroupsParams
@@ -131,12 +122,6 @@ func (siw *ServerInterfaceWrapper) ListAccountGroups(w http.ResponseWriter, r *h
 // CreateAccountGroup operation middleware
 func (siw *ServerInterfaceWrapper) CreateAccountGroup(w http.ResponseWriter, r *http.Request) {
 
-	ctx := r.Context()
-
-	ctx = context.WithValue(ctx, Oauth_client_credentialsScopes, []string{"accounts:admin"})
-
-	r = r.WithContext(ctx)
-
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreateAccountGroup(w, r)
 	}))
@@ -155,22 +140,16 @@ func (siw *ServerInterfaceWrapper) CloseAccountGroup(w http.ResponseWriter, r *h
 	_ = err
 
 	// ------------- Path parameter "account_group_id" -------------
-	var accountGroupId AccountGroupId
+	var accountGroupID AccountGroupID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "account_group_id", r.PathValue("account_group_id"), &accountGroupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "account_group_id", r.PathValue("account_group_id"), &accountGroupID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "account_group_id", Err: err})
 		return
 	}
 
-	ctx := r.Context()
-
-	ctx = context.WithValue(ctx, Oauth_client_credentialsScopes, []string{"accounts:admin"})
-
-	r = r.WithContext(ctx)
-
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.CloseAccountGroup(w, r, accountGroupId)
+		siw.Handler.CloseAccountGroup(w, r, accountGroupID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -187,24 +166,16 @@ func (siw *ServerInterfaceWrapper) GetAccountGroup(w http.ResponseWriter, r *htt
 	_ = err
 
 	// ------------- Path parameter "account_group_id" -------------
-	var accountGroupId AccountGroupId
+	var accountGroupID AccountGroupID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "account_group_id", r.PathValue("account_group_id"), &accountGroupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "account_group_id", r.PathValue("account_group_id"), &accountGroupID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "account_group_id", Err: err})
 		return
 	}
 
-	ctx := r.Context()
-
-	ctx = context.WithValue(ctx, Oauth_client_credentialsScopes, []string{"accounts:read"})
-
-	ctx = context.WithValue(ctx, Oauth_client_credentialsScopes, []string{"accounts:admin"})
-
-	r = r.WithContext(ctx)
-
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.GetAccountGroup(w, r, accountGroupId)
+		siw.Handler.GetAccountGroup(w, r, accountGroupID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -231,12 +202,6 @@ func (siw *ServerInterfaceWrapper) RequestToken(w http.ResponseWriter, r *http.R
 // GetWebhookVerifyKeys operation middleware
 func (siw *ServerInterfaceWrapper) GetWebhookVerifyKeys(w http.ResponseWriter, r *http.Request) {
 
-	ctx := r.Context()
-
-	ctx = context.WithValue(ctx, Oauth_client_credentialsScopes, []string{"webhooks:read"})
-
-	r = r.WithContext(ctx)
-
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetWebhookVerifyKeys(w, r)
 	}))
@@ -255,21 +220,13 @@ func (siw *ServerInterfaceWrapper) ListUserAccountGroups(w http.ResponseWriter, 
 	_ = err
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserId
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
-
-	ctx := r.Context()
-
-	ctx = context.WithValue(ctx, Oauth_client_credentialsScopes, []string{"accounts:read"})
-
-	ctx = context.WithValue(ctx, Oauth_client_credentialsScopes, []string{"accounts:admin"})
-
-	r = r.WithContext(ctx)
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListUserAccountGroupsParams
@@ -327,7 +284,7 @@ func (siw *ServerInterfaceWrapper) ListUserAccountGroups(w http.ResponseWriter, 
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.ListUserAccountGroups(w, r, userId, params)
+		siw.Handler.ListUserAccountGroups(w, r, userID, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {

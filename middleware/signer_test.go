@@ -116,7 +116,7 @@ func TestSignatureGolden(t *testing.T) {
 			return c.ListAccountGroups(ctx, &gen.ListAccountGroupsParams{Limit: &limit, Offset: &offset})
 		}},
 		{"post-with-body", func(c *gen.Client) (*http.Response, error) {
-			return c.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserId: uid, Type: gen.AccountGroupTypePERSONAL}, IdempotencyKeyEditor(testIdemKey))
+			return c.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserID: uid, Type: gen.AccountGroupTypePERSONAL}, IdempotencyKeyEditor(testIdemKey))
 		}},
 	}
 	for _, keyFile := range []string{"ec-sec1.pem", "ed25519-pkcs8.pem"} {
@@ -157,7 +157,7 @@ func TestTamperingBreaksSignature(t *testing.T) {
 			r := newRig(t, keyFile)
 			uid := openapi_types.UUID{}
 			_ = uid.UnmarshalText([]byte(testUserID))
-			resp, err := r.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserId: uid, Type: gen.AccountGroupTypePERSONAL}, IdempotencyKeyEditor(""))
+			resp, err := r.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: uid, Type: gen.AccountGroupTypePERSONAL}, IdempotencyKeyEditor(""))
 			if err != nil {
 				t.Fatal(err)
 			}

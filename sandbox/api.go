@@ -36,7 +36,7 @@ func (s *Sandbox) paramError(w http.ResponseWriter, r *http.Request, err error) 
 	s.problem(w, r, http.StatusBadRequest, "bad_request", err.Error())
 }
 
-func (a *api) GetAccountGroup(w http.ResponseWriter, r *http.Request, id gen.AccountGroupId) {
+func (a *api) GetAccountGroup(w http.ResponseWriter, r *http.Request, id gen.AccountGroupID) {
 	g, ok := a.s.store.get(id)
 	if !ok {
 		a.s.problem(w, r, http.StatusNotFound, "not_found", "no account group "+id.String())
@@ -45,7 +45,7 @@ func (a *api) GetAccountGroup(w http.ResponseWriter, r *http.Request, id gen.Acc
 	writeJSON(w, http.StatusOK, g)
 }
 
-func (a *api) CloseAccountGroup(w http.ResponseWriter, r *http.Request, id gen.AccountGroupId) {
+func (a *api) CloseAccountGroup(w http.ResponseWriter, r *http.Request, id gen.AccountGroupID) {
 	blocked, found := a.s.startClosing(id)
 	switch {
 	case !found:
@@ -58,28 +58,35 @@ func (a *api) CloseAccountGroup(w http.ResponseWriter, r *http.Request, id gen.A
 }
 
 func (a *api) ListAccountGroups(w http.ResponseWriter, r *http.Request, p gen.ListAccountGroupsParams) {
-	a.list(w, r, nil, (*string)(p.Sort), p.Order, p.Offset, p.Limit)
+	a.list(w, r, nil, value(p.Sort), value(p.Order), int(value(p.Offset)), int(value(p.Limit)))
 }
 
-func (a *api) ListUserAccountGroups(w http.ResponseWriter, r *http.Request, user gen.UserId, p gen.ListUserAccountGroupsParams) {
+func (a *api) ListUserAccountGroups(w http.ResponseWriter, r *http.Request, user gen.UserID, p gen.ListUserAccountGroupsParams) {
 	u := user
-	a.list(w, r, &u, (*string)(p.Sort), p.Order, p.Offset, p.Limit)
+	a.list(w, r, &u, value(p.Sort), value(p.Order), int(value(p.Offset)), int(value(p.Limit)))
 }
 
-func (a *api) list(w http.ResponseWriter, r *http.Request, user *uuid.UUID, sortBy *string, order *gen.Order, offset *gen.Offset, limit *gen.Limit) {
-	off, lim, ord := 0, 100, gen.SortOrderASC
-	if offset != nil {
-		off = int(*offset)
+// value is *p, or the zero value for an absent parameter.
+func value[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
 	}
-	if limit != nil {
-		lim = int(*limit)
+	return *p
+}
+
+// list answers a page; zero parameters are absent ones: sort created_at,
+// order ASC, offset 0, limit 100 (a limit of 0 asks for the default).
+func (a *api) list(w http.ResponseWriter, r *http.Request, user *uuid.UUID, sortBy gen.Sort, ord gen.Order, off, lim int) {
+	if ord == "" {
+		ord = gen.SortOrderASC
 	}
-	if order != nil {
-		ord = *order
+	if lim == 0 {
+		lim = 100
 	}
 	switch {
-	case sortBy != nil && *sortBy != "created_at":
-		a.s.problem(w, r, http.StatusBadRequest, "bad_request", fmt.Sprintf("sort must be created_at, got %q", *sortBy))
+	case sortBy != "" && sortBy != gen.SortFieldCreatedAt:
+		a.s.problem(w, r, http.StatusBadRequest, "bad_request", fmt.Sprintf("sort must be created_at, got %q", sortBy))
 		return
 	case ord != gen.SortOrderASC && ord != gen.SortOrderDESC:
 		a.s.problem(w, r, http.StatusBadRequest, "bad_request", fmt.Sprintf("order must be ASC or DESC, got %q", ord))
@@ -96,10 +103,9 @@ func (a *api) list(w http.ResponseWriter, r *http.Request, user *uuid.UUID, sort
 		a.s.problem(w, r, http.StatusNotFound, "not_found", "no user "+user.String())
 		return
 	}
-	sortName := "created_at"
 	writeJSON(w, http.StatusOK, gen.AccountGroupsListResponse{
 		Data: page,
-		Meta: gen.ListMeta{Offset: off, Limit: lim, Count: len(page), TotalCount: total, Sort: &sortName, Order: &ord},
+		Meta: gen.ListMeta{Offset: off, Limit: lim, Count: len(page), TotalCount: total, Sort: string(gen.SortFieldCreatedAt), Order: ord},
 	})
 }
 

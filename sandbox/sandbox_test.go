@@ -494,7 +494,7 @@ func TestClientConfig(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, err := client.GetAccountGroup(context.Background(), g.Id.String()); err != nil || got.Id != g.Id {
+		if got, err := client.GetAccountGroup(context.Background(), g.ID.String()); err != nil || got.ID != g.ID {
 			t.Fatalf("get: %v %v", got, err)
 		}
 	}

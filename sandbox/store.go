@@ -105,14 +105,14 @@ func (st *store) createOnce(key string, hash [32]byte, user uuid.UUID, typ gen.A
 	u := user
 	at := now.UTC()
 	grp := &gen.AccountGroup{
-		Id: uuid.New(), CreatedAt: at, UpdatedAt: at,
-		Users:                   []gen.AccountGroupUser{{Id: &u, Type: &owner}},
+		ID: uuid.New(), CreatedAt: at, UpdatedAt: at,
+		Users:                   []gen.AccountGroupUser{{ID: u, Type: owner}},
 		Status:                  gen.AccountGroupStatusPENDINGAPPROVAL,
 		Type:                    typ,
 		SecuritiesAccountNumber: fmt.Sprintf("%09d", st.next),
 	}
-	st.groups[grp.Id] = grp
-	st.order = append(st.order, grp.Id)
+	st.groups[grp.ID] = grp
+	st.order = append(st.order, grp.ID)
 	answer, _ = json.Marshal(grp)
 	st.idem[key] = idemRecord{bodyHash: hash, answer: answer, expires: now.Add(IdempotencyRetention)}
 	return answer, copyGroup(grp), created
@@ -188,7 +188,7 @@ func (st *store) list(user *uuid.UUID, offset, limit int, desc bool) (page []gen
 
 func owns(g *gen.AccountGroup, user uuid.UUID) bool {
 	for _, u := range g.Users {
-		if u.Id != nil && *u.Id == user {
+		if u.ID == user {
 			return true
 		}
 	}
@@ -294,7 +294,7 @@ func (s *Sandbox) create(key string, hash [32]byte, user uuid.UUID, typ gen.Acco
 	answer, g, out := s.store.createOnce(key, hash, user, typ)
 	if out == created {
 		s.hooks.emit("ACCOUNT_GROUP.CREATED", g, g.CreatedAt)
-		id := g.Id.String()
+		id := g.ID.String()
 		s.store.after(s.cfg.ApprovalDelay, func() { s.Activate(id) })
 	}
 	return answer, out

@@ -195,8 +195,8 @@ func (h *hooks) emit(typ string, g gen.AccountGroup, at time.Time) {
 	defer h.mu.Unlock()
 	for _, sub := range h.subs {
 		ev := gen.AccountGroupEvent{
-			Id: uuid.New(), CreatedAt: at.UTC(), Type: gen.AccountGroupEventType(typ),
-			Object: g, WebhookId: uuid.MustParse(sub.id),
+			ID: uuid.New(), CreatedAt: at.UTC(), Type: gen.AccountGroupEventType(typ),
+			Object: g, WebhookID: uuid.MustParse(sub.id),
 		}
 		sub.mu.Lock()
 		sub.pending = append(sub.pending, ev)

@@ -53,7 +53,7 @@ func TestWebhookDeliveries(t *testing.T) {
 		t.Fatalf("create: %d", status)
 	}
 	groups := r.sb.AccountGroups()
-	id := groups[0].Id.String()
+	id := groups[0].ID.String()
 	r.sb.Activate(id)
 	r.sb.Lock(id)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -138,7 +138,7 @@ func TestWaitDelivered(t *testing.T) {
 	ids := make(chan string, 8)
 	ok := httptest.NewServer(webhook.NewHandler(&webhook.Verifier{Keys: webhook.StaticKeys(keys)},
 		webhook.OnAccountGroupEvent(func(_ context.Context, e webhook.AccountGroupEvent) error {
-			ids <- e.WebhookId.String()
+			ids <- e.WebhookID.String()
 			return nil
 		})))
 	defer ok.Close()

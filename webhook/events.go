@@ -95,8 +95,8 @@ func (ev RawEvent) AccountGroup() (e AccountGroupEvent, ok bool, err error) {
 	if err := json.Unmarshal(ev.Object, &g); err != nil {
 		return e, true, fmt.Errorf("%w: event %s: account group: %v", ErrMalformedBody, ev.ID, err)
 	}
-	if g.Id == uuid.Nil {
+	if g.ID == uuid.Nil {
 		return e, true, fmt.Errorf("%w: event %s: account group without id", ErrMalformedBody, ev.ID)
 	}
-	return AccountGroupEvent{Id: ev.ID, CreatedAt: ev.CreatedAt, Type: gen.AccountGroupEventType(ev.Type), WebhookId: ev.WebhookID, Object: g}, true, nil
+	return AccountGroupEvent{ID: ev.ID, CreatedAt: ev.CreatedAt, Type: gen.AccountGroupEventType(ev.Type), WebhookID: ev.WebhookID, Object: g}, true, nil
 }

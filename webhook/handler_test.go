@@ -252,7 +252,7 @@ func TestHandler(t *testing.T) {
 				t.Fatalf("handled %d group events and %d unknown, want %d and %d", len(f.got), len(f.unknown), tc.want.groups, tc.want.unknown)
 			}
 			for _, e := range f.got {
-				if e.Object.Id == uuid.Nil || e.Object.SecuritiesAccountNumber != "123456789" || !e.Type.Valid() {
+				if e.Object.ID == uuid.Nil || e.Object.SecuritiesAccountNumber != "123456789" || !e.Type.Valid() {
 					t.Fatalf("event not typed: %+v", e)
 				}
 			}

@@ -54,7 +54,7 @@ func (a *app) contract(args []string) int {
 	if *write && !sandboxURL(base) {
 		return a.usageError("contract check --write: refused: the base URL must be Upvest's sandbox (" + upvest.SandboxURL + ") or a sandbox on a loopback address, not " + hostOf(base))
 	}
-	var owner gen.UserId
+	var owner gen.UserID
 	if *write {
 		if err := owner.UnmarshalText([]byte(*userID)); err != nil {
 			return a.usageError("contract check: --user-id must be a UUID")
@@ -168,9 +168,9 @@ func (ck *contractCheck) readOnly() {
 
 // createAndClose creates a personal group for owner, waits for it to leave
 // PENDING_APPROVAL (bounded) and closes it.
-func (ck *contractCheck) createAndClose(owner gen.UserId) {
+func (ck *contractCheck) createAndClose(owner gen.UserID) {
 	body, ok := ck.step("createAccountGroup", func(ctx context.Context) (*http.Response, error) {
-		return ck.g.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserId: owner, Type: gen.AccountGroupTypePERSONAL})
+		return ck.g.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserID: owner, Type: gen.AccountGroupTypePERSONAL})
 	})
 	if !ok {
 		return
@@ -203,7 +203,7 @@ func (ck *contractCheck) createAndClose(owner gen.UserId) {
 
 // groupIDs reads a group's id and its owner's id (the first user typed
 // OWNER, else the first user) from a raw answer, leniently.
-func groupIDs(raw []byte) (id *gen.AccountGroupId, owner *gen.UserId) {
+func groupIDs(raw []byte) (id *gen.AccountGroupID, owner *gen.UserID) {
 	var g struct {
 		ID    string `json:"id"`
 		Users []struct {
@@ -214,13 +214,13 @@ func groupIDs(raw []byte) (id *gen.AccountGroupId, owner *gen.UserId) {
 	if json.Unmarshal(raw, &g) != nil {
 		return nil, nil
 	}
-	var gid gen.AccountGroupId
+	var gid gen.AccountGroupID
 	if gid.UnmarshalText([]byte(g.ID)) == nil {
 		id = &gid
 	}
 	for _, ownersOnly := range []bool{true, false} {
 		for _, u := range g.Users {
-			var uid gen.UserId
+			var uid gen.UserID
 			if owner == nil && (!ownersOnly || u.Type == "OWNER") && uid.UnmarshalText([]byte(u.ID)) == nil {
 				owner = &uid
 			}

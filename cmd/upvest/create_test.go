@@ -36,7 +36,7 @@ func TestFailedCreateNamesItsKey(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &g) != nil {
 		t.Fatalf("re-run: exit %d, %q", code, errOut)
 	}
-	if all := w.sb.AccountGroups(); len(all) != 1 || all[0].Id != g.Id {
+	if all := w.sb.AccountGroups(); len(all) != 1 || all[0].ID != g.ID {
 		t.Fatalf("%d groups after the re-run, want the one first created", len(all))
 	}
 }

@@ -75,10 +75,10 @@ func (a *app) runDemo() error {
 	if err != nil {
 		return err
 	}
-	say("3. Created account group %s for user %s", g.Id, user)
+	say("3. Created account group %s for user %s", g.ID, user)
 	say("   type %s, status %s, securities account %s", g.Type, g.Status, g.SecuritiesAccountNumber)
 
-	g, err = waitFor(ctx, client, g.Id.String(), upvest.StatusActive)
+	g, err = waitFor(ctx, client, g.ID.String(), upvest.StatusActive)
 	if err != nil {
 		return err
 	}
@@ -90,18 +90,18 @@ func (a *app) runDemo() error {
 	}
 	say("5. Listed the user's account groups: %d of %d (offset %d, limit %d)", page.Meta.Count, page.Meta.TotalCount, page.Meta.Offset, page.Meta.Limit)
 
-	if err := client.CloseAccountGroup(ctx, g.Id.String()); err != nil {
+	if err := client.CloseAccountGroup(ctx, g.ID.String()); err != nil {
 		return err
 	}
 	say("6. Asked to close it: accepted (closure is asynchronous)")
-	err = client.CloseAccountGroup(ctx, g.Id.String())
+	err = client.CloseAccountGroup(ctx, g.ID.String())
 	var apiErr *upvest.APIError
 	if errors.As(err, &apiErr) && errors.Is(err, upvest.ErrConflict) {
 		say("   closing it again is refused: HTTP %d %s (request id %s)", apiErr.StatusCode, apiErr.Type, apiErr.ID())
 	} else {
 		return fmt.Errorf("second close: want a 409 conflict, got %v", err)
 	}
-	if g, err = waitFor(ctx, client, g.Id.String(), upvest.StatusClosed); err != nil {
+	if g, err = waitFor(ctx, client, g.ID.String(), upvest.StatusClosed); err != nil {
 		return err
 	}
 	say("7. Status now %s", g.Status)
@@ -114,7 +114,7 @@ func (a *app) runDemo() error {
 			if e.Type != typ {
 				return fmt.Errorf("event %d is %s, want %s", i+1, e.Type, typ)
 			}
-			say("   %-32s group %s now %s", e.Type, e.Object.Id, e.Object.Status)
+			say("   %-32s group %s now %s", e.Type, e.Object.ID, e.Object.Status)
 		case <-ctx.Done():
 			return fmt.Errorf("waiting for %s: %w", typ, ctx.Err())
 		}

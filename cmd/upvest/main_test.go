@@ -79,7 +79,7 @@ func TestAccountGroupsCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &g); err != nil || g.Type != upvest.TypePersonal {
 		t.Fatalf("create output %q: %v", out, err)
 	}
-	id := g.Id.String()
+	id := g.ID.String()
 
 	code, out, _ = w.run(t, "account-groups", "get", id)
 	if code != 0 || !strings.Contains(out, `"id": "`+id+`"`) {
@@ -104,7 +104,7 @@ func TestAccountGroupsCommands(t *testing.T) {
 	}
 	code, out, _ = w.run(t, "account-groups", "list", "--all", "--limit", "1", "--order", "DESC")
 	var all []upvest.AccountGroup
-	if code != 0 || json.Unmarshal([]byte(out), &all) != nil || len(all) != 2 || all[1].Id.String() != id {
+	if code != 0 || json.Unmarshal([]byte(out), &all) != nil || len(all) != 2 || all[1].ID.String() != id {
 		t.Fatalf("list --all: %d %s", code, out)
 	}
 

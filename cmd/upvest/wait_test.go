@@ -18,7 +18,7 @@ func TestAccountGroupsWait(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &g) != nil {
 		t.Fatalf("create: %d %s", code, errOut)
 	}
-	id := g.Id.String()
+	id := g.ID.String()
 	code, out, errOut = w.run(t, "account-groups", "wait", id, "--status", "active")
 	if code != 0 || json.Unmarshal([]byte(out), &g) != nil || g.Status != upvest.StatusActive {
 		t.Fatalf("wait ACTIVE: %d %q %q", code, out, errOut)

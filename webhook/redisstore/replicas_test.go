@@ -64,7 +64,7 @@ var cryptoRand = crand.Reader
 func (w *world) callback(_ context.Context, e webhook.AccountGroupEvent) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	id := e.Id.String()
+	id := e.ID.String()
 	w.calls[id]++
 	if w.calls[id] == 1 && w.rng.Float64() < w.failFirst {
 		return errors.New("first try fails")
