@@ -15,7 +15,7 @@ import (
 )
 
 // Version is this module's version, sent in the User-Agent.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // Client calls the Upvest Investment API. Every call carries a scoped token
 // and a fresh v15 signature per attempt; creates carry one idempotency key

@@ -3,8 +3,12 @@ package upvest
 import "github.com/upvest-go/upvest/gen"
 
 // The API's models are the generated ones (package gen), under shorter names.
-// Unknown enum values (newer API versions add some) decode without error:
-// compare against the constants and treat anything else as unknown.
+// They are type aliases, so `go doc` shows their fields under package gen,
+// not here (`go doc github.com/upvest-go/upvest/gen.AccountGroup`). Field
+// names follow Go's initialisms (ID, UserID); ids are uuid.UUID values
+// (github.com/google/uuid) as the document declares them. Unknown enum values
+// (newer API versions add some) decode without error: compare against the
+// constants and treat anything else as unknown.
 type (
 	// AccountGroup is an account group as the API returns it.
 	AccountGroup = gen.AccountGroup
@@ -20,6 +24,13 @@ type (
 	ListMeta = gen.ListMeta
 	// SortOrder is ASC or DESC.
 	SortOrder = gen.SortOrder
+	// UserRelationType is a user's relation to an account group (OWNER).
+	UserRelationType = gen.UserRelationType
+)
+
+// User relations.
+const (
+	RelationOwner = gen.UserRelationTypeOWNER
 )
 
 // Account group statuses.
