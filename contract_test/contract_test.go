@@ -65,10 +65,15 @@ func plain(t *testing.T, w *world, op string) (*http.Response, error) {
 	return w.call(context.Background(), op, w.group(t, true))
 }
 
+// scenarios are the generic ones of every operation of the generated table
+// (success, 406, injected faults, a spoiled signature, a missing scope),
+// then each operation's own. A new operation in the document gets the
+// generic scenarios through gen.Operations; it adds its case to world.call
+// and the scenarios of its own statuses.
 func scenarios() []scenario {
-	ops := []string{"getAccountGroup", "closeAccountGroup", "listAccountGroups", "listUserAccountGroups", "createAccountGroup", "getWebhookVerifyKeys", "requestToken"}
 	var out []scenario
-	for _, op := range ops {
+	for _, o := range gen.Operations {
+		op := o.ID
 		ok := 200
 		if op == "closeAccountGroup" {
 			ok = 202
