@@ -11,91 +11,146 @@ import (
 	"github.com/upvest-go/upvest"
 )
 
-func (a *app) accountGroups(args []string) int {
-	if len(args) == 0 {
-		return a.usageError("account-groups needs a subcommand: get, create, list, close or wait")
-	}
-	fs := flag.NewFlagSet("account-groups "+args[0], flag.ContinueOnError)
-	var creds credentials
-	creds.register(fs, a.env)
-	switch args[0] {
-	case "get":
-		pos, ok := a.parse(fs, args[1:], 1, "account-groups get ID")
-		if !ok {
-			return 2
-		}
-		return a.call(&creds, func(c *upvest.Client) (any, error) { return c.GetAccountGroup(a.ctx, pos[0]) })
-	case "close":
-		pos, ok := a.parse(fs, args[1:], 1, "account-groups close ID")
-		if !ok {
-			return 2
-		}
-		return a.call(&creds, func(c *upvest.Client) (any, error) { return nil, c.CloseAccountGroup(a.ctx, pos[0]) })
-	case "create":
-		userID := fs.String("user-id", "", "owner's user id (UUID)")
-		typ := fs.String("type", "", "PERSONAL or LEGAL_ENTITY")
-		key := fs.String("idempotency-key", "", "UUID; repeat a create safely by passing the same key (a failed create names its key)")
-		ref := fs.String("idempotency-reference", "", "your own id of this create (an order id): the key is derived from it, so a re-run never creates twice")
-		if _, ok := a.parse(fs, args[1:], 0, "account-groups create --user-id UUID --type PERSONAL|LEGAL_ENTITY"); !ok {
-			return 2
-		}
-		t := upvest.AccountGroupType(strings.ToUpper(*typ))
-		if *userID == "" || (t != upvest.TypePersonal && t != upvest.TypeLegalEntity) {
-			return a.usageError("account-groups create: --user-id and --type PERSONAL|LEGAL_ENTITY are required")
-		}
-		if *key != "" && *ref != "" {
-			return a.usageError("account-groups create: --idempotency-key and --idempotency-reference cannot be combined")
-		}
-		var opts []upvest.CreateOption
-		if *key != "" {
-			opts = append(opts, upvest.WithIdempotencyKey(*key))
-		}
-		if *ref != "" {
-			opts = append(opts, upvest.WithIdempotencyReference(*ref))
-		}
-		return a.call(&creds, func(c *upvest.Client) (any, error) { return c.CreateAccountGroup(a.ctx, *userID, t, opts...) })
-	case "wait":
-		var statuses statusList
-		fs.Var(&statuses, "status", "a status to wait for (repeat for several): PENDING_APPROVAL, ACTIVE, CLOSING, CLOSED or LOCKED")
-		timeout := fs.Duration("timeout", 5*time.Minute, "give up after this long")
-		pos, ok := a.parse(fs, args[1:], 1, "account-groups wait ID --status STATUS [--status STATUS…] [--timeout 5m]")
-		if !ok {
-			return 2
-		}
-		if len(statuses) == 0 || *timeout <= 0 {
-			return a.usageError("account-groups wait: at least one --status and a positive --timeout are required")
-		}
-		for _, s := range statuses {
-			if !knownStatus(s) {
-				return a.usageError("account-groups wait: unknown status " + string(s))
-			}
-		}
-		return a.call(&creds, func(c *upvest.Client) (any, error) {
-			ctx, cancel := context.WithTimeout(a.ctx, *timeout)
-			defer cancel()
-			return c.WaitForAccountGroup(ctx, pos[0], statuses...)
-		})
-	case "list":
-		return a.list(fs, &creds, args[1:], 0, "account-groups list", listing{
-			page: func(c *upvest.Client, _ []string, p *upvest.ListParams) (any, error) {
-				return c.ListAccountGroups(a.ctx, p)
-			},
-			all: func(c *upvest.Client, _ []string, p *upvest.ListParams) groupSeq { return c.AllAccountGroups(a.ctx, p) },
-		})
-	}
-	return a.usageError("unknown account-groups subcommand " + args[0])
+// apiFlags returns the current command's flag set with the credentials.
+func (a *app) apiFlags() (*flag.FlagSet, *credentials) {
+	fs := a.flagSet()
+	creds := &credentials{}
+	creds.register(fs, a.env, a.verbose)
+	return fs, creds
 }
 
-func (a *app) userAccountGroups(args []string) int {
-	fs := flag.NewFlagSet("users account-groups", flag.ContinueOnError)
-	var creds credentials
-	creds.register(fs, a.env)
-	return a.list(fs, &creds, args, 1, "users account-groups USER_ID", listing{
-		page: func(c *upvest.Client, pos []string, p *upvest.ListParams) (any, error) {
-			return c.ListUserAccountGroups(a.ctx, pos[0], p)
+func (a *app) getGroup(args []string) int {
+	fs, creds := a.apiFlags()
+	pos, code := a.parse(fs, args, "ID")
+	if code != proceed {
+		return code
+	}
+	if err := checkUUID("ID", pos[0]); err != nil {
+		return a.fail(err)
+	}
+	return a.call(creds, func(c *upvest.Client) (any, error) { return c.GetAccountGroup(a.ctx, pos[0]) })
+}
+
+// closed is what close prints.
+type closed struct {
+	ID     string                    `json:"id"`
+	Status upvest.AccountGroupStatus `json:"status"`
+}
+
+// closeGroup asks for the close, then reads the group to print its status.
+// When that read fails the close still happened: the status printed is
+// CLOSING, what an accepted close starts, and the failure goes to stderr.
+func (a *app) closeGroup(args []string) int {
+	fs, creds := a.apiFlags()
+	pos, code := a.parse(fs, args, "ID")
+	if code != proceed {
+		return code
+	}
+	id := pos[0]
+	if err := checkUUID("ID", id); err != nil {
+		return a.fail(err)
+	}
+	return a.call(creds, func(c *upvest.Client) (any, error) {
+		if err := c.CloseAccountGroup(a.ctx, id); err != nil {
+			return nil, err
+		}
+		g, err := c.GetAccountGroup(a.ctx, id)
+		if err != nil {
+			fmt.Fprintf(a.stderr, "upvest: account-groups close: closure accepted; reading the group's status afterwards failed: %s\n",
+				strings.TrimPrefix(oneLine(err), "upvest: "))
+			return closed{ID: strings.ToLower(id), Status: upvest.StatusClosing}, nil
+		}
+		return closed{ID: g.ID.String(), Status: g.Status}, nil
+	})
+}
+
+func (a *app) createGroup(args []string) int {
+	fs, creds := a.apiFlags()
+	userID := fs.String("user-id", "", "the owner's user id, a `UUID` (required)")
+	typ := fs.String("type", "", "the group's `TYPE`, PERSONAL or LEGAL_ENTITY (required)")
+	key := fs.String("idempotency-key", "", "repeat a create safely: the `UUID` a failed create named (or your own)")
+	ref := fs.String("idempotency-reference", "", "your own `REF` for this create (an order id): the key is derived from it, so a re-run never creates twice")
+	if _, code := a.parse(fs, args); code != proceed {
+		return code
+	}
+	set := visited(fs)
+	t := upvest.AccountGroupType(strings.ToUpper(*typ))
+	var err error
+	switch {
+	case *userID == "":
+		err = usageErr("--user-id is required: the owner's user id, a UUID")
+	case checkUUID("--user-id", *userID) != nil:
+		err = checkUUID("--user-id", *userID)
+	case *typ == "":
+		err = usageErr("--type is required: PERSONAL or LEGAL_ENTITY")
+	case t != upvest.TypePersonal && t != upvest.TypeLegalEntity:
+		err = usageErr(fmt.Sprintf("--type must be PERSONAL or LEGAL_ENTITY, not %q", *typ))
+	case set["idempotency-key"] && set["idempotency-reference"]:
+		err = usageErr("--idempotency-key and --idempotency-reference cannot be combined: the key is derived from the reference")
+	case set["idempotency-key"] && !idempotencyKeyOK(*key):
+		err = usageErr(fmt.Sprintf("--idempotency-key must be a UUID (version 0 to 5, variant 0, 8, 9, a or b: Upvest's pattern), not %q", *key))
+	case set["idempotency-reference"] && *ref == "":
+		err = usageErr("--idempotency-reference must not be empty")
+	}
+	if err != nil {
+		return a.fail(err)
+	}
+	var opts []upvest.CreateOption
+	if set["idempotency-key"] {
+		opts = append(opts, upvest.WithIdempotencyKey(*key))
+	}
+	if set["idempotency-reference"] {
+		opts = append(opts, upvest.WithIdempotencyReference(*ref))
+	}
+	return a.call(creds, func(c *upvest.Client) (any, error) { return c.CreateAccountGroup(a.ctx, *userID, t, opts...) })
+}
+
+func (a *app) waitGroup(args []string) int {
+	fs, creds := a.apiFlags()
+	var statuses statusList
+	fs.Var(&statuses, "status", "a `STATUS` to wait for, repeated for several: PENDING_APPROVAL, ACTIVE, CLOSING, CLOSED or LOCKED (required)")
+	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this `DURATION`")
+	pos, code := a.parse(fs, args, "ID")
+	if code != proceed {
+		return code
+	}
+	if err := checkUUID("ID", pos[0]); err != nil {
+		return a.fail(err)
+	}
+	if len(statuses) == 0 {
+		return a.fail(usageErr("--status is required: " + knownStatuses))
+	}
+	for _, s := range statuses {
+		if !knownStatus(s) {
+			return a.fail(usageErr(fmt.Sprintf("--status must be %s, not %q", knownStatuses, string(s))))
+		}
+	}
+	if *timeout <= 0 {
+		return a.fail(usageErr(fmt.Sprintf("--timeout must be positive, not %s", *timeout)))
+	}
+	return a.call(creds, func(c *upvest.Client) (any, error) {
+		ctx, cancel := context.WithTimeout(a.ctx, *timeout)
+		defer cancel()
+		return c.WaitForAccountGroup(ctx, pos[0], statuses...)
+	})
+}
+
+func (a *app) listGroups(args []string) int {
+	return a.list(args, "", listing{
+		page: func(c *upvest.Client, _ string, p *upvest.ListParams) (any, error) {
+			return c.ListAccountGroups(a.ctx, p)
 		},
-		all: func(c *upvest.Client, pos []string, p *upvest.ListParams) groupSeq {
-			return c.AllUserAccountGroups(a.ctx, pos[0], p)
+		all: func(c *upvest.Client, _ string, p *upvest.ListParams) groupSeq { return c.AllAccountGroups(a.ctx, p) },
+	})
+}
+
+func (a *app) userGroups(args []string) int {
+	return a.list(args, "USER_ID", listing{
+		page: func(c *upvest.Client, user string, p *upvest.ListParams) (any, error) {
+			return c.ListUserAccountGroups(a.ctx, user, p)
+		},
+		all: func(c *upvest.Client, user string, p *upvest.ListParams) groupSeq {
+			return c.AllUserAccountGroups(a.ctx, user, p)
 		},
 	})
 }
@@ -110,6 +165,8 @@ func (l *statusList) Set(v string) error {
 	return nil
 }
 
+const knownStatuses = "PENDING_APPROVAL, ACTIVE, CLOSING, CLOSED or LOCKED"
+
 func knownStatus(s upvest.AccountGroupStatus) bool {
 	switch s {
 	case upvest.StatusPendingApproval, upvest.StatusActive, upvest.StatusClosing, upvest.StatusClosed, upvest.StatusLocked:
@@ -118,55 +175,53 @@ func knownStatus(s upvest.AccountGroupStatus) bool {
 	return false
 }
 
-type listArgs struct {
-	limit, offset int
-	order         string
-}
-
 // groupSeq is what the All… iterators return.
 type groupSeq = func(func(upvest.AccountGroup, error) bool)
 
 // listing is what a list command runs: one page, or (--all) every page.
 type listing struct {
-	page func(c *upvest.Client, pos []string, p *upvest.ListParams) (any, error)
-	all  func(c *upvest.Client, pos []string, p *upvest.ListParams) groupSeq
+	page func(c *upvest.Client, user string, p *upvest.ListParams) (any, error)
+	all  func(c *upvest.Client, user string, p *upvest.ListParams) groupSeq
 }
 
-// list parses a list command (wantPos positionals and the list flags) and
-// prints one page, or every page as one array.
-func (a *app) list(fs *flag.FlagSet, creds *credentials, args []string, wantPos int, synopsis string, l listing) int {
-	lp, all := listFlags(fs)
-	pos, ok := a.parse(fs, args, wantPos, synopsis)
-	if !ok {
-		return 2
+// list parses a list command (a user id when arg names it, and the list
+// flags) and prints one page, or every page as one array.
+func (a *app) list(args []string, arg string, l listing) int {
+	fs, creds := a.apiFlags()
+	limit := fs.Int("limit", 0, "page size, `N` from 1 to 1000 (default: the API's, 100)")
+	offset := fs.Int("offset", 0, "where the page starts, `N` ≥ 0")
+	order := fs.String("order", "", "`ORDER` by creation: ASC or DESC")
+	all := fs.Bool("all", false, "walk every page (of --limit groups) and print one JSON array")
+	var names []string
+	if arg != "" {
+		names = []string{arg}
 	}
-	params, ok := a.listParams(lp)
-	if !ok {
-		return 2
+	pos, code := a.parse(fs, args, names...)
+	if code != proceed {
+		return code
 	}
+	user := ""
+	if arg != "" {
+		if user = pos[0]; checkUUID(arg, user) != nil {
+			return a.fail(checkUUID(arg, user))
+		}
+	}
+	set, o := visited(fs), upvest.SortOrder(strings.ToUpper(*order))
+	switch {
+	case set["limit"] && (*limit < 1 || *limit > 1000):
+		return a.fail(usageErr(fmt.Sprintf("--limit must be 1 to 1000, not %d", *limit)))
+	case *offset < 0:
+		return a.fail(usageErr(fmt.Sprintf("--offset must be 0 or more, not %d", *offset)))
+	case set["order"] && o != upvest.Ascending && o != upvest.Descending:
+		return a.fail(usageErr(fmt.Sprintf("--order must be ASC or DESC, not %q", *order)))
+	}
+	params := &upvest.ListParams{Limit: *limit, Offset: *offset, Order: o}
 	return a.call(creds, func(c *upvest.Client) (any, error) {
 		if *all {
-			return collect(l.all(c, pos, params))
+			return collect(l.all(c, user, params))
 		}
-		return l.page(c, pos, params)
+		return l.page(c, user, params)
 	})
-}
-
-func listFlags(fs *flag.FlagSet) (*listArgs, *bool) {
-	var l listArgs
-	fs.IntVar(&l.limit, "limit", 0, "page size, 1 to 1000 (default: the API's, 100)")
-	fs.IntVar(&l.offset, "offset", 0, "where the page starts")
-	fs.StringVar(&l.order, "order", "", "ASC or DESC")
-	return &l, fs.Bool("all", false, "walk every page and print one JSON array")
-}
-
-func (a *app) listParams(l *listArgs) (*upvest.ListParams, bool) {
-	order := upvest.SortOrder(strings.ToUpper(l.order))
-	if l.limit < 0 || l.limit > 1000 || l.offset < 0 || (order != "" && order != upvest.Ascending && order != upvest.Descending) {
-		a.usageError("--limit must be 1..1000, --offset ≥ 0, --order ASC or DESC")
-		return nil, false
-	}
-	return &upvest.ListParams{Limit: l.limit, Offset: l.offset, Order: order}, true
 }
 
 func collect(seq groupSeq) ([]upvest.AccountGroup, error) {
@@ -180,19 +235,15 @@ func collect(seq groupSeq) ([]upvest.AccountGroup, error) {
 	return out, nil
 }
 
-// call builds the client, runs f and prints its result as JSON (nothing for
-// a nil result).
+// call builds the client, runs f and prints its result as indented JSON.
 func (a *app) call(creds *credentials, f func(*upvest.Client) (any, error)) int {
-	c, err := creds.client()
+	c, err := a.newClient(creds, nil, "upvest-cli")
 	if err != nil {
 		return a.fail(err)
 	}
 	v, err := f(c)
 	if err != nil {
 		return a.fail(err)
-	}
-	if v == nil {
-		return 0
 	}
 	enc := json.NewEncoder(a.stdout)
 	enc.SetIndent("", "  ")

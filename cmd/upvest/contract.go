@@ -3,14 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -18,8 +15,6 @@ import (
 	contracttest "github.com/upvest-go/upvest/contract_test"
 	"github.com/upvest-go/upvest/gen"
 )
-
-const contractSynopsis = "contract check [--strict] [--write --user-id UUID]"
 
 // contractCloseWait bounds how long contract check --write waits for the
 // group it created to leave PENDING_APPROVAL before closing it.
@@ -31,33 +26,36 @@ var contractCloseWait = 30 * time.Second
 // prints one line per finding on stdout and a summary on stderr; it exits 1
 // on a violation or when an operation could not be checked, 0 otherwise
 // (drift listed).
-func (a *app) contract(args []string) int {
-	if len(args) == 0 || args[0] != "check" {
-		return a.usageError("usage: upvest " + contractSynopsis)
-	}
-	fs := flag.NewFlagSet("contract check", flag.ContinueOnError)
-	var creds credentials
-	creds.register(fs, a.env)
+func (a *app) contractCheck(args []string) int {
+	fs, creds := a.apiFlags()
 	strict := fs.Bool("strict", false, "unknown properties and enum values are violations, not drift")
 	write := fs.Bool("write", false, "also create an account group for --user-id and close it (Upvest's sandbox or a loopback sandbox only)")
-	userID := fs.String("user-id", "", "owner of the group --write creates (UUID)")
-	if _, ok := a.parse(fs, args[1:], 0, contractSynopsis); !ok {
-		return 2
+	userID := fs.String("user-id", "", "the owner of the group --write creates, a `UUID`")
+	if _, code := a.parse(fs, args); code != proceed {
+		return code
 	}
-	if *write != (*userID != "") {
-		return a.usageError("contract check: --write and --user-id go together")
+	switch {
+	case *write && *userID == "":
+		return a.fail(usageErr("--write needs --user-id, the owner of the group it creates"))
+	case !*write && *userID != "":
+		return a.fail(usageErr("--user-id goes with --write"))
+	case *write && checkUUID("--user-id", *userID) != nil:
+		return a.fail(checkUUID("--user-id", *userID))
 	}
 	base := creds.baseURL
 	if base == "" {
 		base = upvest.SandboxURL
 	}
 	if *write && !sandboxURL(base) {
-		return a.usageError("contract check --write: refused: the base URL must be Upvest's sandbox (" + upvest.SandboxURL + ") or a sandbox on a loopback address, not " + hostOf(base))
+		return a.fail(usageErr("--write is refused: the base URL must be Upvest's sandbox (" + upvest.SandboxURL + ") or a sandbox on a loopback address, not " + hostOf(base)))
+	}
+	if err := creds.check(); err != nil {
+		return a.fail(err)
 	}
 	var owner gen.UserID
 	if *write {
 		if err := owner.UnmarshalText([]byte(*userID)); err != nil {
-			return a.usageError("contract check: --user-id must be a UUID")
+			return a.fail(checkUUID("--user-id", *userID))
 		}
 	}
 	mode := contracttest.Tolerant
@@ -69,7 +67,7 @@ func (a *app) contract(args []string) int {
 		return a.fail(err)
 	}
 	rec := &contracttest.Recorder{}
-	client, err := creds.clientOver(&http.Client{Transport: v.RoundTripper(nil, rec.Report)})
+	client, err := a.newClient(creds, &http.Client{Transport: v.RoundTripper(nil, rec.Report)}, "upvest-cli contract-check")
 	if err != nil {
 		return a.fail(err)
 	}
@@ -254,19 +252,4 @@ func hostOf(raw string) string {
 		return "an unparsable URL"
 	}
 	return u.Scheme + "://" + u.Host
-}
-
-// clientOver builds the API client like client does, sending through hc.
-func (c *credentials) clientOver(hc *http.Client) (*upvest.Client, error) {
-	if c.keyFile == "" {
-		return nil, errors.New("a signing key is required: --private-key-file or UPVEST_PRIVATE_KEY_FILE")
-	}
-	pemBytes, err := os.ReadFile(c.keyFile)
-	if err != nil {
-		return nil, fmt.Errorf("reading the signing key: %w", err)
-	}
-	return upvest.New(upvest.Config{
-		BaseURL: c.baseURL, ClientID: c.clientID, ClientSecret: c.clientSecret, KeyID: c.keyID,
-		PrivateKeyPEM: pemBytes, PrivateKeyPassphrase: []byte(c.passphrase), HTTPClient: hc,
-	}, upvest.WithUserAgent("upvest-cli contract-check"))
 }

@@ -200,7 +200,7 @@ func TestContractCheckRefusals(t *testing.T) {
 	for _, base := range []string{"https://api.upvest.co", "https://sandbox.upvest.co.evil.example", "http://sandbox.upvest.co",
 		"https://10.0.0.1", strings.Replace(elsewhere.URL, "127.0.0.1", "127.0.0.1.nip.io", 1)} {
 		code, out, errOut := a.run(t, "contract", "check", "--write", "--user-id", a.user, "--base-url", base)
-		if code != 2 || out != "" || !strings.Contains(errOut, "contract check --write: refused: the base URL must be Upvest's sandbox") {
+		if code != 2 || out != "" || !strings.Contains(errOut, "contract check: --write is refused: the base URL must be Upvest's sandbox") {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q", base, code, out, errOut)
 		}
 	}
@@ -211,7 +211,7 @@ func TestContractCheckRefusals(t *testing.T) {
 		{"contract"}, {"contract", "verify"}, {"contract", "check", "--write"}, {"contract", "check", "--user-id", a.user},
 		{"contract", "check", "--write", "--user-id", "bob"}, {"contract", "check", "extra"},
 	} {
-		if code, _, errOut := a.run(t, args...); code != 2 || !strings.Contains(errOut, "usage: upvest") {
+		if code, _, errOut := a.run(t, args...); code != 2 || !strings.Contains(errOut, "(see 'upvest help contract") || strings.Count(errOut, "\n") != 1 {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
 		}
 	}

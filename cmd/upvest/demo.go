@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -17,9 +16,8 @@ import (
 // demo runs the real client against an in-process sandbox: create, read,
 // list, close, and receive the signed webhook events. Nothing to configure.
 func (a *app) demo(args []string) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	if _, ok := a.parse(fs, args, 0, "demo"); !ok {
-		return 2
+	if _, code := a.parse(a.flagSet(), args); code != proceed {
+		return code
 	}
 	if err := a.runDemo(); err != nil {
 		return a.fail(fmt.Errorf("demo failed: %w", err))

@@ -1,73 +1,285 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
 	"os"
+	"regexp"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/upvest-go/upvest"
 	"github.com/upvest-go/upvest/middleware"
 )
 
-// credentials are the flags every API command takes.
+// credentials are the flags every API command takes, with -v/--verbose.
 type credentials struct {
 	baseURL, clientID, clientSecret, keyID, keyFile, passphrase string
+	verbose                                                     bool
 }
 
-func (c *credentials) register(fs *flag.FlagSet, getenv env) {
-	fs.StringVar(&c.baseURL, "base-url", getenv("UPVEST_BASE_URL"), "API base URL (UPVEST_BASE_URL)")
-	fs.StringVar(&c.clientID, "client-id", getenv("UPVEST_CLIENT_ID"), "tenant client id (UPVEST_CLIENT_ID)")
-	fs.StringVar(&c.clientSecret, "client-secret", getenv("UPVEST_CLIENT_SECRET"), "client secret (UPVEST_CLIENT_SECRET)")
-	fs.StringVar(&c.keyID, "key-id", getenv("UPVEST_KEY_ID"), "signing key id (UPVEST_KEY_ID); for webhooks listen with a PEM --jwks-file, the kid Upvest signs deliveries with")
-	fs.StringVar(&c.keyFile, "private-key-file", getenv("UPVEST_PRIVATE_KEY_FILE"), "PEM signing key (UPVEST_PRIVATE_KEY_FILE)")
-	fs.StringVar(&c.passphrase, "private-key-passphrase", getenv("UPVEST_PRIVATE_KEY_PASSPHRASE"), "key passphrase (UPVEST_PRIVATE_KEY_PASSPHRASE)")
+// credentialFlags are the flags register defines; usage lists them apart.
+var credentialFlags = map[string]bool{
+	"base-url": true, "client-id": true, "client-secret": true, "key-id": true,
+	"private-key-file": true, "private-key-passphrase": true,
 }
 
-// client builds the API client; the error is printed as is.
-func (c *credentials) client() (*upvest.Client, error) {
-	if c.keyFile == "" {
-		return nil, errors.New("a signing key is required: --private-key-file or UPVEST_PRIVATE_KEY_FILE")
+// envFlags are the flags whose default comes from the environment: usage
+// never prints their default, which may be a secret.
+var envFlags = map[string]bool{
+	"base-url": true, "client-id": true, "client-secret": true, "key-id": true,
+	"private-key-file": true, "private-key-passphrase": true, "redis": true,
+}
+
+func (c *credentials) register(fs *flag.FlagSet, getenv env, verbose bool) {
+	fs.StringVar(&c.baseURL, "base-url", getenv("UPVEST_BASE_URL"), "the API's base `URL`, UPVEST_BASE_URL (default "+upvest.SandboxURL+")")
+	fs.StringVar(&c.clientID, "client-id", getenv("UPVEST_CLIENT_ID"), "your tenant's client `ID`, UPVEST_CLIENT_ID")
+	fs.StringVar(&c.clientSecret, "client-secret", getenv("UPVEST_CLIENT_SECRET"), "your tenant's client `SECRET`, UPVEST_CLIENT_SECRET")
+	fs.StringVar(&c.keyID, "key-id", getenv("UPVEST_KEY_ID"), "the `ID` Upvest gave your signing key, UPVEST_KEY_ID")
+	fs.StringVar(&c.keyFile, "private-key-file", getenv("UPVEST_PRIVATE_KEY_FILE"), "your signing key, a PEM `FILE` (ECDSA P-521 or Ed25519), UPVEST_PRIVATE_KEY_FILE")
+	fs.StringVar(&c.passphrase, "private-key-passphrase", getenv("UPVEST_PRIVATE_KEY_PASSPHRASE"), "the signing key's `PASSPHRASE` if it is encrypted, UPVEST_PRIVATE_KEY_PASSPHRASE")
+	registerVerbose(fs, &c.verbose, verbose, "one line on stderr per HTTP attempt: method, path, status, attempt, request id, duration")
+}
+
+// registerVerbose defines -v and --verbose on one variable.
+func registerVerbose(fs *flag.FlagSet, v *bool, def bool, usage string) {
+	fs.BoolVar(v, "v", def, usage)
+	fs.BoolVar(v, "verbose", def, usage)
+}
+
+// check refuses missing credentials, naming the variables and flags to
+// set, and a base URL the client would refuse, before anything is sent.
+func (c *credentials) check() error {
+	var missing []string
+	for _, s := range []struct{ value, env, flag string }{
+		{c.clientID, "UPVEST_CLIENT_ID", "--client-id"},
+		{c.clientSecret, "UPVEST_CLIENT_SECRET", "--client-secret"},
+		{c.keyID, "UPVEST_KEY_ID", "--key-id"},
+		{c.keyFile, "UPVEST_PRIVATE_KEY_FILE", "--private-key-file"},
+	} {
+		if s.value == "" {
+			missing = append(missing, s.env+" (or "+s.flag+")")
+		}
+	}
+	if len(missing) > 0 {
+		return usageErr("missing credentials: set " + joinList(missing, "and"))
+	}
+	return checkBaseURL(c.baseURL)
+}
+
+// checkBaseURL is the client's rule on base URLs, told in terms of the flag
+// and the variable; it never repeats the URL's user info.
+func checkBaseURL(raw string) error {
+	if raw == "" {
+		return nil // the sandbox
+	}
+	const what = "--base-url (UPVEST_BASE_URL) "
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || u.Host == "" || u.Scheme == "":
+		return usageErr(what + "must be an absolute URL, such as " + upvest.SandboxURL)
+	case u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#"):
+		return usageErr(what + "must have no user info, query or fragment (host " + u.Host + ")")
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+		return nil
+	}
+	return usageErr(what + "must use https (plain http only on a loopback host such as 127.0.0.1), not " + u.Scheme + "://" + u.Host)
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
+// newClient builds the API client from the credentials, sending through hc
+// (nil: the default). Missing or wrong credentials are usage errors.
+func (a *app) newClient(c *credentials, hc *http.Client, userAgent string) (*upvest.Client, error) {
+	if err := c.check(); err != nil {
+		return nil, err
 	}
 	pemBytes, err := os.ReadFile(c.keyFile)
 	if err != nil {
-		return nil, fmt.Errorf("reading the signing key: %w", err)
+		return nil, fmt.Errorf("reading the signing key (--private-key-file, UPVEST_PRIVATE_KEY_FILE): %w", err)
+	}
+	opts := []upvest.Option{upvest.WithUserAgent(userAgent)}
+	if c.verbose {
+		opts = append(opts, upvest.WithLogger(attemptLogger(a.stderr)))
 	}
 	return upvest.New(upvest.Config{
 		BaseURL: c.baseURL, ClientID: c.clientID, ClientSecret: c.clientSecret, KeyID: c.keyID,
-		PrivateKeyPEM: pemBytes, PrivateKeyPassphrase: []byte(c.passphrase),
-	}, upvest.WithUserAgent("upvest-cli"))
+		PrivateKeyPEM: pemBytes, PrivateKeyPassphrase: []byte(c.passphrase), HTTPClient: hc,
+	}, opts...)
 }
 
-// parse parses args with fs, allowing flags after positional arguments, and
-// returns the positionals. ok is false after a usage error was printed.
-func (a *app) parse(fs *flag.FlagSet, args []string, wantPositional int, synopsis string) ([]string, bool) {
+// attemptLogger writes one line per HTTP attempt to w, as logfmt after
+// "upvest: ": method, path, status, attempt, request_id, duration (and
+// error when the attempt got no answer). The client logs attempts at
+// debug level and retries at info level; only attempts are kept.
+func attemptLogger(w io.Writer) *slog.Logger {
+	h := slog.NewTextHandler(prefixWriter{w}, &slog.HandlerOptions{
+		Level: slog.LevelDebug,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && (a.Key == slog.TimeKey || a.Key == slog.LevelKey || a.Key == slog.MessageKey) {
+				return slog.Attr{}
+			}
+			return a
+		},
+	})
+	return slog.New(attemptsOnly{h})
+}
+
+// attemptsOnly passes the debug-level records (the client's attempts).
+type attemptsOnly struct{ slog.Handler }
+
+func (h attemptsOnly) Enabled(_ context.Context, l slog.Level) bool { return l == slog.LevelDebug }
+
+func (h attemptsOnly) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level != slog.LevelDebug {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h attemptsOnly) WithAttrs(as []slog.Attr) slog.Handler {
+	return attemptsOnly{h.Handler.WithAttrs(as)}
+}
+
+func (h attemptsOnly) WithGroup(name string) slog.Handler {
+	return attemptsOnly{h.Handler.WithGroup(name)}
+}
+
+// prefixWriter starts every write (a whole line from slog) with "upvest: ".
+type prefixWriter struct{ w io.Writer }
+
+func (p prefixWriter) Write(b []byte) (int, error) {
+	if _, err := p.w.Write(append([]byte("upvest: "), b...)); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// usageErr is a usage error: a flag, an argument or a credential missing or
+// wrong. It is printed as one line and exits 2.
+type usageErr string
+
+func (e usageErr) Error() string { return string(e) }
+
+// proceed is what parse returns when the command should go on.
+const proceed = -1
+
+// flagSet returns the current command's flag set, silent: parse reports.
+func (a *app) flagSet() *flag.FlagSet {
+	fs := flag.NewFlagSet(a.path(), flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parse parses args with fs, flags before or after the positional arguments,
+// which it returns; names are the arguments wanted (such as "ID"). With
+// -h/--help anywhere it prints the command's usage and returns 0; after a
+// usage error it returns 2; else proceed.
+func (a *app) parse(fs *flag.FlagSet, args []string, names ...string) ([]string, int) {
+	if wantsHelp(args) {
+		a.commandUsage(fs)
+		return nil, 0
+	}
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			a.usageError(synopsis + ": " + err.Error())
-			return nil, false
+			return nil, a.usageError(flagError(err))
 		}
-		args = fs.Args()
-		if len(args) == 0 {
+		rest := fs.Args()
+		if len(rest) == 0 {
 			break
 		}
-		pos = append(pos, args[0])
-		args = args[1:]
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
 	}
-	if len(pos) != wantPositional {
-		a.usageError(fmt.Sprintf("%s: want %d argument(s), got %d", synopsis, wantPositional, len(pos)))
-		return nil, false
+	switch {
+	case len(pos) == len(names):
+		return pos, proceed
+	case len(names) == 0:
+		return nil, a.usageError(fmt.Sprintf("takes no arguments, got %q", pos[0]))
+	case len(pos) < len(names):
+		return nil, a.usageError(names[len(pos)] + " is required")
 	}
-	return pos, true
+	return nil, a.usageError(fmt.Sprintf("takes one %s, got %d arguments", strings.Join(names, " "), len(pos)))
 }
 
-// fail prints err as one line and returns 1. A failed create names its
-// idempotency key and how to settle it.
+// wantsHelp reports whether args ask for help before any "--".
+func wantsHelp(args []string) bool {
+	for _, s := range args {
+		switch s {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
+var flagInError = regexp.MustCompile(`(: |for flag |for )-([A-Za-z][\w-]*)`)
+
+// flagError renders a flag package error with the flag spelled as it is
+// documented: --name (-v stays -v).
+func flagError(err error) string {
+	return flagInError.ReplaceAllStringFunc(err.Error(), func(m string) string {
+		sub := flagInError.FindStringSubmatch(m)
+		if len(sub[2]) == 1 {
+			return m
+		}
+		return sub[1] + "--" + sub[2]
+	})
+}
+
+// visited returns the names of the flags set on the command line.
+func visited(fs *flag.FlagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
+}
+
+// checkUUID refuses v unless it is a UUID in its 36-character form, as the
+// client requires; what names the flag or argument.
+func checkUUID(what, v string) error {
+	if _, err := uuid.Parse(v); err != nil || len(v) != 36 {
+		return usageErr(fmt.Sprintf("%s must be a UUID, not %q", what, v))
+	}
+	return nil
+}
+
+// idempotencyKeyOK reports whether key matches Upvest's published pattern.
+func idempotencyKeyOK(key string) bool { return middleware.IsIdempotencyKey(key) }
+
+// joinList joins items as "a, b and c" (conj "and") or "a, b or c".
+func joinList(items []string, conj string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " " + conj + " " + items[len(items)-1]
+}
+
+// fail prints err as one line and returns 1, or 2 for a usage error. A
+// failed create names its idempotency key and how to settle it.
 func (a *app) fail(err error) int {
+	var ue usageErr
+	if errors.As(err, &ue) {
+		return a.usageError(err.Error())
+	}
 	line := oneLine(err)
 	if key, ok := upvest.IdempotencyKeyOf(err); ok {
 		if !strings.Contains(line, "idempotency-key="+key) {
@@ -110,19 +322,17 @@ func oneLine(err error) string {
 		return flatten(s + ": " + err.Error())
 	}
 	msg := err.Error()
-	if len(msg) < 8 || msg[:8] != "upvest: " {
+	if !strings.HasPrefix(msg, "upvest: ") {
 		msg = "upvest: " + msg
 	}
 	return flatten(msg)
 }
 
 func flatten(s string) string {
-	out := []rune{}
-	for _, r := range s {
+	return strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\r' {
-			r = ' '
+			return ' '
 		}
-		out = append(out, r)
-	}
-	return string(out)
+		return r
+	}, s)
 }

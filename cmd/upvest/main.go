@@ -11,24 +11,34 @@
 //	       [--redis redis://[:PASSWORD@]HOST:PORT[/DB] [--redis-prefix P]]
 //	       [--read-header-timeout 5s] [--read-timeout 15s] [--write-timeout 30s]
 //	       [--idle-timeout 1m] [--max-header-bytes 65536] [--shutdown-timeout 5s]
+//	upvest webhooks keys
 //	upvest contract check [--strict] [--write --user-id UUID]
-//	upvest sandbox [--addr 127.0.0.1:8080]
+//	upvest sandbox [--addr 127.0.0.1:8080] [--key-file FILE] [--subscribe URL]…
+//	       [--rate-limited SHARE [--retry-after S]] [--server-errors SHARE]
+//	       [--lost-answers SHARE] [--latency D] [--seed N]
+//	       [--approval-delay D] [--closing-delay D]
 //	upvest demo
+//	upvest help [COMMAND…] | upvest COMMAND --help
+//	upvest --version
 //
 // Credentials come from flags or the environment: UPVEST_BASE_URL,
 // UPVEST_CLIENT_ID, UPVEST_CLIENT_SECRET, UPVEST_KEY_ID,
-// UPVEST_PRIVATE_KEY_FILE, UPVEST_PRIVATE_KEY_PASSPHRASE.
+// UPVEST_PRIVATE_KEY_FILE, UPVEST_PRIVATE_KEY_PASSPHRASE. The API commands
+// take -v/--verbose: one line on stderr per HTTP attempt.
 //
 // Answers are printed as the API's JSON on stdout. Errors print one line on
 // stderr naming the HTTP status, the problem type and the request id, and
-// exit 1; usage errors exit 2.
+// exit 1; usage errors (a flag, an argument or a credential missing or
+// wrong) print one line naming it and exit 2.
 package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -43,76 +53,67 @@ type env func(string) string
 
 // app is one invocation's context.
 type app struct {
-	ctx    context.Context
-	env    env
-	stdout io.Writer
-	stderr io.Writer
+	ctx     context.Context
+	env     env
+	stdout  io.Writer
+	stderr  io.Writer
+	verbose bool     // -v/--verbose before the command
+	group   string   // the command group being run ("account-groups")
+	cmd     *command // the command being run
 }
-
-const usage = `usage: upvest <command> [flags] [args]
-
-commands:
-  account-groups get ID
-  account-groups create --user-id UUID --type PERSONAL|LEGAL_ENTITY [--idempotency-key UUID | --idempotency-reference REF]
-  account-groups list [--limit N] [--offset N] [--order ASC|DESC] [--all]
-  account-groups close ID
-  account-groups wait ID --status STATUS [--status STATUS…] [--timeout 5m]
-  users account-groups USER_ID [--limit N] [--offset N] [--order ASC|DESC] [--all]
-  webhooks listen --addr HOST:PORT [--path /webhooks] [--jwks-file FILE [--key-id KID]]
-                  [--redis redis://[:PASSWORD@]HOST:PORT[/DB] [--redis-prefix P]]
-                  [--read-header-timeout 5s] [--read-timeout 15s] [--write-timeout 30s]
-                  [--idle-timeout 1m] [--max-header-bytes 65536] [--shutdown-timeout 5s]
-  contract check [--strict] [--write --user-id UUID]
-                                      check the API's answers against the document
-                                      (tolerant: new fields and values are drift);
-                                      --write also creates and closes a group
-                                      (Upvest's sandbox or a loopback sandbox only)
-  sandbox [--addr 127.0.0.1:8080]     run a local sandbox of the API
-  demo                                the client against an in-process sandbox
-
-credentials (flags of every API command, or the environment):
-  --base-url                UPVEST_BASE_URL (default https://sandbox.upvest.co)
-  --client-id               UPVEST_CLIENT_ID
-  --client-secret           UPVEST_CLIENT_SECRET
-  --key-id                  UPVEST_KEY_ID
-  --private-key-file        UPVEST_PRIVATE_KEY_FILE
-  --private-key-passphrase  UPVEST_PRIVATE_KEY_PASSPHRASE
-`
 
 // run executes the command line and returns the exit code: 0 success, 1
 // failure, 2 usage error.
 func run(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) int {
 	a := &app{ctx: ctx, env: getenv, stdout: stdout, stderr: stderr}
+	for len(args) > 0 && (args[0] == "-v" || args[0] == "--verbose" || args[0] == "-verbose") {
+		a.verbose, args = true, args[1:]
+	}
 	if len(args) == 0 {
-		return a.usageError("a command is required")
+		io.WriteString(stderr, mainUsage())
+		return 2
 	}
 	switch args[0] {
-	case "account-groups":
-		return a.accountGroups(args[1:])
-	case "users":
-		if len(args) < 2 || args[1] != "account-groups" {
-			return a.usageError("usage: upvest users account-groups USER_ID [--all]")
+	case "help", "-h", "-help", "--help":
+		if len(args) == 1 {
+			io.WriteString(stdout, mainUsage())
+			return 0
 		}
-		return a.userAccountGroups(args[2:])
-	case "webhooks":
-		if len(args) < 2 || args[1] != "listen" {
-			return a.usageError("usage: upvest " + listenSynopsis)
-		}
-		return a.webhooksListen(args[2:])
-	case "contract":
-		return a.contract(args[1:])
-	case "sandbox":
-		return a.sandbox(args[1:])
-	case "demo":
-		return a.demo(args[1:])
-	case "help", "-h", "--help":
-		io.WriteString(stdout, usage)
+		return a.dispatch(append(append([]string{}, args[1:]...), "--help"))
+	case "version", "-version", "--version":
+		io.WriteString(stdout, versionLine())
 		return 0
 	}
-	return a.usageError("unknown command " + args[0])
+	return a.dispatch(args)
 }
 
-func (a *app) usageError(msg string) int {
-	io.WriteString(a.stderr, "upvest: "+msg+"\n\n"+usage)
-	return 2
+// dispatch runs the command args name.
+func (a *app) dispatch(args []string) int {
+	if len(args) >= 2 {
+		if c := findCommand(args[0] + " " + args[1]); c != nil {
+			a.cmd = c
+			return c.run(a, args[2:])
+		}
+	}
+	if c := findCommand(args[0]); c != nil {
+		a.cmd = c
+		return c.run(a, args[1:])
+	}
+	subs := subcommands(args[0])
+	if len(subs) == 0 {
+		return a.usageError(fmt.Sprintf("unknown command %q", args[0]))
+	}
+	a.group = args[0]
+	var names []string
+	for _, c := range subs {
+		names = append(names, strings.TrimPrefix(c.path, args[0]+" "))
+	}
+	switch {
+	case len(args) == 1:
+		return a.usageError("needs a subcommand: " + joinList(names, "or"))
+	case wantsHelp(args[1:2]):
+		a.groupUsage(args[0])
+		return 0
+	}
+	return a.usageError(fmt.Sprintf("unknown subcommand %q; there are %s", args[1], joinList(names, "and")))
 }

@@ -109,7 +109,8 @@ func TestAccountGroupsCommands(t *testing.T) {
 	}
 
 	code, out, errOut = w.run(t, "account-groups", "close", id)
-	if code != 0 || out != "" {
+	var closed struct{ ID, Status string }
+	if code != 0 || json.Unmarshal([]byte(out), &closed) != nil || closed.ID != id || (closed.Status != "CLOSING" && closed.Status != "CLOSED") {
 		t.Fatalf("close: %d %q %q", code, out, errOut)
 	}
 	code, _, errOut = w.run(t, "account-groups", "close", id)
@@ -169,7 +170,14 @@ func TestUsageErrors(t *testing.T) {
 		{"webhooks"},
 	} {
 		code, out, errOut := w.run(t, args...)
-		if code != 2 || out != "" || !strings.Contains(errOut, "usage: upvest") {
+		if len(args) == 0 { // no command: the usage
+			if code != 2 || out != "" || !strings.HasPrefix(errOut, "usage: upvest") {
+				t.Errorf("no command: exit %d, stdout %q, stderr %q", code, out, errOut)
+			}
+			continue
+		}
+		// One line naming what is wrong and where the usage is.
+		if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "(see 'upvest help") {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q", args, code, out, errOut)
 		}
 	}
@@ -194,9 +202,9 @@ func TestConfigErrors(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "wrong passphrase") || strings.Contains(errOut, "Tr0ub4dor") {
 		t.Fatalf("wrong passphrase: %d %q", code, errOut)
 	}
-	w.env["UPVEST_BASE_URL"] = "http://api.example.com"
+	w.env["UPVEST_BASE_URL"] = "http://api.example.com" // refused before anything is sent: a usage error
 	code, _, errOut = w.run(t, "account-groups", "get", "9d95820d-4333-46b6-98de-04ab7512e76f")
-	if code != 1 || !strings.Contains(errOut, "https") {
+	if code != 2 || !strings.Contains(errOut, "https") {
 		t.Fatalf("plain http: %d %q", code, errOut)
 	}
 }

@@ -16,38 +16,32 @@ import (
 	"sync"
 	"time"
 
+	"github.com/upvest-go/upvest"
 	"github.com/upvest-go/upvest/webhook"
 	"github.com/upvest-go/upvest/webhook/redisstore"
 )
-
-const listenSynopsis = "webhooks listen --addr HOST:PORT [--path /webhooks] [--jwks-file FILE [--key-id KID]]" +
-	" [--redis redis://[:PASSWORD@]HOST:PORT[/DB] [--redis-prefix P]]" +
-	" [--read-header-timeout 5s] [--read-timeout 15s] [--write-timeout 30s] [--idle-timeout 1m]" +
-	" [--max-header-bytes 65536] [--shutdown-timeout 5s]"
 
 // webhooksListen serves the webhook handler and prints every verified event
 // as one JSON line on stdout; refusals go to stderr with their reason. It
 // checks its verification keys before it listens, and stops gracefully when
 // its context ends.
 func (a *app) webhooksListen(args []string) int {
-	fs := flag.NewFlagSet("webhooks listen", flag.ContinueOnError)
-	var creds credentials
-	creds.register(fs, a.env)
-	addr := fs.String("addr", "", "listen address, HOST:PORT")
-	path := fs.String("path", "/webhooks", "URL path deliveries are posted to")
-	jwksFile := fs.String("jwks-file", "", "verification keys: a JWKS file, or a PEM public key whose kid --key-id gives (default: fetched from the API with the credentials)")
-	redisURL := fs.String("redis", a.env("UPVEST_WEBHOOK_REDIS_URL"), "Redis shared by the replicas, so each event is handled once across them (UPVEST_WEBHOOK_REDIS_URL; default: once per process, in memory)")
-	redisPrefix := fs.String("redis-prefix", redisstore.DefaultPrefix, "prefix of the keys written to Redis")
+	fs, creds := a.apiFlags()
+	addr := fs.String("addr", "", "listen on `HOST:PORT` (required)")
+	path := fs.String("path", "/webhooks", "the URL `PATH` deliveries are posted to")
+	jwksFile := fs.String("jwks-file", "", "the verification keys: a JWKS `FILE` (upvest webhooks keys > FILE), or a PEM public key whose kid --key-id gives (default: fetched from the API with the credentials)")
+	redisURL := fs.String("redis", a.env("UPVEST_WEBHOOK_REDIS_URL"), "a Redis `URL` shared by the replicas, so that each event is handled once across them: redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…, UPVEST_WEBHOOK_REDIS_URL (default: once per process, in memory)")
+	redisPrefix := fs.String("redis-prefix", redisstore.DefaultPrefix, "`PREFIX` of the keys written to Redis")
 	var cfg serverConfig
 	cfg.register(fs)
-	if _, ok := a.parse(fs, args, 0, listenSynopsis); !ok {
-		return 2
+	if _, code := a.parse(fs, args); code != proceed {
+		return code
 	}
 	if *addr == "" {
-		return a.usageError("webhooks listen: --addr is required")
+		return a.fail(usageErr("--addr is required: HOST:PORT to listen on"))
 	}
 	if err := cfg.check(); err != nil {
-		return a.usageError("webhooks listen: " + err.Error())
+		return a.fail(usageErr(err.Error()))
 	}
 	keyIDGiven := false
 	fs.Visit(func(f *flag.Flag) { keyIDGiven = keyIDGiven || f.Name == "key-id" })
@@ -61,7 +55,7 @@ func (a *app) webhooksListen(args []string) int {
 		defer rs.Close()
 		store = rs
 	}
-	keys, code := a.listenKeys(&creds, *jwksFile, keyIDGiven, out)
+	keys, code := a.listenKeys(creds, *jwksFile, keyIDGiven, out)
 	if keys == nil {
 		return code
 	}
@@ -102,7 +96,7 @@ func (a *app) listenKeys(creds *credentials, file string, keyIDGiven bool, out *
 		}
 		if bytes.Contains(data, []byte("-----BEGIN")) {
 			if !keyIDGiven {
-				return nil, a.usageError("webhooks listen: a PEM --jwks-file needs --key-id, the kid Upvest signs deliveries with")
+				return nil, a.fail(usageErr("a PEM --jwks-file needs --key-id, the kid Upvest signs deliveries with"))
 			}
 			keys, err := webhook.ParsePublicKeyPEM(creds.keyID, data)
 			if err != nil {
@@ -119,9 +113,9 @@ func (a *app) listenKeys(creds *credentials, file string, keyIDGiven bool, out *
 		}
 		return set.Keys, 0
 	}
-	c, err := creds.client()
+	c, err := a.newClient(creds, nil, "upvest-cli")
 	if err != nil {
-		return nil, a.fail(fmt.Errorf("no --jwks-file, so keys come from the API: %w", err))
+		return nil, a.fail(fmt.Errorf("without --jwks-file the keys come from the API: %w", err))
 	}
 	keys := &webhook.RemoteKeys{Fetch: c.WebhookKeys, OnSkippedKey: skipped}
 	if err := keys.Refresh(a.ctx); err != nil {
@@ -139,11 +133,11 @@ func (a *app) listenKeys(creds *credentials, file string, keyIDGiven bool, out *
 func (a *app) listenStore(rawURL, prefix string, out *lines) (*redisstore.Store, int) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
-		return nil, a.usageError("webhooks listen: --redis wants redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…")
+		return nil, a.fail(usageErr("--redis wants redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…"))
 	}
 	store, err := redisstore.Open(rawURL, redisstore.WithPrefix(prefix))
 	if err != nil {
-		return nil, a.usageError("webhooks listen: " + err.Error())
+		return nil, a.fail(usageErr(err.Error()))
 	}
 	ctx, cancel := context.WithTimeout(a.ctx, 5*time.Second)
 	defer cancel()
@@ -154,6 +148,19 @@ func (a *app) listenStore(rawURL, prefix string, out *lines) (*redisstore.Store,
 	}
 	out.errorf("upvest: events handled once across replicas through Redis at %s (keys %s*)\n", u.Host, prefix)
 	return store, 0
+}
+
+// webhooksKeys prints the JWKS the API publishes for webhook deliveries,
+// as webhooks listen --jwks-file takes it.
+func (a *app) webhooksKeys(args []string) int {
+	fs, creds := a.apiFlags()
+	if _, code := a.parse(fs, args); code != proceed {
+		return code
+	}
+	return a.call(creds, func(c *upvest.Client) (any, error) {
+		raw, err := c.WebhookKeys(a.ctx)
+		return json.RawMessage(raw), err
+	})
 }
 
 func (a *app) webhookMux(keys webhook.KeySource, store webhook.EventStore, path string, out *lines) http.Handler {
@@ -223,12 +230,12 @@ type serverConfig struct {
 }
 
 func (c *serverConfig) register(fs *flag.FlagSet) {
-	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", defaultReadHeaderTimeout, "time to read a request's headers")
-	fs.DurationVar(&c.readTimeout, "read-timeout", defaultReadTimeout, "time to read a whole request, body included")
-	fs.DurationVar(&c.writeTimeout, "write-timeout", defaultWriteTimeout, "time from the end of the headers to the end of the answer")
-	fs.DurationVar(&c.idleTimeout, "idle-timeout", defaultIdleTimeout, "how long a kept-alive connection may wait for its next request")
-	fs.IntVar(&c.maxHeaderBytes, "max-header-bytes", defaultMaxHeaderBytes, "bound on a request's headers (larger: 431)")
-	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", defaultShutdownTimeout, "time deliveries in flight get to finish on shutdown")
+	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", defaultReadHeaderTimeout, "`DURATION` to read a request's headers")
+	fs.DurationVar(&c.readTimeout, "read-timeout", defaultReadTimeout, "`DURATION` to read a whole request, body included")
+	fs.DurationVar(&c.writeTimeout, "write-timeout", defaultWriteTimeout, "`DURATION` from the end of the headers to the end of the answer")
+	fs.DurationVar(&c.idleTimeout, "idle-timeout", defaultIdleTimeout, "`DURATION` a kept-alive connection may wait for its next request")
+	fs.IntVar(&c.maxHeaderBytes, "max-header-bytes", defaultMaxHeaderBytes, "bound on a request's headers, in `BYTES` (larger: 431)")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", defaultShutdownTimeout, "`DURATION` deliveries in flight get to finish on shutdown")
 }
 
 // check refuses limits that are not positive.
