@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -269,6 +270,30 @@ func TestMissingCredentialsNameVariablesAndFlags(t *testing.T) {
 			}
 		}
 	}
+	// An encrypted key without its passphrase: the variable and flag to
+	// set, exit 2; a key the client cannot use: the file named, exit 1.
+	for _, tc := range []struct {
+		file, passphrase string
+		code             int
+		want             []string
+	}{
+		{"../../middleware/testdata/keys/ec-sec1-encrypted.pem", "", 2, []string{"UPVEST_PRIVATE_KEY_PASSPHRASE", "--private-key-passphrase", "encrypted"}},
+		{"../../middleware/testdata/keys/ec-sec1-encrypted.pem", "Tr0ub4dor-not-it", 1, []string{"--private-key-file", "UPVEST_PRIVATE_KEY_FILE", "ec-sec1-encrypted.pem", "wrong passphrase"}},
+		{"../../README.md", "", 1, []string{"--private-key-file", "README.md", "no PEM private key"}},
+	} {
+		w := newWorld(t)
+		w.env["UPVEST_BASE_URL"] = api.URL
+		w.env["UPVEST_PRIVATE_KEY_FILE"], w.env["UPVEST_PRIVATE_KEY_PASSPHRASE"] = tc.file, tc.passphrase
+		code, _, errOut := w.run(t, "account-groups", "get", id)
+		if code != tc.code || strings.Count(errOut, "\n") != 1 || (tc.passphrase != "" && strings.Contains(errOut, tc.passphrase)) {
+			t.Errorf("key %s: exit %d, %q; want exit %d", tc.file, code, errOut, tc.code)
+		}
+		for _, want := range tc.want {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("key %s: %q lacks %q", tc.file, errOut, want)
+			}
+		}
+	}
 	for _, base := range []string{"http://api.example.com", "ftp://127.0.0.1", "https://user:pw@api.example.com", "not a url"} {
 		w := newWorld(t)
 		w.env["UPVEST_BASE_URL"] = base
@@ -371,6 +396,34 @@ func TestSandboxLifecycleDelays(t *testing.T) {
 	id := w.create(t)
 	if code, out, errOut := w.run(t, "account-groups", "close", id); code != 0 || !strings.Contains(out, `"status": "CLOSING"`) {
 		t.Fatalf("close: exit %d, %q %q", code, out, errOut)
+	}
+}
+
+// A close whose group cannot be read afterwards still happened: exit 0,
+// CLOSING printed (what an accepted close starts), the failed read on
+// stderr.
+func TestCloseStatusUnreadable(t *testing.T) {
+	var refuseGets atomic.Bool
+	w := newWorldWith(t, sandbox.Config{}, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			if refuseGets.Load() && r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/account_groups/") {
+				rw.Header().Set("Content-Type", "application/problem+json")
+				rw.WriteHeader(http.StatusForbidden)
+				io.WriteString(rw, `{"type":"forbidden","title":"Forbidden","status":403,"detail":"no reading today"}`)
+				return
+			}
+			next.ServeHTTP(rw, r)
+		})
+	})
+	id := w.create(t)
+	refuseGets.Store(true)
+	code, out, errOut := w.run(t, "account-groups", "close", strings.ToUpper(id))
+	var got closed
+	if code != 0 || json.Unmarshal([]byte(out), &got) != nil || got.ID != id || got.Status != upvest.StatusClosing {
+		t.Fatalf("close: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "closure accepted") || !strings.Contains(errOut, "HTTP 403") || strings.Count(errOut, "\n") != 1 {
+		t.Fatalf("stderr %q: want one line saying the close was accepted and the read failed", errOut)
 	}
 }
 

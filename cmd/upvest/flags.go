@@ -114,10 +114,18 @@ func (a *app) newClient(c *credentials, hc *http.Client, userAgent string) (*upv
 	if c.verbose {
 		opts = append(opts, upvest.WithLogger(attemptLogger(a.stderr)))
 	}
-	return upvest.New(upvest.Config{
+	client, err := upvest.New(upvest.Config{
 		BaseURL: c.baseURL, ClientID: c.clientID, ClientSecret: c.clientSecret, KeyID: c.keyID,
 		PrivateKeyPEM: pemBytes, PrivateKeyPassphrase: []byte(c.passphrase), HTTPClient: hc,
 	}, opts...)
+	var keyErr *middleware.KeyError
+	switch {
+	case errors.Is(err, middleware.ErrPassphraseRequired):
+		return nil, usageErr(fmt.Sprintf("the signing key %s is encrypted: set UPVEST_PRIVATE_KEY_PASSPHRASE (or --private-key-passphrase)", c.keyFile))
+	case errors.As(err, &keyErr):
+		return nil, fmt.Errorf("the signing key %s (--private-key-file, UPVEST_PRIVATE_KEY_FILE): %w", c.keyFile, err)
+	}
+	return client, err
 }
 
 // attemptLogger writes one line per HTTP attempt to w, as logfmt after

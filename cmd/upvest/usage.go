@@ -206,7 +206,7 @@ stderr per HTTP attempt, and the credentials:
 	b.WriteString(`
 Answers are the API's JSON on stdout. Exit status: 0 done; 1 failed (an API error, printed as
 one line naming the HTTP status, problem type and request id; the network; a file); 2 usage
-(a flag, an argument or a credential missing or wrong, named on one line).
+(a flag, an argument or a credential missing or malformed, named on one line).
 `)
 	return b.String()
 }
