@@ -123,11 +123,17 @@ func TestHelpEverywhere(t *testing.T) {
 	}
 	// --help wins over the flags and arguments around it.
 	for _, args := range [][]string{
+		{"help", "help"},
+		{"help", "--help"},
 		{"account-groups", "create", "--user-id", "nope", "--help"},
 		{"account-groups", "get", "not-a-uuid", "--help"},
 		{"sandbox", "--rate-limited", "2", "-h"},
 	} {
-		if code, out, errOut := w.run(t, args...); code != 0 || errOut != "" || !strings.HasPrefix(out, "usage: upvest "+args[0]) {
+		want := "usage: upvest " + args[0]
+		if args[0] == "help" {
+			want = "usage: upvest <command>"
+		}
+		if code, out, errOut := w.run(t, args...); code != 0 || errOut != "" || !strings.HasPrefix(out, want) {
 			t.Errorf("%q: exit %d, stderr %q", args, code, errOut)
 		}
 	}

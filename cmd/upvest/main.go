@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, getenv env, stdout, stderr io.Write
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
-		if len(args) == 1 {
+		if len(args) == 1 || args[1] == "help" || wantsHelp(args[1:2]) {
 			io.WriteString(stdout, mainUsage())
 			return 0
 		}
