@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -128,59 +126,6 @@ func (a *app) newClient(c *credentials, hc *http.Client, userAgent string) (*upv
 	return client, err
 }
 
-// attemptLogger writes one line per HTTP attempt to w, as logfmt after
-// "upvest: ": method, path, status, attempt, request_id, duration (and
-// error when the attempt got no answer). The client logs attempts at
-// debug level and retries at info level; only attempts are kept.
-func attemptLogger(w io.Writer) *slog.Logger {
-	h := slog.NewTextHandler(prefixWriter{w}, &slog.HandlerOptions{
-		Level: slog.LevelDebug,
-		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
-			if len(groups) == 0 && (a.Key == slog.TimeKey || a.Key == slog.LevelKey || a.Key == slog.MessageKey) {
-				return slog.Attr{}
-			}
-			return a
-		},
-	})
-	return slog.New(attemptsOnly{h})
-}
-
-// attemptsOnly passes the debug-level records (the client's attempts).
-type attemptsOnly struct{ slog.Handler }
-
-func (h attemptsOnly) Enabled(_ context.Context, l slog.Level) bool { return l == slog.LevelDebug }
-
-func (h attemptsOnly) Handle(ctx context.Context, r slog.Record) error {
-	if r.Level != slog.LevelDebug {
-		return nil
-	}
-	return h.Handler.Handle(ctx, r)
-}
-
-func (h attemptsOnly) WithAttrs(as []slog.Attr) slog.Handler {
-	return attemptsOnly{h.Handler.WithAttrs(as)}
-}
-
-func (h attemptsOnly) WithGroup(name string) slog.Handler {
-	return attemptsOnly{h.Handler.WithGroup(name)}
-}
-
-// prefixWriter starts every write (a whole line from slog) with "upvest: ".
-type prefixWriter struct{ w io.Writer }
-
-func (p prefixWriter) Write(b []byte) (int, error) {
-	if _, err := p.w.Write(append([]byte("upvest: "), b...)); err != nil {
-		return 0, err
-	}
-	return len(b), nil
-}
-
-// usageErr is a usage error: a flag, an argument or a credential missing or
-// wrong. It is printed as one line and exits 2.
-type usageErr string
-
-func (e usageErr) Error() string { return string(e) }
-
 // proceed is what parse returns when the command should go on.
 const proceed = -1
 
@@ -279,68 +224,4 @@ func joinList(items []string, conj string) string {
 		return strings.Join(items, "")
 	}
 	return strings.Join(items[:len(items)-1], ", ") + " " + conj + " " + items[len(items)-1]
-}
-
-// fail prints err as one line and returns 1, or 2 for a usage error. A
-// failed create names its idempotency key and how to settle it.
-func (a *app) fail(err error) int {
-	var ue usageErr
-	if errors.As(err, &ue) {
-		return a.usageError(err.Error())
-	}
-	line := oneLine(err)
-	if key, ok := upvest.IdempotencyKeyOf(err); ok {
-		if !strings.Contains(line, "idempotency-key="+key) {
-			line += " idempotency-key=" + key
-		}
-		line += "; the create may have happened: re-run it with --idempotency-key " + key + " to settle it without creating twice"
-	}
-	fmt.Fprintf(a.stderr, "%s\n", line)
-	return 1
-}
-
-// oneLine renders err on one line, starting with the status, problem type
-// and request id for API errors.
-func oneLine(err error) string {
-	var apiErr *upvest.APIError
-	if errors.As(err, &apiErr) {
-		s := fmt.Sprintf("upvest: HTTP %d", apiErr.StatusCode)
-		if apiErr.Type != "" {
-			s += " " + apiErr.Type
-		}
-		if id := apiErr.ID(); id != "" {
-			s += " request-id=" + id
-		}
-		if apiErr.Detail != "" {
-			s += ": " + apiErr.Detail
-		} else if apiErr.Err != nil {
-			s += ": " + apiErr.Err.Error()
-		}
-		return flatten(s)
-	}
-	var te *middleware.TokenError
-	if errors.As(err, &te) && te.StatusCode != 0 {
-		s := fmt.Sprintf("upvest: HTTP %d", te.StatusCode)
-		if te.Type != "" {
-			s += " " + te.Type
-		}
-		if te.RequestID != "" {
-			s += " request-id=" + te.RequestID
-		}
-		return flatten(s + ": " + err.Error())
-	}
-	msg := err.Error()
-	if !strings.HasPrefix(msg, "upvest: ") {
-		msg = "upvest: " + msg
-	}
-	return flatten(msg)
-}
-
-func flatten(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' {
-			return ' '
-		}
-		return r
-	}, s)
 }
