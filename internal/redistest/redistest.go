@@ -115,6 +115,15 @@ func (s *Server) Restart() {
 	s.start()
 }
 
+// Down stops the server as Restart does and returns the function that
+// starts it again on the same port and data, for an outage of the caller's
+// choosing.
+func (s *Server) Down() (up func()) {
+	s.t.Helper()
+	s.stop()
+	return s.start
+}
+
 func (s *Server) stop() {
 	if s.cmd == nil || s.cmd.Process == nil {
 		return

@@ -107,21 +107,28 @@ func (w *world) deliver(r int, ev map[string]any) {
 	w.t.Errorf("event %s never acknowledged", id)
 }
 
-// run delivers n events, each three times across the replicas at once,
-// calling during once a third of the deliveries are done.
-func (w *world) run(n int, during func()) {
+// run delivers n events, each three times across the replicas at once.
+// With an outage, it begins once half the events are under way (outage()
+// returns the function that ends it) and ends 1.5 s later, less than the
+// lease: the second half's deliveries all meet it.
+func (w *world) run(n int, outage func() (end func())) {
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 48)
-	var started atomic.Int32
-	var once sync.Once
+	var ended chan struct{}
 	for i := 0; i < n; i++ {
+		if outage != nil && i == n/2 {
+			end := outage()
+			ended = make(chan struct{})
+			go func() {
+				time.Sleep(1500 * time.Millisecond)
+				end()
+				close(ended)
+			}()
+		}
 		ev := accountGroupEvent()
 		for copyN := 0; copyN < 3; copyN++ {
 			wg.Add(1)
 			sem <- struct{}{}
-			if during != nil && started.Add(1) == int32(n) {
-				once.Do(func() { go during() })
-			}
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
@@ -130,6 +137,9 @@ func (w *world) run(n int, during func()) {
 		}
 	}
 	wg.Wait()
+	if ended != nil {
+		<-ended
+	}
 }
 
 // check: every event's callback succeeded exactly once; every delivery
@@ -180,10 +190,9 @@ func TestReplicasHandleEachEventOnce(t *testing.T) {
 func TestRedisPausedMidRun(t *testing.T) {
 	srv := redistest.Start(t)
 	w := newWorld(t, srv, 2, 6*time.Second)
-	w.run(120, func() {
+	w.run(120, func() func() {
 		srv.Pause()
-		time.Sleep(1500 * time.Millisecond)
-		srv.Resume()
+		return srv.Resume
 	})
 	w.check(120)
 	if w.unavailable.Load() == 0 {
@@ -196,7 +205,7 @@ func TestRedisPausedMidRun(t *testing.T) {
 func TestRedisRestartedMidRun(t *testing.T) {
 	srv := redistest.Start(t)
 	w := newWorld(t, srv, 2, 6*time.Second)
-	w.run(120, func() { srv.Restart() })
+	w.run(120, srv.Down)
 	w.check(120)
 	if w.unavailable.Load() == 0 {
 		t.Fatal("no delivery was answered 503 while Redis was down")
