@@ -185,7 +185,7 @@ func (c *Client) CreateAccountGroup(ctx context.Context, userID string, typ Acco
 	ans, err := c.p.do(ctx, call)
 	g := new(AccountGroup)
 	if err := decode(call, ans, err, http.StatusOK, &group{g}); err != nil {
-		return nil, withKey(err, call, key)
+		return nil, withKey(err, call)
 	}
 	return g, nil
 }

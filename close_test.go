@@ -21,8 +21,7 @@ import (
 func TestCloseSettledAfterUncertainAttempt(t *testing.T) {
 	uncertain := map[string]http.HandlerFunc{
 		"answer lost": func(w http.ResponseWriter, r *http.Request) {
-			conn, _, _ := w.(http.Hijacker).Hijack()
-			conn.Close()
+			hangUp(w)
 		},
 		"timeout": func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() },
 		"503":     func(w http.ResponseWriter, r *http.Request) { writeProblem(w, 503, "service_unavailable") },

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/upvest-go/upvest"
@@ -110,3 +111,22 @@ func itoa(n int) string {
 }
 
 const groupJSON = `{"created_at":"2020-08-24T14:15:22Z","id":"` + groupID + `","securities_account_number":"123456789","status":"ACTIVE","type":"PERSONAL","updated_at":"2020-08-24T14:15:22Z","users":[{"id":"` + userID + `","type":"OWNER"}]}`
+
+// hangUp closes the connection without an answer: a lost answer.
+func hangUp(w http.ResponseWriter) {
+	conn, _, _ := w.(http.Hijacker).Hijack()
+	conn.Close()
+}
+
+// lostThenGroup hangs up on the first request and answers the group after.
+func lostThenGroup() http.HandlerFunc {
+	var n atomic.Int32
+	return func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			hangUp(w)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, groupJSON)
+	}
+}

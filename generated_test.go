@@ -2,9 +2,6 @@ package upvest_test
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
@@ -17,16 +14,7 @@ import (
 // idempotency key gets one key for all its attempts, and every attempt
 // carries the transport headers and a fresh signature.
 func TestGeneratedCreateKeepsOneKey(t *testing.T) {
-	var n atomic.Int32
-	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
-		if n.Add(1) == 1 {
-			conn, _, _ := w.(http.Hijacker).Hijack()
-			conn.Close()
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, groupJSON)
-	})
+	f := newFake(t, lostThenGroup())
 	c := f.client(t)
 	resp, err := c.Generated().CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: uuid.MustParse(userID), Type: upvest.TypePersonal})
 	if err != nil || resp.StatusCode != 200 {

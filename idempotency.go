@@ -43,10 +43,11 @@ type keyed interface {
 	idempotencyKey() string
 }
 
-// withKey records key in the facade error err carries (an *APIError,
-// *ResponseError or *CallError); any other error is wrapped in a
-// *CallError for the call first.
-func withKey(err error, c *call, key string) error {
+// withKey records the call's idempotency key in the facade error err
+// carries (an *APIError, *ResponseError or *CallError); any other error is
+// wrapped in a *CallError for the call first.
+func withKey(err error, c *call) error {
+	key := c.key
 	var apiErr *APIError
 	var respErr *ResponseError
 	var callErr *CallError

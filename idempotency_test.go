@@ -26,8 +26,7 @@ func TestFailedCreateNamesItsKey(t *testing.T) {
 		handle http.HandlerFunc
 	}{
 		{"answer lost", func(w http.ResponseWriter, r *http.Request) {
-			conn, _, _ := w.(http.Hijacker).Hijack()
-			conn.Close()
+			hangUp(w)
 		}},
 		{"attempt timeout", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }},
 		{"retries exhausted on 503", func(w http.ResponseWriter, r *http.Request) { writeProblem(w, 503, "service_unavailable") }},

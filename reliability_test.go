@@ -111,8 +111,7 @@ func TestHostileServers(t *testing.T) {
 			io.WriteString(w, `{"id":"`+groupID+`","status":"ACTIVE"}`)
 		}, want{status: 200, response: true}},
 		{"connections closed at once", func(w http.ResponseWriter, r *http.Request) {
-			conn, _, _ := w.(http.Hijacker).Hijack()
-			conn.Close()
+			hangUp(w)
 		}, want{call: true}},
 	}
 	for _, tt := range tests {
@@ -164,8 +163,7 @@ func TestRandomlyClosedConnections(t *testing.T) {
 		drop := rng.Float64() < 0.4
 		mu.Unlock()
 		if drop {
-			conn, _, _ := w.(http.Hijacker).Hijack()
-			conn.Close()
+			hangUp(w)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -270,8 +268,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		},
 		"dropped connections": func(w http.ResponseWriter, r *http.Request) {
 			remember(r)
-			conn, _, _ := w.(http.Hijacker).Hijack()
-			conn.Close()
+			hangUp(w)
 		},
 		"HTML error": func(w http.ResponseWriter, r *http.Request) {
 			remember(r)

@@ -17,16 +17,7 @@ import (
 // retried with the same idempotency key and a new signature; the sandbox
 // then replays the original answer, so one group exists.
 func TestCreateRetriedAfterDroppedConnection(t *testing.T) {
-	var n atomic.Int32
-	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
-		if n.Add(1) == 1 {
-			conn, _, _ := w.(http.Hijacker).Hijack()
-			conn.Close()
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(groupJSON))
-	})
+	f := newFake(t, lostThenGroup())
 	g, err := f.client(t).CreateAccountGroup(context.Background(), userID, upvest.TypePersonal)
 	if err != nil {
 		t.Fatal(err)

@@ -102,11 +102,10 @@ func (st *store) createOnce(key string, hash [32]byte, user uuid.UUID, typ gen.A
 	}
 	st.next++
 	owner := gen.UserRelationTypeOWNER
-	u := user
 	at := now.UTC()
 	grp := &gen.AccountGroup{
 		ID: uuid.New(), CreatedAt: at, UpdatedAt: at,
-		Users:                   []gen.AccountGroupUser{{ID: u, Type: owner}},
+		Users:                   []gen.AccountGroupUser{{ID: user, Type: owner}},
 		Status:                  gen.AccountGroupStatusPENDINGAPPROVAL,
 		Type:                    typ,
 		SecuritiesAccountNumber: fmt.Sprintf("%09d", st.next),
