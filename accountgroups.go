@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
 	"github.com/upvest-go/upvest/internal/routes"
 )
@@ -21,7 +22,8 @@ type ListParams struct {
 	Offset int
 	// Limit is the page size, 1 to 1000; 0 means the server's default.
 	Limit int
-	// Order is Ascending or Descending; empty means the server's default.
+	// Order is Ascending or Descending; the zero value means the server's
+	// default (ascending).
 	Order SortOrder
 }
 
@@ -32,7 +34,7 @@ func (p *ListParams) check() error {
 	if p.Offset < 0 || p.Limit < 0 || p.Limit > 1000 {
 		return fmt.Errorf("%w: offset must be ≥ 0 and limit 0..1000, got offset %d, limit %d", ErrInvalidArgument, p.Offset, p.Limit)
 	}
-	if p.Order != "" && p.Order != Ascending && p.Order != Descending {
+	if !p.Order.IsZero() && !p.Order.Valid() {
 		return fmt.Errorf("%w: order must be ASC or DESC, got %q", ErrInvalidArgument, p.Order)
 	}
 	return nil
@@ -50,9 +52,9 @@ func (p *ListParams) query() string {
 		}
 		b = append(append(append(b, k...), '='), v...)
 	}
-	if p.Order != "" {
-		add("sort", string(gen.SortFieldCreatedAt))
-		add("order", string(p.Order))
+	if !p.Order.IsZero() {
+		add("sort", enum.SortByCreatedAt.String())
+		add("order", p.Order.String())
 	}
 	if p.Offset > 0 {
 		add("offset", strconv.Itoa(p.Offset))
@@ -74,25 +76,26 @@ var (
 	opGetWebhookVerifyKeys  = routes.ByID("getWebhookVerifyKeys")
 )
 
-func parseID(kind, id string) (uuid.UUID, error) {
-	u, err := uuid.Parse(id)
-	if err != nil || len(id) != 36 {
-		return uuid.Nil, fmt.Errorf("%w: %s %q is not a UUID", ErrInvalidArgument, kind, id)
+// checkID refuses the nil UUID, the zero value of an id never set: the
+// API assigns none, so the call could only fail.
+func checkID(kind string, id uuid.UUID) error {
+	if id == uuid.Nil {
+		return fmt.Errorf("%w: %s is the nil UUID (an id never set?)", ErrInvalidArgument, kind)
 	}
-	return u, nil
+	return nil
 }
 
 // GetAccountGroup returns the account group with id. An unknown id is an
 // *APIError matching ErrNotFound.
-func (c *Client) GetAccountGroup(ctx context.Context, id string, opts ...CallOption) (*AccountGroup, error) {
-	if _, err := parseID("account group id", id); err != nil {
+func (c *Client) GetAccountGroup(ctx context.Context, id uuid.UUID, opts ...CallOption) (*AccountGroup, error) {
+	if err := checkID("account group id", id); err != nil {
 		return nil, err
 	}
 	o, err := callOptionsFor(false, opts)
 	if err != nil {
 		return nil, err
 	}
-	call := c.newCall(opGetAccountGroup, o, "", id)
+	call := c.newCall(opGetAccountGroup, o, "", id.String())
 	ans, err := c.p.do(ctx, call)
 	g := new(AccountGroup)
 	if err := decode(call, ans, err, http.StatusOK, &group{g}); err != nil {
@@ -116,8 +119,8 @@ func (c *Client) ListAccountGroups(ctx context.Context, params *ListParams, opts
 
 // ListUserAccountGroups returns one page of the user's account groups. An
 // unknown user is an *APIError matching ErrNotFound.
-func (c *Client) ListUserAccountGroups(ctx context.Context, userID string, params *ListParams, opts ...CallOption) (*AccountGroupPage, error) {
-	if _, err := parseID("user id", userID); err != nil {
+func (c *Client) ListUserAccountGroups(ctx context.Context, userID uuid.UUID, params *ListParams, opts ...CallOption) (*AccountGroupPage, error) {
+	if err := checkID("user id", userID); err != nil {
 		return nil, err
 	}
 	if err := params.check(); err != nil {
@@ -127,7 +130,7 @@ func (c *Client) ListUserAccountGroups(ctx context.Context, userID string, param
 	if err != nil {
 		return nil, err
 	}
-	return c.page(ctx, c.newCall(opListUserAccountGroups, o, params.query(), userID))
+	return c.page(ctx, c.newCall(opListUserAccountGroups, o, params.query(), userID.String()))
 }
 
 func (c *Client) page(ctx context.Context, call *call) (*AccountGroupPage, error) {
@@ -160,12 +163,11 @@ func WithIdempotencyKey(key string) CreateOption {
 // WithIdempotencyKey; the message names it as idempotency-key=<uuid>. To
 // survive a crash of the process itself, derive the key from your own
 // reference with WithIdempotencyReference.
-func (c *Client) CreateAccountGroup(ctx context.Context, userID string, typ AccountGroupType, opts ...CallOption) (*AccountGroup, error) {
-	uid, err := parseID("user id", userID)
-	if err != nil {
+func (c *Client) CreateAccountGroup(ctx context.Context, userID uuid.UUID, typ AccountGroupType, opts ...CallOption) (*AccountGroup, error) {
+	if err := checkID("user id", userID); err != nil {
 		return nil, err
 	}
-	if typ != TypePersonal && typ != TypeLegalEntity {
+	if !typ.Valid() {
 		return nil, fmt.Errorf("%w: account group type must be PERSONAL or LEGAL_ENTITY, got %q", ErrInvalidArgument, typ)
 	}
 	o, err := callOptionsFor(true, opts)
@@ -176,7 +178,7 @@ func (c *Client) CreateAccountGroup(ctx context.Context, userID string, typ Acco
 	if err != nil {
 		return nil, err
 	}
-	body, err := json.Marshal(gen.AccountGroupCreateRequest{UserID: uid, Type: typ})
+	body, err := json.Marshal(gen.AccountGroupCreateRequest{UserID: userID, Type: typ})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidArgument, err)
 	}
@@ -202,8 +204,8 @@ func (c *Client) CreateAccountGroup(ctx context.Context, userID string, typ Acco
 // CLOSING or CLOSED. In any other state, or when the read fails, the 409 is
 // returned. A 409 to the first attempt is always returned: the group was
 // not open.
-func (c *Client) CloseAccountGroup(ctx context.Context, id string, opts ...CallOption) error {
-	if _, err := parseID("account group id", id); err != nil {
+func (c *Client) CloseAccountGroup(ctx context.Context, id uuid.UUID, opts ...CallOption) error {
+	if err := checkID("account group id", id); err != nil {
 		return err
 	}
 	o, err := callOptionsFor(false, opts)
@@ -211,7 +213,7 @@ func (c *Client) CloseAccountGroup(ctx context.Context, id string, opts ...CallO
 		return err
 	}
 	var st callState
-	call := c.newCall(opCloseAccountGroup, o, "", id)
+	call := c.newCall(opCloseAccountGroup, o, "", id.String())
 	call.state = &st
 	ans, err := c.p.do(ctx, call)
 	err = decode(call, ans, err, http.StatusAccepted, nil)

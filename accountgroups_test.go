@@ -17,26 +17,26 @@ func TestAccountGroupLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Status != upvest.StatusPendingApproval || g.Type != upvest.TypePersonal || len(g.Users) != 1 || g.Users[0].ID.String() != user {
+	if g.Status != upvest.StatusPendingApproval || g.Type != upvest.TypePersonal || len(g.Users) != 1 || g.Users[0].ID != user {
 		t.Fatalf("created %+v", g)
 	}
-	got, err := c.GetAccountGroup(ctx, g.ID.String())
+	got, err := c.GetAccountGroup(ctx, g.ID)
 	if err != nil || got.ID != g.ID {
 		t.Fatalf("get: %v %+v", err, got)
 	}
 	// Pending groups cannot be closed.
-	if err := c.CloseAccountGroup(ctx, g.ID.String()); !errors.Is(err, upvest.ErrConflict) {
+	if err := c.CloseAccountGroup(ctx, g.ID); !errors.Is(err, upvest.ErrConflict) {
 		t.Fatalf("close pending: %v", err)
 	}
-	sb.Activate(g.ID.String())
-	if err := c.CloseAccountGroup(ctx, g.ID.String()); err != nil {
+	sb.Activate(g.ID)
+	if err := c.CloseAccountGroup(ctx, g.ID); err != nil {
 		t.Fatalf("close: %v", err)
 	}
-	got, _ = c.GetAccountGroup(ctx, g.ID.String())
+	got, _ = c.GetAccountGroup(ctx, g.ID)
 	if got.Status != upvest.StatusClosing {
 		t.Fatalf("after close: %s", got.Status)
 	}
-	err = c.CloseAccountGroup(ctx, g.ID.String())
+	err = c.CloseAccountGroup(ctx, g.ID)
 	var apiErr *upvest.APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 409 || apiErr.Type != "conflict" || apiErr.ID() == "" || apiErr.Detail == "" {
 		t.Fatalf("second close: %#v", err)

@@ -73,13 +73,13 @@ func BenchmarkGetAccountGroup(b *testing.B) {
 				b.Fatal(err)
 			}
 			ctx := context.Background()
-			if _, err := c.GetAccountGroup(ctx, groupID); err != nil { // warm the token and the connection
+			if _, err := c.GetAccountGroup(ctx, theGroup); err != nil { // warm the token and the connection
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
-				g, err := c.GetAccountGroup(ctx, groupID)
+				g, err := c.GetAccountGroup(ctx, theGroup)
 				if err != nil || g.SecuritiesAccountNumber == "" {
 					b.Fatal(err)
 				}
@@ -182,7 +182,7 @@ func TestThousandConcurrentCallsOneToken(t *testing.T) {
 	for i := 0; i < 1000; i++ {
 		go func() {
 			<-start
-			_, err := c.GetAccountGroup(context.Background(), groupID)
+			_, err := c.GetAccountGroup(context.Background(), theGroup)
 			errs <- err
 		}()
 	}

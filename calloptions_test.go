@@ -32,7 +32,7 @@ func TestPerCallTimeoutAndRetryPolicy(t *testing.T) {
 	// stalled answer, not on a token fetch slowed by a loaded machine.
 	_, _ = c.ListAccountGroups(ctx, nil, upvest.WithCallRetryPolicy(upvest.RetryPolicy{MaxAttempts: 1}))
 	var info upvest.ResponseInfo
-	_, err := c.GetAccountGroup(ctx, groupID, upvest.WithCallTimeout(50*time.Millisecond),
+	_, err := c.GetAccountGroup(ctx, theGroup, upvest.WithCallTimeout(50*time.Millisecond),
 		upvest.WithCallRetryPolicy(upvest.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond}), upvest.WithResponseInfo(&info))
 	if !errors.Is(err, context.DeadlineExceeded) || info.Attempts != 2 {
 		t.Fatalf("err = %v after %d attempts, want the 50 ms attempt timeout twice", err, info.Attempts)
@@ -66,7 +66,7 @@ func TestResponseInfo(t *testing.T) {
 	})
 	c := f.client(t)
 	var info upvest.ResponseInfo
-	if _, err := c.CreateAccountGroup(context.Background(), userID, upvest.TypePersonal, upvest.WithResponseInfo(&info)); err != nil {
+	if _, err := c.CreateAccountGroup(context.Background(), theUser, upvest.TypePersonal, upvest.WithResponseInfo(&info)); err != nil {
 		t.Fatal(err)
 	}
 	sent := f.requests()[0].header.Get("Idempotency-Key")
@@ -74,7 +74,7 @@ func TestResponseInfo(t *testing.T) {
 		t.Fatalf("info %+v", info)
 	}
 	var failed upvest.ResponseInfo
-	err := c.CloseAccountGroup(context.Background(), groupID, upvest.WithResponseInfo(&failed))
+	err := c.CloseAccountGroup(context.Background(), theGroup, upvest.WithResponseInfo(&failed))
 	if !errors.Is(err, upvest.ErrNotFound) || failed.StatusCode != 404 || failed.RequestID != requestID || failed.Attempts != 1 || failed.IdempotencyKey != "" {
 		t.Fatalf("err %v, info %+v", err, failed)
 	}
@@ -112,12 +112,12 @@ func TestCallOptionMisuse(t *testing.T) {
 	key := upvest.WithIdempotencyKey("f1150421-2e34-42b6-aae9-52ef157065b9")
 	ref := upvest.WithIdempotencyReference("order-1")
 	tests := map[string]func() error{
-		"key on a get":        func() error { _, err := c.GetAccountGroup(ctx, groupID, key); return err },
+		"key on a get":        func() error { _, err := c.GetAccountGroup(ctx, theGroup, key); return err },
 		"reference on a list": func() error { _, err := c.ListAccountGroups(ctx, nil, ref); return err },
-		"key on a user list":  func() error { _, err := c.ListUserAccountGroups(ctx, userID, nil, key); return err },
-		"key on a close":      func() error { return c.CloseAccountGroup(ctx, groupID, key) },
-		"nil response info":   func() error { _, err := c.GetAccountGroup(ctx, groupID, upvest.WithResponseInfo(nil)); return err },
-		"zero call timeout":   func() error { _, err := c.GetAccountGroup(ctx, groupID, upvest.WithCallTimeout(0)); return err },
+		"key on a user list":  func() error { _, err := c.ListUserAccountGroups(ctx, theUser, nil, key); return err },
+		"key on a close":      func() error { return c.CloseAccountGroup(ctx, theGroup, key) },
+		"nil response info":   func() error { _, err := c.GetAccountGroup(ctx, theGroup, upvest.WithResponseInfo(nil)); return err },
+		"zero call timeout":   func() error { _, err := c.GetAccountGroup(ctx, theGroup, upvest.WithCallTimeout(0)); return err },
 		"key on an iterator": func() error {
 			for _, err := range c.AllAccountGroups(ctx, nil, key) {
 				return err
@@ -167,7 +167,7 @@ func TestShortCallTimeoutOutlastsASlowTokenFetch(t *testing.T) {
 		t.Fatal(err)
 	}
 	var info upvest.ResponseInfo
-	if _, err := c.GetAccountGroup(context.Background(), groupID, upvest.WithCallTimeout(60*time.Millisecond), upvest.WithResponseInfo(&info)); err != nil {
+	if _, err := c.GetAccountGroup(context.Background(), theGroup, upvest.WithCallTimeout(60*time.Millisecond), upvest.WithResponseInfo(&info)); err != nil {
 		t.Fatalf("err = %v after %d attempts", err, info.Attempts)
 	}
 	if info.Attempts < 2 {

@@ -73,7 +73,7 @@ func TestHTTPClientNotMutated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.CloseAccountGroup(context.Background(), groupID); err != nil {
+	if err := c.CloseAccountGroup(context.Background(), theGroup); err != nil {
 		t.Fatal(err)
 	}
 	if hc.Transport != base || hc.Timeout != 7*time.Second || hc.CheckRedirect != nil || hc.Jar != nil {
@@ -109,7 +109,7 @@ func TestLoggingHasNoSecrets(t *testing.T) {
 		}
 		writeProblem(w, 404, "not_found")
 	})
-	_, err := f.client(t, upvest.WithLogger(logger)).GetAccountGroup(context.Background(), groupID)
+	_, err := f.client(t, upvest.WithLogger(logger)).GetAccountGroup(context.Background(), theGroup)
 	if !errors.Is(err, upvest.ErrNotFound) {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ func TestCloseSettledAfterUncertainAttempt(t *testing.T) {
 					writeProblem(w, 409, "conflict")
 				})
 				c := f.client(t, upvest.WithTimeout(200*time.Millisecond))
-				err := c.CloseAccountGroup(context.Background(), groupID)
+				err := c.CloseAccountGroup(context.Background(), theGroup)
 				settled := handle != nil && (state == "CLOSING" || state == "CLOSED")
 				switch {
 				case settled && err != nil:

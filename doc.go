@@ -23,6 +23,26 @@
 // fails there, not at the first call) and sends nothing. A Client is safe for
 // concurrent use; share one.
 //
+// # Ids and enumerations
+//
+// Ids are uuid.UUID values (github.com/google/uuid) going in and coming
+// out: the document declares every id format: uuid, the models carry them
+// as such, and so g.ID from one answer is the argument of the next call
+// (client.CloseAccountGroup(ctx, g.ID)) with no String and no parsing. A
+// malformed id cannot reach a request path, and the nil UUID, an id never
+// set, is refused with ErrInvalidArgument. Ids kept as text (a database
+// column, a request from your own users) are parsed once, at that edge,
+// with uuid.Parse. Idempotency keys stay strings: Upvest's pattern allows
+// forms (no dashes) that are not a UUID's canonical text.
+//
+// Enumerations (AccountGroupType, AccountGroupStatus, SortOrder, ...) are
+// package enum's struct types: a string literal does not compile where one
+// is expected, so CreateAccountGroup(ctx, user, "BUSINESS") is caught by
+// the compiler rather than by the API. Their values (TypePersonal,
+// StatusActive, Descending, ...) are variables, compared with == or in a
+// switch; a value a newer API version adds decodes without error, keeps
+// its text and reports Valid() false.
+//
 // # Errors
 //
 // An error answer is an *APIError (status, problem type, title, detail,

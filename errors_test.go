@@ -1,6 +1,8 @@
 package upvest_test
 
 import (
+	"github.com/google/uuid"
+
 	"context"
 	"errors"
 	"net/http"
@@ -19,7 +21,7 @@ import (
 // makes it.
 var calls = map[string]func(context.Context, *upvest.Client) error{
 	"getAccountGroup": func(ctx context.Context, c *upvest.Client) error {
-		_, err := c.GetAccountGroup(ctx, groupID)
+		_, err := c.GetAccountGroup(ctx, theGroup)
 		return err
 	},
 	"listAccountGroups": func(ctx context.Context, c *upvest.Client) error {
@@ -27,14 +29,14 @@ var calls = map[string]func(context.Context, *upvest.Client) error{
 		return err
 	},
 	"listUserAccountGroups": func(ctx context.Context, c *upvest.Client) error {
-		_, err := c.ListUserAccountGroups(ctx, userID, nil)
+		_, err := c.ListUserAccountGroups(ctx, theUser, nil)
 		return err
 	},
 	"createAccountGroup": func(ctx context.Context, c *upvest.Client) error {
-		_, err := c.CreateAccountGroup(ctx, userID, upvest.TypePersonal)
+		_, err := c.CreateAccountGroup(ctx, theUser, upvest.TypePersonal)
 		return err
 	},
-	"closeAccountGroup":    func(ctx context.Context, c *upvest.Client) error { return c.CloseAccountGroup(ctx, groupID) },
+	"closeAccountGroup":    func(ctx context.Context, c *upvest.Client) error { return c.CloseAccountGroup(ctx, theGroup) },
 	"getWebhookVerifyKeys": func(ctx context.Context, c *upvest.Client) error { _, err := c.WebhookKeys(ctx); return err },
 }
 
@@ -141,7 +143,7 @@ func TestMalformedAnswers(t *testing.T) {
 				w.Write([]byte(tt.body))
 			})
 			c := f.client(t, upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 1}), upvest.WithMaxResponseBytes(1024))
-			_, err := c.GetAccountGroup(context.Background(), groupID)
+			_, err := c.GetAccountGroup(context.Background(), theGroup)
 			var respErr *upvest.ResponseError
 			if !errors.As(err, &respErr) {
 				t.Fatalf("err = %v, want *ResponseError", err)
@@ -166,11 +168,11 @@ func TestUnknownEnumValuesDecode(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(body))
 	})
-	g, err := f.client(t).GetAccountGroup(context.Background(), groupID)
+	g, err := f.client(t).GetAccountGroup(context.Background(), theGroup)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Status != "DORMANT" || g.Status.Valid() || string(g.Users[0].Type) != "GUARDIAN" {
+	if g.Status.String() != "DORMANT" || g.Status.Valid() || g.Users[0].Type.String() != "GUARDIAN" || g.Users[0].Type.Valid() {
 		t.Fatalf("%+v", g)
 	}
 }
@@ -180,18 +182,23 @@ func TestInvalidArguments(t *testing.T) {
 	c := f.client(t)
 	ctx := context.Background()
 	errs := []error{
-		func() error { _, err := c.GetAccountGroup(ctx, "nope"); return err }(),
-		c.CloseAccountGroup(ctx, groupID+"0"),
-		func() error { _, err := c.CreateAccountGroup(ctx, "x", upvest.TypePersonal); return err }(),
-		func() error { _, err := c.CreateAccountGroup(ctx, userID, "CORPORATE"); return err }(),
+		func() error { _, err := c.GetAccountGroup(ctx, uuid.Nil); return err }(),
+		c.CloseAccountGroup(ctx, uuid.Nil),
+		func() error { _, err := c.CreateAccountGroup(ctx, uuid.Nil, upvest.TypePersonal); return err }(),
+		func() error { _, err := c.ListUserAccountGroups(ctx, uuid.Nil, nil); return err }(),
 		func() error {
-			_, err := c.CreateAccountGroup(ctx, userID, upvest.TypePersonal, upvest.WithIdempotencyKey("not-a-uuid"))
+			_, err := c.CreateAccountGroup(ctx, theUser, enumOf[upvest.AccountGroupType]("CORPORATE"))
+			return err
+		}(),
+		func() error { _, err := c.CreateAccountGroup(ctx, theUser, upvest.AccountGroupType{}); return err }(),
+		func() error {
+			_, err := c.CreateAccountGroup(ctx, theUser, upvest.TypePersonal, upvest.WithIdempotencyKey("not-a-uuid"))
 			return err
 		}(),
 		func() error { _, err := c.ListAccountGroups(ctx, &upvest.ListParams{Limit: 1001}); return err }(),
 		func() error { _, err := c.ListAccountGroups(ctx, &upvest.ListParams{Offset: -1}); return err }(),
 		func() error {
-			_, err := c.ListUserAccountGroups(ctx, userID, &upvest.ListParams{Order: "UP"})
+			_, err := c.ListUserAccountGroups(ctx, theUser, &upvest.ListParams{Order: enumOf[upvest.SortOrder]("UP")})
 			return err
 		}(),
 	}

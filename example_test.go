@@ -7,13 +7,15 @@ import (
 	"log"
 	"os"
 
+	"github.com/google/uuid"
+
 	"github.com/upvest-go/upvest"
 	"github.com/upvest-go/upvest/sandbox"
 )
 
 // exampleSandbox starts an in-process sandbox and returns credentials for it
 // and a user known to it. Real code reads its credentials from its config.
-func exampleSandbox() (upvest.Config, string, func()) {
+func exampleSandbox() (upvest.Config, uuid.UUID, func()) {
 	sb, err := sandbox.Start(sandbox.Config{}, sandbox.P521)
 	if err != nil {
 		log.Fatal(err)
@@ -96,7 +98,13 @@ func ExampleAPIError() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, err = client.GetAccountGroup(context.Background(), "9d95820d-4333-46b6-98de-04ab7512e76f")
+	// An id kept as text (a database column, a request) is parsed once, at
+	// the edge; the client's methods take the uuid.UUID its answers carry.
+	id, err := uuid.Parse("9d95820d-4333-46b6-98de-04ab7512e76f")
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = client.GetAccountGroup(context.Background(), id)
 	var apiErr *upvest.APIError
 	switch {
 	case errors.Is(err, upvest.ErrNotFound) && errors.As(err, &apiErr):

@@ -1,6 +1,8 @@
 package upvest_test
 
 import (
+	"github.com/google/uuid"
+
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -23,6 +25,12 @@ const (
 	groupID      = "9d95820d-4333-46b6-98de-04ab7512e76f"
 	userID       = "413715f2-5401-4b97-8055-034a6b879f8c"
 	requestID    = "169ae4c7-ebd7-4041-94da-25369653eba7"
+)
+
+// theGroup and theUser are groupID and userID as the client's methods take them.
+var (
+	theGroup = uuid.MustParse(groupID)
+	theUser  = uuid.MustParse(userID)
 )
 
 // seen is one API request a fake server received.

@@ -2,11 +2,15 @@ package upvest_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"github.com/upvest-go/upvest"
+	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
 )
 
@@ -37,5 +41,33 @@ func TestGeneratedCreateKeepsOneKey(t *testing.T) {
 	}
 	if reqs[0].header.Get("Signature") == reqs[1].header.Get("Signature") {
 		t.Fatal("the retry reused the signature")
+	}
+}
+
+// The generated client writes the enumerations' text into the query and
+// the body: sort=created_at&order=DESC, "type":"LEGAL_ENTITY".
+func TestGeneratedClientWritesEnumText(t *testing.T) {
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{}`)
+	})
+	c := f.client(t)
+	sort, order := enum.SortByCreatedAt, upvest.Descending
+	resp, err := c.Generated().ListAccountGroups(context.Background(), &gen.ListAccountGroupsParams{Sort: &sort, Order: &order})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	resp, err = c.Generated().CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: theUser, Type: upvest.TypeLegalEntity})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	reqs := f.requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	if reqs[0].query != "sort=created_at&order=DESC" || !strings.Contains(string(reqs[1].body), `"type":"LEGAL_ENTITY"`) {
+		t.Fatalf("query %q, body %s", reqs[0].query, reqs[1].body)
 	}
 }

@@ -42,7 +42,7 @@ func TestFailedCreateNamesItsKey(t *testing.T) {
 			f := newFake(t, tt.handle)
 			c := f.client(t, upvest.WithTimeout(200*time.Millisecond),
 				upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond}))
-			_, err := c.CreateAccountGroup(context.Background(), userID, upvest.TypePersonal)
+			_, err := c.CreateAccountGroup(context.Background(), theUser, upvest.TypePersonal)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -167,7 +167,7 @@ func TestIdempotencyKeyPattern(t *testing.T) {
 	}
 	for _, tt := range tests {
 		before := sent.Load()
-		_, err := c.CreateAccountGroup(context.Background(), userID, upvest.TypePersonal, upvest.WithIdempotencyKey(tt.key))
+		_, err := c.CreateAccountGroup(context.Background(), theUser, upvest.TypePersonal, upvest.WithIdempotencyKey(tt.key))
 		switch {
 		case tt.ok && err != nil:
 			t.Errorf("%s refused: %v", tt.key, err)

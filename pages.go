@@ -3,6 +3,8 @@ package upvest
 import (
 	"context"
 	"iter"
+
+	"github.com/google/uuid"
 )
 
 // AllAccountGroups walks every account group from params' offset on, page by
@@ -20,7 +22,7 @@ func (c *Client) AllAccountGroups(ctx context.Context, params *ListParams, opts 
 }
 
 // AllUserAccountGroups is AllAccountGroups for one user's groups.
-func (c *Client) AllUserAccountGroups(ctx context.Context, userID string, params *ListParams, opts ...CallOption) iter.Seq2[AccountGroup, error] {
+func (c *Client) AllUserAccountGroups(ctx context.Context, userID uuid.UUID, params *ListParams, opts ...CallOption) iter.Seq2[AccountGroup, error] {
 	return walk(params, func(p *ListParams) (*AccountGroupPage, error) {
 		return c.ListUserAccountGroups(ctx, userID, p, opts...)
 	})

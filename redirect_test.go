@@ -64,7 +64,7 @@ func TestNoRedirectIsFollowed(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				_, err = c.CreateAccountGroup(context.Background(), userID, upvest.TypePersonal)
+				_, err = c.CreateAccountGroup(context.Background(), theUser, upvest.TypePersonal)
 				if err == nil {
 					t.Fatal("a redirect was followed: the create succeeded")
 				}
@@ -98,7 +98,7 @@ func TestNoRedirectFromHTTPSToHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.GetAccountGroup(context.Background(), groupID)
+	_, err = c.GetAccountGroup(context.Background(), theGroup)
 	var re *middleware.RedirectError
 	if !errors.As(err, &re) || re.StatusCode != 307 {
 		t.Fatalf("err = %v, want *middleware.RedirectError", err)

@@ -1,6 +1,8 @@
 package upvest_test
 
 import (
+	"github.com/google/uuid"
+
 	"bytes"
 	"context"
 	"errors"
@@ -126,7 +128,7 @@ func TestHostileServers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = c.GetAccountGroup(context.Background(), groupID)
+			_, err = c.GetAccountGroup(context.Background(), theGroup)
 			var respErr *upvest.ResponseError
 			var callErr *upvest.CallError
 			switch {
@@ -177,7 +179,7 @@ func TestRandomlyClosedConnections(t *testing.T) {
 	}
 	ok := 0
 	for i := 0; i < 50; i++ {
-		_, err := c.GetAccountGroup(context.Background(), groupID)
+		_, err := c.GetAccountGroup(context.Background(), theGroup)
 		var callErr *upvest.CallError
 		switch {
 		case err == nil:
@@ -196,7 +198,7 @@ func TestRandomlyClosedConnections(t *testing.T) {
 // that no request waits longer than a token lives.
 func TestSharedClientUnderConcurrency(t *testing.T) {
 	c, sb := startSandbox(t, sandbox.Config{TokenTTL: 3 * time.Second}, sandbox.Ed25519, fastRetries)
-	users := []string{sb.NewUser(), sb.NewUser(), sb.NewUser()}
+	users := []uuid.UUID{sb.NewUser(), sb.NewUser(), sb.NewUser()}
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	var failures atomic.Int32
@@ -212,7 +214,7 @@ func TestSharedClientUnderConcurrency(t *testing.T) {
 				case 0:
 					var ag *upvest.AccountGroup
 					if ag, err = c.CreateAccountGroup(ctx, user, upvest.TypePersonal); err == nil {
-						_, err = c.GetAccountGroup(ctx, ag.ID.String())
+						_, err = c.GetAccountGroup(ctx, ag.ID)
 					}
 				case 1:
 					_, err = c.ListUserAccountGroups(ctx, user, &upvest.ListParams{Limit: 5})
@@ -221,7 +223,7 @@ func TestSharedClientUnderConcurrency(t *testing.T) {
 				case 3:
 					page, lerr := c.ListUserAccountGroups(ctx, user, &upvest.ListParams{Limit: 1})
 					if err = lerr; err == nil && len(page.Data) > 0 {
-						if cerr := c.CloseAccountGroup(ctx, page.Data[0].ID.String()); cerr != nil && !errors.Is(cerr, upvest.ErrConflict) {
+						if cerr := c.CloseAccountGroup(ctx, page.Data[0].ID); cerr != nil && !errors.Is(cerr, upvest.ErrConflict) {
 							err = cerr
 						}
 					}
@@ -298,7 +300,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = c.CreateAccountGroup(context.Background(), userID, upvest.TypePersonal)
+		_, err = c.CreateAccountGroup(context.Background(), theUser, upvest.TypePersonal)
 		if err == nil {
 			t.Fatalf("%s: no error", name)
 		}
@@ -309,7 +311,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 					errs = append(errs, fmt.Sprint(p))
 				}
 			}()
-			_, _ = c.GetAccountGroup(context.Background(), groupID)
+			_, _ = c.GetAccountGroup(context.Background(), theGroup)
 		}()
 		srv.Close()
 	}

@@ -1,6 +1,8 @@
 package upvest
 
 import (
+	"github.com/google/uuid"
+
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -86,7 +88,7 @@ func TestRetryAfterHonouredAndCapped(t *testing.T) {
 				}
 				w.WriteHeader(202)
 			}, rec.option(), WithRetryPolicy(RetryPolicy{MaxRetryAfter: 10 * time.Second}))
-			if err := c.CloseAccountGroup(context.Background(), "9d95820d-4333-46b6-98de-04ab7512e76f"); err != nil {
+			if err := c.CloseAccountGroup(context.Background(), someGroup); err != nil {
 				t.Fatal(err)
 			}
 			if len(rec.waits) != 1 {
@@ -113,7 +115,7 @@ func TestRetryAfterInThePastFallsBack(t *testing.T) {
 			}
 			w.WriteHeader(202)
 		}, rec.option(), WithRetryPolicy(RetryPolicy{BaseDelay: 400 * time.Millisecond, MaxDelay: 400 * time.Millisecond}))
-		if err := c.CloseAccountGroup(context.Background(), "9d95820d-4333-46b6-98de-04ab7512e76f"); err != nil {
+		if err := c.CloseAccountGroup(context.Background(), someGroup); err != nil {
 			t.Fatal(err)
 		}
 		// Full jitter draws from [0, 400 ms]; 0 itself is a 1 in 4e8 chance.
@@ -132,7 +134,7 @@ func TestBackoffIsBoundedExponential(t *testing.T) {
 		attempts++
 		w.WriteHeader(503)
 	}, rec.option(), WithRetryPolicy(RetryPolicy{MaxAttempts: 6, BaseDelay: 100 * time.Millisecond, MaxDelay: 400 * time.Millisecond}))
-	_, err := c.GetAccountGroup(context.Background(), "9d95820d-4333-46b6-98de-04ab7512e76f")
+	_, err := c.GetAccountGroup(context.Background(), someGroup)
 	if err == nil || attempts != 6 || len(rec.waits) != 5 {
 		t.Fatalf("err %v, %d attempts, waits %v", err, attempts, rec.waits)
 	}
@@ -158,3 +160,6 @@ func TestRetryBudget(t *testing.T) {
 		t.Fatalf("err %v after %d attempts, want the budget to stop after 2", err, attempts)
 	}
 }
+
+// someGroup is the id the internal tests ask for.
+var someGroup = uuid.MustParse("9d95820d-4333-46b6-98de-04ab7512e76f")

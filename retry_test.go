@@ -18,7 +18,7 @@ import (
 // then replays the original answer, so one group exists.
 func TestCreateRetriedAfterDroppedConnection(t *testing.T) {
 	f := newFake(t, lostThenGroup())
-	g, err := f.client(t).CreateAccountGroup(context.Background(), userID, upvest.TypePersonal)
+	g, err := f.client(t).CreateAccountGroup(context.Background(), theUser, upvest.TypePersonal)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestNeverRetried(t *testing.T) {
 	for _, status := range []int{400, 403, 404, 409, 422} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
 			f := newFake(t, func(w http.ResponseWriter, r *http.Request) { writeProblem(w, status, "x") })
-			_, err := f.client(t).CreateAccountGroup(context.Background(), userID, upvest.TypePersonal)
+			_, err := f.client(t).CreateAccountGroup(context.Background(), theUser, upvest.TypePersonal)
 			if !errors.As(err, new(*upvest.APIError)) || len(f.requests()) != 1 {
 				t.Fatalf("%v after %d attempts, want 1", err, len(f.requests()))
 			}
@@ -74,11 +74,11 @@ func TestNeverRetried(t *testing.T) {
 		writeProblem(w, 401, "unauthorized")
 	})
 	c := f.client(t)
-	if err := c.CloseAccountGroup(context.Background(), groupID); err != nil {
+	if err := c.CloseAccountGroup(context.Background(), theGroup); err != nil {
 		t.Fatal(err)
 	}
 	ok.Store(false)
-	err := c.CloseAccountGroup(context.Background(), groupID)
+	err := c.CloseAccountGroup(context.Background(), theGroup)
 	if !errors.Is(err, upvest.ErrUnauthorized) || len(f.requests()) != 3 || f.tokenCount() != 2 {
 		t.Fatalf("%v: %d requests, %d tokens; want 3 and 2", err, len(f.requests()), f.tokenCount())
 	}
@@ -95,7 +95,7 @@ func TestRetriedStatuses(t *testing.T) {
 				}
 				w.WriteHeader(202)
 			})
-			if err := f.client(t).CloseAccountGroup(context.Background(), groupID); err != nil || n.Load() != 3 {
+			if err := f.client(t).CloseAccountGroup(context.Background(), theGroup); err != nil || n.Load() != 3 {
 				t.Fatalf("%v after %d attempts", err, n.Load())
 			}
 		})
@@ -111,7 +111,7 @@ func TestContextCancellationStopsRetries(t *testing.T) {
 			writeProblem(w, 503, "service_unavailable")
 		})
 		c := f.client(t, upvest.WithRetryPolicy(upvest.RetryPolicy{MaxRetryAfter: time.Hour, Budget: 2 * time.Hour}))
-		cancelAfterFirstRequest(t, f, func(ctx context.Context) error { _, err := c.GetAccountGroup(ctx, groupID); return err })
+		cancelAfterFirstRequest(t, f, func(ctx context.Context) error { _, err := c.GetAccountGroup(ctx, theGroup); return err })
 	})
 	t.Run("during a request", func(t *testing.T) {
 		release := make(chan struct{})
@@ -163,7 +163,7 @@ func TestAttemptTimeout(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(groupJSON))
 	})
-	g, err := f.client(t, upvest.WithTimeout(time.Second)).GetAccountGroup(context.Background(), groupID)
+	g, err := f.client(t, upvest.WithTimeout(time.Second)).GetAccountGroup(context.Background(), theGroup)
 	if err != nil || g.ID.String() != groupID || n.Load() != 2 {
 		t.Fatalf("%v after %d attempts", err, n.Load())
 	}

@@ -37,13 +37,13 @@ func BenchmarkTelemetry(b *testing.B) {
 				b.Fatal(err)
 			}
 			ctx := context.Background()
-			if _, err := c.GetAccountGroup(ctx, groupID); err != nil {
+			if _, err := c.GetAccountGroup(ctx, theGroup); err != nil {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
-				if _, err := c.GetAccountGroup(ctx, groupID); err != nil {
+				if _, err := c.GetAccountGroup(ctx, theGroup); err != nil {
 					b.Fatal(err)
 				}
 			}

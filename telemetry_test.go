@@ -52,7 +52,7 @@ func TestTelemetryOfARetriedCreate(t *testing.T) {
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	c := f.client(t, upvest.WithTracerProvider(tp), upvest.WithMeterProvider(mp))
-	if _, err := c.CreateAccountGroup(context.Background(), userID, upvest.TypePersonal); err != nil {
+	if _, err := c.CreateAccountGroup(context.Background(), theUser, upvest.TypePersonal); err != nil {
 		t.Fatal(err)
 	}
 	var call sdktrace.ReadOnlySpan
@@ -162,7 +162,7 @@ func TestTelemetryOffAndPropagation(t *testing.T) {
 	spans := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
 	ctx, parent := tp.Tracer("caller").Start(context.Background(), "caller")
-	if _, err := f.client(t).GetAccountGroup(ctx, groupID); err != nil {
+	if _, err := f.client(t).GetAccountGroup(ctx, theGroup); err != nil {
 		t.Fatal(err)
 	}
 	parent.End()
@@ -171,7 +171,7 @@ func TestTelemetryOffAndPropagation(t *testing.T) {
 	}
 	c := f.client(t, upvest.WithTracerProvider(tp), upvest.WithPropagator(propagation.TraceContext{}))
 	ctx, parent = tp.Tracer("caller").Start(context.Background(), "caller")
-	if _, err := c.GetAccountGroup(ctx, groupID); err != nil {
+	if _, err := c.GetAccountGroup(ctx, theGroup); err != nil {
 		t.Fatal(err)
 	}
 	parent.End()

@@ -68,7 +68,7 @@ func TestTokenFailureIsShared(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					started.Done()
-					_, err := c.GetAccountGroup(context.Background(), groupID)
+					_, err := c.GetAccountGroup(context.Background(), theGroup)
 					var te *middleware.TokenError
 					if errors.As(err, &te) && te.StatusCode == 503 && errors.Is(err, upvest.ErrServer) {
 						typed.Add(1)
@@ -90,7 +90,7 @@ func TestTokenFailureIsShared(t *testing.T) {
 			// The failure is remembered for its back-off: a call right after
 			// sends no token request.
 			before := fetches.Load()
-			if _, err := c.GetAccountGroup(context.Background(), groupID); err == nil || fetches.Load() != before {
+			if _, err := c.GetAccountGroup(context.Background(), theGroup); err == nil || fetches.Load() != before {
 				t.Fatalf("err = %v, %d token requests", err, fetches.Load()-before)
 			}
 		})
@@ -119,7 +119,7 @@ func TestTokenRetryAfterHonoured(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.GetAccountGroup(context.Background(), groupID); err != nil {
+	if _, err := c.GetAccountGroup(context.Background(), theGroup); err != nil {
 		t.Fatal(err)
 	}
 	if len(at) != 2 || at[1].Sub(at[0]) < 900*time.Millisecond {
@@ -139,7 +139,7 @@ func TestTokenErrorIsTypedAndOneLine(t *testing.T) {
 	}, nil)
 	once := upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 1})
 	c, _ := upvest.New(upvest.Config{BaseURL: srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM}, once)
-	_, err := c.GetAccountGroup(context.Background(), groupID)
+	_, err := c.GetAccountGroup(context.Background(), theGroup)
 	var te *middleware.TokenError
 	if !errors.As(err, &te) || te.StatusCode != 429 || te.Type != "too_many_requests" || te.RequestID != requestID || te.RetryAfter != 2*time.Second {
 		t.Fatalf("err = %v (%+v), want *middleware.TokenError 429 too_many_requests with request id and Retry-After", err, te)
@@ -159,11 +159,11 @@ func TestTokenErrorIsTypedAndOneLine(t *testing.T) {
 		io.WriteString(w, `{"error":"invalid_client","error_description":"Bad client credentials"}`)
 	}, nil)
 	c, _ = upvest.New(upvest.Config{BaseURL: srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM}, once)
-	_, wrong := c.GetAccountGroup(context.Background(), groupID)
+	_, wrong := c.GetAccountGroup(context.Background(), theGroup)
 	// An expired token: the API refuses it twice (an *APIError, 401).
 	srv, _ = tokenServer(t, tokenOK, func(w http.ResponseWriter, r *http.Request) { writeProblem(w, 401, "unauthorized") })
 	c, _ = upvest.New(upvest.Config{BaseURL: srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM}, once)
-	_, expired := c.GetAccountGroup(context.Background(), groupID)
+	_, expired := c.GetAccountGroup(context.Background(), theGroup)
 	var apiErr *upvest.APIError
 	switch {
 	case !errors.Is(wrong, upvest.ErrUnauthorized) || !errors.As(wrong, &te) || te.StatusCode != 401 || te.Type != "invalid_client":

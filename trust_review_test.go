@@ -21,7 +21,7 @@ func TestEmptyIdempotencyKeyRefused(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, groupJSON)
 	})
-	_, err := f.client(t).CreateAccountGroup(context.Background(), userID, upvest.TypePersonal, upvest.WithIdempotencyKey(""))
+	_, err := f.client(t).CreateAccountGroup(context.Background(), theUser, upvest.TypePersonal, upvest.WithIdempotencyKey(""))
 	if !errors.Is(err, upvest.ErrInvalidArgument) || len(f.requests()) != 0 {
 		t.Fatalf("err = %v, %d requests sent", err, len(f.requests()))
 	}
@@ -56,7 +56,7 @@ func TestCloseNotSettledAfterConnectTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.CloseAccountGroup(context.Background(), groupID); !errors.Is(err, upvest.ErrConflict) || gets.Load() != 0 {
+	if err := c.CloseAccountGroup(context.Background(), theGroup); !errors.Is(err, upvest.ErrConflict) || gets.Load() != 0 {
 		t.Fatalf("err = %v after %d reads, want ErrConflict and no read", err, gets.Load())
 	}
 }

@@ -24,9 +24,9 @@ func validateGroup(g *AccountGroup) string {
 	switch {
 	case g.ID == uuid.Nil:
 		return "account group without id"
-	case g.Status == "":
+	case g.Status.IsZero():
 		return "account group without status"
-	case g.Type == "":
+	case g.Type.IsZero():
 		return "account group without type"
 	case g.CreatedAt.IsZero() || g.UpdatedAt.IsZero():
 		return "account group without created_at or updated_at"

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // ErrStatusUnreachable is matched by a *WaitError for a group that reached
@@ -19,10 +21,10 @@ var ErrStatusUnreachable = errors.New("upvest: account group cannot reach the aw
 // the group failed (Err is that error).
 type WaitError struct {
 	// ID is the account group's id.
-	ID string
+	ID uuid.UUID
 	// Want lists the awaited statuses.
 	Want []AccountGroupStatus
-	// Status is the last status seen, or "" when none was read.
+	// Status is the last status seen; the zero value when none was read.
 	Status AccountGroupStatus
 	// Err says why the wait ended.
 	Err error
@@ -32,9 +34,9 @@ type WaitError struct {
 func (e *WaitError) Error() string {
 	want := make([]string, len(e.Want))
 	for i, s := range e.Want {
-		want[i] = string(s)
+		want[i] = s.String()
 	}
-	last := string(e.Status)
+	last := e.Status.String()
 	if last == "" {
 		last = "unknown"
 	}
@@ -68,7 +70,7 @@ var next = map[AccountGroupStatus][]AccountGroupStatus{
 // CLOSED while waiting for ACTIVE, say); the context bounds the whole wait
 // (a *WaitError wrapping its error). Reads that fail are returned at once
 // (inside a *WaitError), after the client's own retries.
-func (c *Client) WaitForAccountGroup(ctx context.Context, id string, statuses ...AccountGroupStatus) (*AccountGroup, error) {
+func (c *Client) WaitForAccountGroup(ctx context.Context, id uuid.UUID, statuses ...AccountGroupStatus) (*AccountGroup, error) {
 	if len(statuses) == 0 {
 		return nil, fmt.Errorf("%w: WaitForAccountGroup needs at least one status", ErrInvalidArgument)
 	}
@@ -77,7 +79,7 @@ func (c *Client) WaitForAccountGroup(ctx context.Context, id string, statuses ..
 			return nil, fmt.Errorf("%w: unknown account group status %q", ErrInvalidArgument, s)
 		}
 	}
-	if _, err := parseID("account group id", id); err != nil {
+	if err := checkID("account group id", id); err != nil {
 		return nil, err
 	}
 	we := &WaitError{ID: id, Want: statuses}

@@ -1,6 +1,8 @@
 package upvest_test
 
 import (
+	"github.com/google/uuid"
+
 	"context"
 	"errors"
 	"testing"
@@ -21,14 +23,14 @@ func TestWaitForAccountGroup(t *testing.T) {
 	if err != nil || g.Status != upvest.StatusPendingApproval {
 		t.Fatalf("%v %v", g, err)
 	}
-	got, err := c.WaitForAccountGroup(ctx, g.ID.String(), upvest.StatusActive)
+	got, err := c.WaitForAccountGroup(ctx, g.ID, upvest.StatusActive)
 	if err != nil || got.Status != upvest.StatusActive {
 		t.Fatalf("wait for ACTIVE: %v %v", got, err)
 	}
-	if err := c.CloseAccountGroup(ctx, g.ID.String()); err != nil {
+	if err := c.CloseAccountGroup(ctx, g.ID); err != nil {
 		t.Fatal(err)
 	}
-	got, err = c.WaitForAccountGroup(ctx, g.ID.String(), upvest.StatusClosed)
+	got, err = c.WaitForAccountGroup(ctx, g.ID, upvest.StatusClosed)
 	if err != nil || got.Status != upvest.StatusClosed {
 		t.Fatalf("wait for CLOSED: %v %v", got, err)
 	}
@@ -36,16 +38,16 @@ func TestWaitForAccountGroup(t *testing.T) {
 	// Locked while waiting for ACTIVE: stops early, typed.
 	c2, sb2 := newSandbox(t, sandbox.Config{ApprovalDelay: -1})
 	g2, _ := c2.CreateAccountGroup(ctx, sb2.NewUser(), upvest.TypePersonal)
-	time.AfterFunc(50*time.Millisecond, func() { sb2.Lock(g2.ID.String()) })
+	time.AfterFunc(50*time.Millisecond, func() { sb2.Lock(g2.ID) })
 	failsafe, stop := context.WithTimeout(ctx, 20*time.Second) // never reached when it stops early
 	defer stop()
-	_, err = c2.WaitForAccountGroup(failsafe, g2.ID.String(), upvest.StatusActive)
+	_, err = c2.WaitForAccountGroup(failsafe, g2.ID, upvest.StatusActive)
 	var we *upvest.WaitError
 	if !errors.Is(err, upvest.ErrStatusUnreachable) || !errors.As(err, &we) || we.Status != upvest.StatusLocked {
 		t.Fatalf("err = %v, want a *WaitError (ErrStatusUnreachable) seeing LOCKED", err)
 	}
 	// Already in a final state: at once.
-	if _, err := c2.WaitForAccountGroup(ctx, g2.ID.String(), upvest.StatusActive, upvest.StatusClosing); !errors.Is(err, upvest.ErrStatusUnreachable) {
+	if _, err := c2.WaitForAccountGroup(ctx, g2.ID, upvest.StatusActive, upvest.StatusClosing); !errors.Is(err, upvest.ErrStatusUnreachable) {
 		t.Fatalf("err = %v", err)
 	}
 
@@ -53,19 +55,19 @@ func TestWaitForAccountGroup(t *testing.T) {
 	g3, _ := c2.CreateAccountGroup(ctx, sb2.NewUser(), upvest.TypePersonal)
 	wctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
-	_, err = c2.WaitForAccountGroup(wctx, g3.ID.String(), upvest.StatusActive)
+	_, err = c2.WaitForAccountGroup(wctx, g3.ID, upvest.StatusActive)
 	if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &we) || we.Status != upvest.StatusPendingApproval {
 		t.Fatalf("err = %v, want a *WaitError with the deadline and PENDING_APPROVAL", err)
 	}
 
 	// Misuse.
-	if _, err := c2.WaitForAccountGroup(ctx, g3.ID.String()); !errors.Is(err, upvest.ErrInvalidArgument) {
+	if _, err := c2.WaitForAccountGroup(ctx, g3.ID); !errors.Is(err, upvest.ErrInvalidArgument) {
 		t.Fatalf("no status: %v", err)
 	}
-	if _, err := c2.WaitForAccountGroup(ctx, "nope", upvest.StatusActive); !errors.Is(err, upvest.ErrInvalidArgument) {
+	if _, err := c2.WaitForAccountGroup(ctx, uuid.Nil, upvest.StatusActive); !errors.Is(err, upvest.ErrInvalidArgument) {
 		t.Fatalf("bad id: %v", err)
 	}
-	if _, err := c2.WaitForAccountGroup(ctx, g3.ID.String(), "SLEEPING"); !errors.Is(err, upvest.ErrInvalidArgument) {
+	if _, err := c2.WaitForAccountGroup(ctx, g3.ID, enumOf[upvest.AccountGroupStatus]("SLEEPING")); !errors.Is(err, upvest.ErrInvalidArgument) {
 		t.Fatalf("unknown status: %v", err)
 	}
 }

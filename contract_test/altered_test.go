@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/upvest-go/upvest"
 	contracttest "github.com/upvest-go/upvest/contract_test"
 	"github.com/upvest-go/upvest/sandbox"
@@ -82,7 +84,7 @@ type setup struct {
 	alt    *altered
 	client *upvest.Client
 	rec    *contracttest.Recorder
-	user   string
+	user   uuid.UUID
 	secret string
 }
 
@@ -121,13 +123,13 @@ func newSetup(t *testing.T, mode contracttest.Mode, adapter string) *setup {
 }
 
 // group creates a group through the unaltered sandbox.
-func (s *setup) group(t *testing.T) string {
+func (s *setup) group(t *testing.T) uuid.UUID {
 	t.Helper()
 	g, err := s.client.CreateAccountGroup(context.Background(), s.user, upvest.TypePersonal)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return g.ID.String()
+	return g.ID
 }
 
 // answersWrongly lists the broken answers of a GET of one group and what
@@ -193,7 +195,7 @@ func TestSandboxAnsweringWrongly(t *testing.T) {
 					defer s.alt.set(http.MethodGet, "/account_groups/", nil)
 					get := id
 					if tt.unknown {
-						get = "00000000-0000-4000-8000-000000000000"
+						get = uuid.MustParse("00000000-0000-4000-8000-000000000000")
 					}
 					_, _ = s.client.GetAccountGroup(context.Background(), get) // the facade's verdict is not the point
 					var fs []contracttest.Finding

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
 	"github.com/upvest-go/upvest/middleware"
 	"github.com/upvest-go/upvest/sandbox"
@@ -27,10 +28,10 @@ func (w *world) call(ctx context.Context, op string, id gen.AccountGroupID, eds 
 	case "listAccountGroups":
 		return c.ListAccountGroups(ctx, &gen.ListAccountGroupsParams{}, eds...)
 	case "listUserAccountGroups":
-		return c.ListUserAccountGroups(ctx, mustUUID(w.user), &gen.ListUserAccountGroupsParams{}, eds...)
+		return c.ListUserAccountGroups(ctx, w.user, &gen.ListUserAccountGroupsParams{}, eds...)
 	case "createAccountGroup":
 		eds = append([]gen.RequestEditorFn{middleware.IdempotencyKeyEditor("")}, eds...)
-		return c.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserID: mustUUID(w.user), Type: gen.AccountGroupTypePERSONAL}, eds...)
+		return c.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserID: w.user, Type: enum.TypePersonal}, eds...)
 	case "getWebhookVerifyKeys":
 		return c.GetWebhookVerifyKeys(ctx, eds...)
 	case "requestToken":
@@ -137,34 +138,34 @@ func scenarios() []scenario {
 		}},
 		scenario{"listUserAccountGroups", "limit over 1000", 400, false, func(t *testing.T, w *world, op string) (*http.Response, error) {
 			limit := gen.Limit(5000)
-			return w.client.ListUserAccountGroups(context.Background(), mustUUID(w.user), &gen.ListUserAccountGroupsParams{Limit: &limit})
+			return w.client.ListUserAccountGroups(context.Background(), w.user, &gen.ListUserAccountGroupsParams{Limit: &limit})
 		}},
 		scenario{"listAccountGroups", "limit over 1000", 400, false, func(t *testing.T, w *world, op string) (*http.Response, error) {
 			limit := gen.Limit(5000)
 			return w.client.ListAccountGroups(context.Background(), &gen.ListAccountGroupsParams{Limit: &limit})
 		}},
 		scenario{"createAccountGroup", "unknown user", 404, true, func(t *testing.T, w *world, op string) (*http.Response, error) {
-			return w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: unknownID, Type: gen.AccountGroupTypePERSONAL}, middleware.IdempotencyKeyEditor(""))
+			return w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: unknownID, Type: enum.TypePersonal}, middleware.IdempotencyKeyEditor(""))
 		}},
 		// The document does not forbid other properties, so the sandbox
 		// accepts one; strict mode closes the request schema, so the
 		// validator still finds it.
 		scenario{"createAccountGroup", "unknown field", 200, false, func(t *testing.T, w *world, op string) (*http.Response, error) {
-			body := `{"user_id":"` + w.user + `","type":"PERSONAL","nickname":"x"}`
+			body := `{"user_id":"` + w.user.String() + `","type":"PERSONAL","nickname":"x"}`
 			return w.client.CreateAccountGroupWithBody(context.Background(), "application/json", strings.NewReader(body), middleware.IdempotencyKeyEditor(""))
 		}},
 		scenario{"createAccountGroup", "type not in the enum", 400, false, func(t *testing.T, w *world, op string) (*http.Response, error) {
-			body := `{"user_id":"` + w.user + `","type":"CORPORATE"}`
+			body := `{"user_id":"` + w.user.String() + `","type":"CORPORATE"}`
 			return w.client.CreateAccountGroupWithBody(context.Background(), "application/json", strings.NewReader(body), middleware.IdempotencyKeyEditor(""))
 		}},
 		scenario{"createAccountGroup", "key reused with another body", 422, true, func(t *testing.T, w *world, op string) (*http.Response, error) {
 			key := middleware.NewIdempotencyKey()
-			resp, err := w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: mustUUID(w.user), Type: gen.AccountGroupTypePERSONAL}, middleware.IdempotencyKeyEditor(key))
+			resp, err := w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: w.user, Type: enum.TypePersonal}, middleware.IdempotencyKeyEditor(key))
 			if err != nil {
 				return nil, err
 			}
 			resp.Body.Close()
-			return w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: mustUUID(w.user), Type: gen.AccountGroupTypeLEGALENTITY}, middleware.IdempotencyKeyEditor(key))
+			return w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: w.user, Type: enum.TypeLegalEntity}, middleware.IdempotencyKeyEditor(key))
 		}},
 	)
 	return out

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/upvest-go/upvest"
 	contracttest "github.com/upvest-go/upvest/contract_test"
 	"github.com/upvest-go/upvest/sandbox"
@@ -13,14 +15,14 @@ import (
 
 // openGroup stands for the code of a service embedding the client: it opens
 // a personal account group for a customer and reads it back.
-func openGroup(ctx context.Context, c *upvest.Client, user string) (upvest.AccountGroupStatus, error) {
-	g, err := c.CreateAccountGroup(ctx, user, upvest.TypePersonal, upvest.WithIdempotencyReference("onboarding-"+user))
+func openGroup(ctx context.Context, c *upvest.Client, user uuid.UUID) (upvest.AccountGroupStatus, error) {
+	g, err := c.CreateAccountGroup(ctx, user, upvest.TypePersonal, upvest.WithIdempotencyReference("onboarding-"+user.String()))
 	if err != nil {
-		return "", err
+		return upvest.AccountGroupStatus{}, err
 	}
-	g, err = c.GetAccountGroup(ctx, g.ID.String())
+	g, err = c.GetAccountGroup(ctx, g.ID)
 	if err != nil {
-		return "", err
+		return upvest.AccountGroupStatus{}, err
 	}
 	return g.Status, nil
 }

@@ -11,8 +11,10 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/google/uuid"
 
 	contracttest "github.com/upvest-go/upvest/contract_test"
+	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
 	"github.com/upvest-go/upvest/middleware"
 	"github.com/upvest-go/upvest/openapi"
@@ -30,7 +32,7 @@ type world struct {
 	url    string
 	client *gen.Client
 	tokens *middleware.Tokens
-	user   string
+	user   uuid.UUID
 
 	mu     sync.Mutex
 	tamper func(*http.Request)
@@ -98,8 +100,7 @@ func newWorld(t *testing.T) *world {
 // group creates an account group and returns its id, activated if asked.
 func (w *world) group(t *testing.T, active bool) gen.AccountGroupID {
 	t.Helper()
-	uid := mustUUID(w.user)
-	resp, err := w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: uid, Type: gen.AccountGroupTypePERSONAL}, middleware.IdempotencyKeyEditor(""))
+	resp, err := w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: w.user, Type: enum.TypePersonal}, middleware.IdempotencyKeyEditor(""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +110,7 @@ func (w *world) group(t *testing.T, active bool) gen.AccountGroupID {
 		t.Fatal(err)
 	}
 	if active {
-		w.sb.Activate(g.ID.String())
+		w.sb.Activate(g.ID)
 	}
 	return g.ID
 }

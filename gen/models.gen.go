@@ -7,79 +7,8 @@ import (
 	"time"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
+	"github.com/upvest-go/upvest/enum"
 )
-
-// Defines values for AccountGroupEventType.
-const (
-	AccountGroupEventTypeACCOUNTGROUPACTIVATED        AccountGroupEventType = "ACCOUNT_GROUP.ACTIVATED"
-	AccountGroupEventTypeACCOUNTGROUPCLOSED           AccountGroupEventType = "ACCOUNT_GROUP.CLOSED"
-	AccountGroupEventTypeACCOUNTGROUPCLOSINGINITIATED AccountGroupEventType = "ACCOUNT_GROUP.CLOSING_INITIATED"
-	AccountGroupEventTypeACCOUNTGROUPCREATED          AccountGroupEventType = "ACCOUNT_GROUP.CREATED"
-	AccountGroupEventTypeACCOUNTGROUPLOCKED           AccountGroupEventType = "ACCOUNT_GROUP.LOCKED"
-)
-
-// Valid indicates whether the value is a known member of the AccountGroupEventType enum.
-func (e AccountGroupEventType) Valid() bool {
-	switch e {
-	case AccountGroupEventTypeACCOUNTGROUPACTIVATED:
-		return true
-	case AccountGroupEventTypeACCOUNTGROUPCLOSED:
-		return true
-	case AccountGroupEventTypeACCOUNTGROUPCLOSINGINITIATED:
-		return true
-	case AccountGroupEventTypeACCOUNTGROUPCREATED:
-		return true
-	case AccountGroupEventTypeACCOUNTGROUPLOCKED:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for AccountGroupStatus.
-const (
-	AccountGroupStatusACTIVE          AccountGroupStatus = "ACTIVE"
-	AccountGroupStatusCLOSED          AccountGroupStatus = "CLOSED"
-	AccountGroupStatusCLOSING         AccountGroupStatus = "CLOSING"
-	AccountGroupStatusLOCKED          AccountGroupStatus = "LOCKED"
-	AccountGroupStatusPENDINGAPPROVAL AccountGroupStatus = "PENDING_APPROVAL"
-)
-
-// Valid indicates whether the value is a known member of the AccountGroupStatus enum.
-func (e AccountGroupStatus) Valid() bool {
-	switch e {
-	case AccountGroupStatusACTIVE:
-		return true
-	case AccountGroupStatusCLOSED:
-		return true
-	case AccountGroupStatusCLOSING:
-		return true
-	case AccountGroupStatusLOCKED:
-		return true
-	case AccountGroupStatusPENDINGAPPROVAL:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for AccountGroupType.
-const (
-	AccountGroupTypeLEGALENTITY AccountGroupType = "LEGAL_ENTITY"
-	AccountGroupTypePERSONAL    AccountGroupType = "PERSONAL"
-)
-
-// Valid indicates whether the value is a known member of the AccountGroupType enum.
-func (e AccountGroupType) Valid() bool {
-	switch e {
-	case AccountGroupTypeLEGALENTITY:
-		return true
-	case AccountGroupTypePERSONAL:
-		return true
-	default:
-		return false
-	}
-}
 
 // Defines values for JWKCrv.
 const (
@@ -111,39 +40,6 @@ func (e JWKKty) Valid() bool {
 	}
 }
 
-// Defines values for SortField.
-const (
-	SortFieldCreatedAt SortField = "created_at"
-)
-
-// Valid indicates whether the value is a known member of the SortField enum.
-func (e SortField) Valid() bool {
-	switch e {
-	case SortFieldCreatedAt:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for SortOrder.
-const (
-	SortOrderASC  SortOrder = "ASC"
-	SortOrderDESC SortOrder = "DESC"
-)
-
-// Valid indicates whether the value is a known member of the SortOrder enum.
-func (e SortOrder) Valid() bool {
-	switch e {
-	case SortOrderASC:
-		return true
-	case SortOrderDESC:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for TokenRequestGrantType.
 const (
 	TokenRequestGrantTypeClientCredentials TokenRequestGrantType = "client_credentials"
@@ -153,21 +49,6 @@ const (
 func (e TokenRequestGrantType) Valid() bool {
 	switch e {
 	case TokenRequestGrantTypeClientCredentials:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for UserRelationType.
-const (
-	UserRelationTypeOWNER UserRelationType = "OWNER"
-)
-
-// Valid indicates whether the value is a known member of the UserRelationType enum.
-func (e UserRelationType) Valid() bool {
-	switch e {
-	case UserRelationTypeOWNER:
 		return true
 	default:
 		return false
@@ -261,7 +142,7 @@ type AccountGroupEvent struct {
 }
 
 // AccountGroupEventType Event type
-type AccountGroupEventType string
+type AccountGroupEventType = enum.AccountGroupEventType
 
 // AccountGroupStatus Status of the account group
 // - PENDING_APPROVAL - Account group approval is pending - the account group is visible through our API but cannot be acted on.
@@ -269,12 +150,12 @@ type AccountGroupEventType string
 // - CLOSING - Account group is closing.
 // - CLOSED - Account group is closed.
 // - LOCKED - Account group is locked for all actions.
-type AccountGroupStatus string
+type AccountGroupStatus = enum.AccountGroupStatus
 
 // AccountGroupType Account group type.
 // - PERSONAL - Account group of a person holding assets on their own behalf.
 // - LEGAL_ENTITY - Account group of a legal entity holding assets on behalf of their users.
-type AccountGroupType string
+type AccountGroupType = enum.AccountGroupType
 
 // AccountGroupUser defines model for AccountGroupUser.
 type AccountGroupUser struct {
@@ -364,12 +245,12 @@ type Problem struct {
 }
 
 // SortField The field a list is sorted by.
-type SortField string
+type SortField = enum.SortField
 
 // SortOrder Sort order.
 // - ASC - Ascending order
 // - DESC - Descending order
-type SortOrder string
+type SortOrder = enum.SortOrder
 
 // TokenRequest defines model for TokenRequest.
 type TokenRequest struct {
@@ -395,7 +276,7 @@ type TokenResponse struct {
 }
 
 // UserRelationType Relation type
-type UserRelationType string
+type UserRelationType = enum.UserRelationType
 
 // WebhookEnvelope One delivery; events ordered by created_at.
 type WebhookEnvelope struct {

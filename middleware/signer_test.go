@@ -28,6 +28,7 @@ import (
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
+	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
 	"github.com/upvest-go/upvest/internal/httpsig"
 )
@@ -116,7 +117,7 @@ func TestSignatureGolden(t *testing.T) {
 			return c.ListAccountGroups(ctx, &gen.ListAccountGroupsParams{Limit: &limit, Offset: &offset})
 		}},
 		{"post-with-body", func(c *gen.Client) (*http.Response, error) {
-			return c.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserID: uid, Type: gen.AccountGroupTypePERSONAL}, IdempotencyKeyEditor(testIdemKey))
+			return c.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserID: uid, Type: enum.TypePersonal}, IdempotencyKeyEditor(testIdemKey))
 		}},
 	}
 	for _, keyFile := range []string{"ec-sec1.pem", "ed25519-pkcs8.pem"} {
@@ -157,7 +158,7 @@ func TestTamperingBreaksSignature(t *testing.T) {
 			r := newRig(t, keyFile)
 			uid := openapi_types.UUID{}
 			_ = uid.UnmarshalText([]byte(testUserID))
-			resp, err := r.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: uid, Type: gen.AccountGroupTypePERSONAL}, IdempotencyKeyEditor(""))
+			resp, err := r.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: uid, Type: enum.TypePersonal}, IdempotencyKeyEditor(""))
 			if err != nil {
 				t.Fatal(err)
 			}

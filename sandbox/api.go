@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
 )
 
@@ -50,7 +51,7 @@ func (a *api) CloseAccountGroup(w http.ResponseWriter, r *http.Request, id gen.A
 	switch {
 	case !found:
 		a.s.problem(w, r, http.StatusNotFound, "not_found", "no account group "+id.String())
-	case blocked != "":
+	case !blocked.IsZero():
 		a.s.problem(w, r, http.StatusConflict, "conflict", fmt.Sprintf("account group %s is %s: only an ACTIVE group can be closed", id, blocked))
 	default:
 		w.WriteHeader(http.StatusAccepted)
@@ -78,17 +79,17 @@ func value[T any](p *T) T {
 // list answers a page; zero parameters are absent ones: sort created_at,
 // order ASC, offset 0, limit 100 (a limit of 0 asks for the default).
 func (a *api) list(w http.ResponseWriter, r *http.Request, user *uuid.UUID, sortBy gen.Sort, ord gen.Order, off, lim int) {
-	if ord == "" {
-		ord = gen.SortOrderASC
+	if ord.IsZero() {
+		ord = enum.Ascending
 	}
 	if lim == 0 {
 		lim = 100
 	}
 	switch {
-	case sortBy != "" && sortBy != gen.SortFieldCreatedAt:
+	case !sortBy.IsZero() && sortBy != enum.SortByCreatedAt:
 		a.s.problem(w, r, http.StatusBadRequest, "bad_request", fmt.Sprintf("sort must be created_at, got %q", sortBy))
 		return
-	case ord != gen.SortOrderASC && ord != gen.SortOrderDESC:
+	case !ord.Valid():
 		a.s.problem(w, r, http.StatusBadRequest, "bad_request", fmt.Sprintf("order must be ASC or DESC, got %q", ord))
 		return
 	case off < 0:
@@ -98,14 +99,14 @@ func (a *api) list(w http.ResponseWriter, r *http.Request, user *uuid.UUID, sort
 		a.s.problem(w, r, http.StatusBadRequest, "bad_request", "limit must be between 0 and 1000")
 		return
 	}
-	page, total, ok := a.s.store.list(user, off, lim, ord == gen.SortOrderDESC)
+	page, total, ok := a.s.store.list(user, off, lim, ord == enum.Descending)
 	if !ok {
 		a.s.problem(w, r, http.StatusNotFound, "not_found", "no user "+user.String())
 		return
 	}
 	writeJSON(w, http.StatusOK, gen.AccountGroupsListResponse{
 		Data: page,
-		Meta: gen.ListMeta{Offset: off, Limit: lim, Count: len(page), TotalCount: total, Sort: string(gen.SortFieldCreatedAt), Order: ord},
+		Meta: gen.ListMeta{Offset: off, Limit: lim, Count: len(page), TotalCount: total, Sort: enum.SortByCreatedAt.String(), Order: ord},
 	})
 }
 

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/upvest-go/upvest"
 	"github.com/upvest-go/upvest/middleware"
 	"github.com/upvest-go/upvest/sandbox"
@@ -36,7 +38,7 @@ type rig struct {
 	tamper func(*http.Request) *http.Request
 	twice  bool   // send each request twice, return the second answer
 	bearer string // when set, sent as the token instead of a fetched one
-	user   string
+	user   uuid.UUID
 }
 
 func (r *rig) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -140,7 +142,7 @@ func (r *rig) do(t *testing.T, ctx context.Context, method, path, body string) (
 }
 
 func TestSandboxRefusals(t *testing.T) {
-	createBody := func(r *rig) string { return `{"user_id":"` + r.user + `","type":"PERSONAL"}` }
+	createBody := func(r *rig) string { return `{"user_id":"` + r.user.String() + `","type":"PERSONAL"}` }
 	otherKey, _ := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
 	tests := []struct {
 		name   string
@@ -392,13 +394,13 @@ func TestSandboxIdempotency(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	body := `{"user_id":"` + r.user + `","type":"PERSONAL"}`
+	body := `{"user_id":"` + r.user.String() + `","type":"PERSONAL"}`
 	s1, b1 := post(body)
 	s2, b2 := post(body)
 	if s1 != 200 || s2 != 200 || b1 != b2 {
 		t.Fatalf("replay: %d %s / %d %s", s1, b1, s2, b2)
 	}
-	s3, b3 := post(`{"user_id":"` + r.user + `","type":"LEGAL_ENTITY"}`)
+	s3, b3 := post(`{"user_id":"` + r.user.String() + `","type":"LEGAL_ENTITY"}`)
 	if s3 != 422 || !strings.Contains(b3, "different request body") {
 		t.Fatalf("reuse with another body: %d %s", s3, b3)
 	}
@@ -410,12 +412,12 @@ func TestSandboxIdempotency(t *testing.T) {
 		status    int
 	}{
 		"unknown user":      {`{"user_id":"00000000-0000-4000-8000-000000000000","type":"PERSONAL"}`, middleware.NewIdempotencyKey(), 404},
-		"bad type":          {`{"user_id":"` + r.user + `","type":"CORP"}`, middleware.NewIdempotencyKey(), 400},
-		"unknown field":     {`{"user_id":"` + r.user + `","type":"PERSONAL","x":1}`, middleware.NewIdempotencyKey(), 200},
+		"bad type":          {`{"user_id":"` + r.user.String() + `","type":"CORP"}`, middleware.NewIdempotencyKey(), 400},
+		"unknown field":     {`{"user_id":"` + r.user.String() + `","type":"PERSONAL","x":1}`, middleware.NewIdempotencyKey(), 200},
 		"bad key":           {body, "123", 400},
 		"UUIDv7 key":        {body, "01a2252c-d05b-7440-b151-facb87bd4b0b", 400},
 		"variant c key":     {body, "f1150421-2e34-42b6-cae9-52ef157065b9", 400},
-		"v5 key, no dashes": {`{"user_id":"` + r.user + `","type":"LEGAL_ENTITY"}`, "9f82993d4e9e58bba870baa7ab904a7f", 200},
+		"v5 key, no dashes": {`{"user_id":"` + r.user.String() + `","type":"LEGAL_ENTITY"}`, "9f82993d4e9e58bba870baa7ab904a7f", 200},
 	} {
 		key = tc.key
 		if s, b := post(tc.body); s != tc.status {
@@ -494,7 +496,7 @@ func TestClientConfig(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, err := client.GetAccountGroup(context.Background(), g.ID.String()); err != nil || got.ID != g.ID {
+		if got, err := client.GetAccountGroup(context.Background(), g.ID); err != nil || got.ID != g.ID {
 			t.Fatalf("get: %v %v", got, err)
 		}
 	}

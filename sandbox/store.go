@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
 )
 
@@ -101,12 +102,12 @@ func (st *store) createOnce(key string, hash [32]byte, user uuid.UUID, typ gen.A
 		return nil, g, unknownUser
 	}
 	st.next++
-	owner := gen.UserRelationTypeOWNER
+	owner := enum.RelationOwner
 	at := now.UTC()
 	grp := &gen.AccountGroup{
 		ID: uuid.New(), CreatedAt: at, UpdatedAt: at,
 		Users:                   []gen.AccountGroupUser{{ID: user, Type: owner}},
-		Status:                  gen.AccountGroupStatusPENDINGAPPROVAL,
+		Status:                  enum.StatusPendingApproval,
 		Type:                    typ,
 		SecuritiesAccountNumber: fmt.Sprintf("%09d", st.next),
 	}
@@ -151,7 +152,7 @@ func (st *store) transition(id uuid.UUID, from, to gen.AccountGroupStatus) (g ge
 	if !ok {
 		return gen.AccountGroup{}, false, false
 	}
-	if (from != "" && grp.Status != from) || (from == "" && (grp.Status == gen.AccountGroupStatusCLOSED || grp.Status == to)) {
+	if (!from.IsZero() && grp.Status != from) || (from.IsZero() && (grp.Status == enum.StatusClosed || grp.Status == to)) {
 		return copyGroup(grp), false, true
 	}
 	grp.Status = to
@@ -240,20 +241,14 @@ func (st *store) sizes() (idem, timers int) {
 
 // AddUser registers a user id so that groups can be created for it; an
 // unknown user gets 404, as on Upvest.
-func (s *Sandbox) AddUser(id string) error {
-	u, err := uuid.Parse(id)
-	if err != nil {
-		return fmt.Errorf("sandbox: user id %q is not a UUID", id)
-	}
-	s.store.addUser(u)
-	return nil
-}
+// Safe for concurrent use.
+func (s *Sandbox) AddUser(id uuid.UUID) { s.store.addUser(id) }
 
 // NewUser registers a new random user and returns its id.
-func (s *Sandbox) NewUser() string {
+func (s *Sandbox) NewUser() uuid.UUID {
 	id := uuid.New()
 	s.store.addUser(id)
-	return id.String()
+	return id
 }
 
 // AccountGroups returns a copy of every account group, in creation order.
@@ -261,26 +256,22 @@ func (s *Sandbox) AccountGroups() []gen.AccountGroup { return s.store.all() }
 
 // Activate moves a PENDING_APPROVAL group to ACTIVE (and sends
 // ACCOUNT_GROUP.ACTIVATED). It reports whether the group was pending.
-func (s *Sandbox) Activate(id string) bool {
-	return s.transition(id, gen.AccountGroupStatusPENDINGAPPROVAL, gen.AccountGroupStatusACTIVE, "ACCOUNT_GROUP.ACTIVATED")
+func (s *Sandbox) Activate(id uuid.UUID) bool {
+	return s.transition(id, enum.StatusPendingApproval, enum.StatusActive, enum.AccountGroupActivated)
 }
 
 // FinishClosing moves a CLOSING group to CLOSED (ACCOUNT_GROUP.CLOSED).
-func (s *Sandbox) FinishClosing(id string) bool {
-	return s.transition(id, gen.AccountGroupStatusCLOSING, gen.AccountGroupStatusCLOSED, "ACCOUNT_GROUP.CLOSED")
+func (s *Sandbox) FinishClosing(id uuid.UUID) bool {
+	return s.transition(id, enum.StatusClosing, enum.StatusClosed, enum.AccountGroupClosed)
 }
 
 // Lock moves any group that is not closed to LOCKED (ACCOUNT_GROUP.LOCKED).
-func (s *Sandbox) Lock(id string) bool {
-	return s.transition(id, "", gen.AccountGroupStatusLOCKED, "ACCOUNT_GROUP.LOCKED")
+func (s *Sandbox) Lock(id uuid.UUID) bool {
+	return s.transition(id, enum.AccountGroupStatus{}, enum.StatusLocked, enum.AccountGroupLocked)
 }
 
-func (s *Sandbox) transition(id string, from, to gen.AccountGroupStatus, event string) bool {
-	u, err := uuid.Parse(id)
-	if err != nil {
-		return false
-	}
-	g, moved, _ := s.store.transition(u, from, to)
+func (s *Sandbox) transition(id uuid.UUID, from, to enum.AccountGroupStatus, event enum.AccountGroupEventType) bool {
+	g, moved, _ := s.store.transition(id, from, to)
 	if moved {
 		s.hooks.emit(event, g, g.UpdatedAt)
 	}
@@ -292,9 +283,8 @@ func (s *Sandbox) transition(id string, from, to gen.AccountGroupStatus, event s
 func (s *Sandbox) create(key string, hash [32]byte, user uuid.UUID, typ gen.AccountGroupType) ([]byte, createOutcome) {
 	answer, g, out := s.store.createOnce(key, hash, user, typ)
 	if out == created {
-		s.hooks.emit("ACCOUNT_GROUP.CREATED", g, g.CreatedAt)
-		id := g.ID.String()
-		s.store.after(s.cfg.ApprovalDelay, func() { s.Activate(id) })
+		s.hooks.emit(enum.AccountGroupCreated, g, g.CreatedAt)
+		s.store.after(s.cfg.ApprovalDelay, func() { s.Activate(g.ID) })
 	}
 	return answer, out
 }
@@ -303,15 +293,14 @@ func (s *Sandbox) create(key string, hash [32]byte, user uuid.UUID, typ gen.Acco
 // then CLOSED after ClosingDelay. It returns the status that prevented it,
 // if any, and whether the group exists.
 func (s *Sandbox) startClosing(id uuid.UUID) (blocked gen.AccountGroupStatus, found bool) {
-	g, moved, found := s.store.transition(id, gen.AccountGroupStatusACTIVE, gen.AccountGroupStatusCLOSING)
+	g, moved, found := s.store.transition(id, enum.StatusActive, enum.StatusClosing)
 	switch {
 	case !found:
-		return "", false
+		return blocked, false
 	case !moved:
 		return g.Status, true
 	}
-	s.hooks.emit("ACCOUNT_GROUP.CLOSING_INITIATED", g, g.UpdatedAt)
-	sid := id.String()
-	s.store.after(s.cfg.ClosingDelay, func() { s.FinishClosing(sid) })
-	return "", true
+	s.hooks.emit(enum.AccountGroupClosingInitiated, g, g.UpdatedAt)
+	s.store.after(s.cfg.ClosingDelay, func() { s.FinishClosing(id) })
+	return blocked, true
 }

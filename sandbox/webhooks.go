@@ -17,6 +17,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
 	"github.com/upvest-go/upvest/webhook"
 )
@@ -190,12 +191,12 @@ func (s *Sandbox) WebhookStats() WebhookStats {
 	return out
 }
 
-func (h *hooks) emit(typ string, g gen.AccountGroup, at time.Time) {
+func (h *hooks) emit(typ enum.AccountGroupEventType, g gen.AccountGroup, at time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, sub := range h.subs {
 		ev := gen.AccountGroupEvent{
-			ID: uuid.New(), CreatedAt: at.UTC(), Type: gen.AccountGroupEventType(typ),
+			ID: uuid.New(), CreatedAt: at.UTC(), Type: typ,
 			Object: g, WebhookID: uuid.MustParse(sub.id),
 		}
 		sub.mu.Lock()

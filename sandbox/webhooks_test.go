@@ -30,7 +30,7 @@ func TestWebhookDeliveries(t *testing.T) {
 	var refusals []error
 	h := webhook.NewHandler(&webhook.Verifier{Keys: webhook.StaticKeys(keys)},
 		webhook.OnAccountGroupEvent(func(_ context.Context, e webhook.AccountGroupEvent) error {
-			types = append(types, string(e.Type)+" "+string(e.Object.Status))
+			types = append(types, e.Type.String()+" "+e.Object.Status.String())
 			return nil
 		}),
 		webhook.OnRefusal(func(_ *http.Request, err error) { refusals = append(refusals, err) }))
@@ -48,12 +48,12 @@ func TestWebhookDeliveries(t *testing.T) {
 	defer srv.Close()
 	sub := r.sb.Subscribe(srv.URL + "/hooks")
 
-	status, _ := r.do(t, context.Background(), "POST", "/account_groups", `{"user_id":"`+r.user+`","type":"PERSONAL"}`)
+	status, _ := r.do(t, context.Background(), "POST", "/account_groups", `{"user_id":"`+r.user.String()+`","type":"PERSONAL"}`)
 	if status != 200 {
 		t.Fatalf("create: %d", status)
 	}
 	groups := r.sb.AccountGroups()
-	id := groups[0].ID.String()
+	id := groups[0].ID
 	r.sb.Activate(id)
 	r.sb.Lock(id)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -107,7 +107,7 @@ func TestWebhookDeliveryToURLWithoutPath(t *testing.T) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	sub := r.sb.Subscribe(srv.URL)
-	if status, _ := r.do(t, context.Background(), "POST", "/account_groups", `{"user_id":"`+r.user+`","type":"PERSONAL"}`); status != 200 {
+	if status, _ := r.do(t, context.Background(), "POST", "/account_groups", `{"user_id":"`+r.user.String()+`","type":"PERSONAL"}`); status != 200 {
 		t.Fatalf("create: %d", status)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
 )
 
@@ -17,15 +18,21 @@ type AccountGroupEvent = gen.AccountGroupEvent
 
 // EventType is an account-group event type. Newer API versions may add
 // types: an unknown ACCOUNT_GROUP.* type goes to the unknown-event callback.
-type EventType = gen.AccountGroupEventType
+type EventType = enum.AccountGroupEventType
 
-// Account-group event types.
-const (
-	AccountGroupCreated          = gen.AccountGroupEventTypeACCOUNTGROUPCREATED
-	AccountGroupActivated        = gen.AccountGroupEventTypeACCOUNTGROUPACTIVATED
-	AccountGroupClosingInitiated = gen.AccountGroupEventTypeACCOUNTGROUPCLOSINGINITIATED
-	AccountGroupClosed           = gen.AccountGroupEventTypeACCOUNTGROUPCLOSED
-	AccountGroupLocked           = gen.AccountGroupEventTypeACCOUNTGROUPLOCKED
+// Account-group event types, as in package enum (variables: a struct cannot
+// be a constant).
+var (
+	// AccountGroupCreated: ACCOUNT_GROUP.CREATED.
+	AccountGroupCreated = enum.AccountGroupCreated
+	// AccountGroupActivated: ACCOUNT_GROUP.ACTIVATED.
+	AccountGroupActivated = enum.AccountGroupActivated
+	// AccountGroupClosingInitiated: ACCOUNT_GROUP.CLOSING_INITIATED.
+	AccountGroupClosingInitiated = enum.AccountGroupClosingInitiated
+	// AccountGroupClosed: ACCOUNT_GROUP.CLOSED.
+	AccountGroupClosed = enum.AccountGroupClosed
+	// AccountGroupLocked: ACCOUNT_GROUP.LOCKED.
+	AccountGroupLocked = enum.AccountGroupLocked
 )
 
 // RawEvent is any event as delivered, its object undecoded.
@@ -79,16 +86,21 @@ func DecodeEvents(body []byte) ([]RawEvent, error) {
 	return events, nil
 }
 
-// isAccountGroupType reports whether t is one of the known account-group
-// event types.
-func isAccountGroupType(t string) bool {
-	return strings.HasPrefix(t, "ACCOUNT_GROUP.") && gen.AccountGroupEventType(t).Valid()
+// accountGroupType returns t as a known account-group event type; ok is
+// false for any other type.
+func accountGroupType(t string) (et EventType, ok bool) {
+	if !strings.HasPrefix(t, "ACCOUNT_GROUP.") {
+		return et, false
+	}
+	_ = et.UnmarshalText([]byte(t)) // never fails: unknown text is kept, and Valid says so
+	return et, et.Valid()
 }
 
 // AccountGroup decodes ev as an account-group event; ok is false for other
 // or unknown types.
 func (ev RawEvent) AccountGroup() (e AccountGroupEvent, ok bool, err error) {
-	if !isAccountGroupType(ev.Type) {
+	typ, ok := accountGroupType(ev.Type)
+	if !ok {
 		return e, false, nil
 	}
 	var g gen.AccountGroup
@@ -98,5 +110,5 @@ func (ev RawEvent) AccountGroup() (e AccountGroupEvent, ok bool, err error) {
 	if g.ID == uuid.Nil {
 		return e, true, fmt.Errorf("%w: event %s: account group without id", ErrMalformedBody, ev.ID)
 	}
-	return AccountGroupEvent{ID: ev.ID, CreatedAt: ev.CreatedAt, Type: gen.AccountGroupEventType(ev.Type), WebhookID: ev.WebhookID, Object: g}, true, nil
+	return AccountGroupEvent{ID: ev.ID, CreatedAt: ev.CreatedAt, Type: typ, WebhookID: ev.WebhookID, Object: g}, true, nil
 }

@@ -8,7 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/upvest-go/upvest"
+	"github.com/upvest-go/upvest/enum"
 )
 
 // apiFlags returns the current command's flag set with the credentials.
@@ -25,15 +28,16 @@ func (a *app) getGroup(args []string) int {
 	if code != proceed {
 		return code
 	}
-	if err := checkUUID("ID", pos[0]); err != nil {
+	id, err := parseUUID("ID", pos[0])
+	if err != nil {
 		return a.fail(err)
 	}
-	return a.call(creds, func(c *upvest.Client) (any, error) { return c.GetAccountGroup(a.ctx, pos[0]) })
+	return a.call(creds, func(c *upvest.Client) (any, error) { return c.GetAccountGroup(a.ctx, id) })
 }
 
 // closed is what close prints.
 type closed struct {
-	ID     string                    `json:"id"`
+	ID     uuid.UUID                 `json:"id"`
 	Status upvest.AccountGroupStatus `json:"status"`
 }
 
@@ -46,8 +50,8 @@ func (a *app) closeGroup(args []string) int {
 	if code != proceed {
 		return code
 	}
-	id := pos[0]
-	if err := checkUUID("ID", id); err != nil {
+	id, err := parseUUID("ID", pos[0])
+	if err != nil {
 		return a.fail(err)
 	}
 	return a.call(creds, func(c *upvest.Client) (any, error) {
@@ -58,33 +62,34 @@ func (a *app) closeGroup(args []string) int {
 		if err != nil {
 			fmt.Fprintf(a.stderr, "upvest: account-groups close: closure accepted; reading the group's status afterwards failed: %s\n",
 				strings.TrimPrefix(oneLine(err), "upvest: "))
-			return closed{ID: strings.ToLower(id), Status: upvest.StatusClosing}, nil
+			return closed{ID: id, Status: upvest.StatusClosing}, nil
 		}
-		return closed{ID: g.ID.String(), Status: g.Status}, nil
+		return closed{ID: g.ID, Status: g.Status}, nil
 	})
 }
 
 func (a *app) createGroup(args []string) int {
 	fs, creds := a.apiFlags()
 	userID := fs.String("user-id", "", "the owner's user id, a `UUID` (required)")
-	typ := fs.String("type", "", "the group's `TYPE`, PERSONAL or LEGAL_ENTITY (required)")
+	typ := fs.String("type", "", "the group's `TYPE`, "+names(enum.AccountGroupTypes())+" (required)")
 	key := fs.String("idempotency-key", "", "repeat a create safely: the `UUID` a failed create named (or your own)")
 	ref := fs.String("idempotency-reference", "", "your own `REF` for this create (an order id): the key is derived from it, so a re-run never creates twice")
 	if _, code := a.parse(fs, args); code != proceed {
 		return code
 	}
 	set := visited(fs)
-	t := upvest.AccountGroupType(strings.ToUpper(*typ))
+	t, typeOK := parseEnum[upvest.AccountGroupType](*typ)
+	user, userErr := parseUUID("--user-id", *userID)
 	var err error
 	switch {
 	case *userID == "":
 		err = usageErr("--user-id is required: the owner's user id, a UUID")
-	case checkUUID("--user-id", *userID) != nil:
-		err = checkUUID("--user-id", *userID)
+	case userErr != nil:
+		err = userErr
 	case *typ == "":
-		err = usageErr("--type is required: PERSONAL or LEGAL_ENTITY")
-	case t != upvest.TypePersonal && t != upvest.TypeLegalEntity:
-		err = usageErr(fmt.Sprintf("--type must be PERSONAL or LEGAL_ENTITY, not %q", *typ))
+		err = usageErr("--type is required: " + names(enum.AccountGroupTypes()))
+	case !typeOK:
+		err = usageErr(fmt.Sprintf("--type must be %s, not %q", names(enum.AccountGroupTypes()), *typ))
 	case set["idempotency-key"] && set["idempotency-reference"]:
 		err = usageErr("--idempotency-key and --idempotency-reference cannot be combined: the key is derived from the reference")
 	case set["idempotency-key"] && !idempotencyKeyOK(*key):
@@ -102,28 +107,27 @@ func (a *app) createGroup(args []string) int {
 	if set["idempotency-reference"] {
 		opts = append(opts, upvest.WithIdempotencyReference(*ref))
 	}
-	return a.call(creds, func(c *upvest.Client) (any, error) { return c.CreateAccountGroup(a.ctx, *userID, t, opts...) })
+	return a.call(creds, func(c *upvest.Client) (any, error) { return c.CreateAccountGroup(a.ctx, user, t, opts...) })
 }
 
 func (a *app) waitGroup(args []string) int {
 	fs, creds := a.apiFlags()
 	var statuses statusList
-	fs.Var(&statuses, "status", "a `STATUS` to wait for, repeated for several: PENDING_APPROVAL, ACTIVE, CLOSING, CLOSED or LOCKED (required)")
+	fs.Var(&statuses, "status", "a `STATUS` to wait for, repeated for several: "+names(enum.AccountGroupStatuses())+" (required)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this `DURATION`")
 	pos, code := a.parse(fs, args, "ID")
 	if code != proceed {
 		return code
 	}
-	if err := checkUUID("ID", pos[0]); err != nil {
+	id, err := parseUUID("ID", pos[0])
+	if err != nil {
 		return a.fail(err)
 	}
-	if len(statuses) == 0 {
-		return a.fail(usageErr("--status is required: " + knownStatuses))
+	if statuses.empty() {
+		return a.fail(usageErr("--status is required: " + names(enum.AccountGroupStatuses())))
 	}
-	for _, s := range statuses {
-		if !knownStatus(s) {
-			return a.fail(usageErr(fmt.Sprintf("--status must be %s, not %q", knownStatuses, string(s))))
-		}
+	if statuses.bad != "" {
+		return a.fail(usageErr(fmt.Sprintf("--status must be %s, not %q", names(enum.AccountGroupStatuses()), statuses.bad)))
 	}
 	if *timeout <= 0 {
 		return a.fail(usageErr(fmt.Sprintf("--timeout must be positive, not %s", *timeout)))
@@ -131,57 +135,59 @@ func (a *app) waitGroup(args []string) int {
 	return a.call(creds, func(c *upvest.Client) (any, error) {
 		ctx, cancel := context.WithTimeout(a.ctx, *timeout)
 		defer cancel()
-		return c.WaitForAccountGroup(ctx, pos[0], statuses...)
+		return c.WaitForAccountGroup(ctx, id, statuses.list...)
 	})
 }
 
 func (a *app) listGroups(args []string) int {
 	return a.list(args, "", listing{
-		page: func(c *upvest.Client, _ string, p *upvest.ListParams) (any, error) {
+		page: func(c *upvest.Client, _ uuid.UUID, p *upvest.ListParams) (any, error) {
 			return c.ListAccountGroups(a.ctx, p)
 		},
-		all: func(c *upvest.Client, _ string, p *upvest.ListParams) groupSeq { return c.AllAccountGroups(a.ctx, p) },
+		all: func(c *upvest.Client, _ uuid.UUID, p *upvest.ListParams) groupSeq {
+			return c.AllAccountGroups(a.ctx, p)
+		},
 	})
 }
 
 func (a *app) userGroups(args []string) int {
 	return a.list(args, "USER_ID", listing{
-		page: func(c *upvest.Client, user string, p *upvest.ListParams) (any, error) {
+		page: func(c *upvest.Client, user uuid.UUID, p *upvest.ListParams) (any, error) {
 			return c.ListUserAccountGroups(a.ctx, user, p)
 		},
-		all: func(c *upvest.Client, user string, p *upvest.ListParams) groupSeq {
+		all: func(c *upvest.Client, user uuid.UUID, p *upvest.ListParams) groupSeq {
 			return c.AllUserAccountGroups(a.ctx, user, p)
 		},
 	})
 }
 
-// statusList collects repeated --status flags.
-type statusList []upvest.AccountGroupStatus
+// statusList collects repeated --status flags; bad is the first that is
+// not a known status (reported after parsing, as a usage error).
+type statusList struct {
+	list []upvest.AccountGroupStatus
+	bad  string
+}
 
-func (l *statusList) String() string { return fmt.Sprint([]upvest.AccountGroupStatus(*l)) }
+func (l *statusList) String() string { return fmt.Sprint(l.list) }
 
 func (l *statusList) Set(v string) error {
-	*l = append(*l, upvest.AccountGroupStatus(strings.ToUpper(v)))
+	s, ok := parseEnum[upvest.AccountGroupStatus](v)
+	if !ok && l.bad == "" {
+		l.bad = v
+	}
+	l.list = append(l.list, s)
 	return nil
 }
 
-const knownStatuses = "PENDING_APPROVAL, ACTIVE, CLOSING, CLOSED or LOCKED"
-
-func knownStatus(s upvest.AccountGroupStatus) bool {
-	switch s {
-	case upvest.StatusPendingApproval, upvest.StatusActive, upvest.StatusClosing, upvest.StatusClosed, upvest.StatusLocked:
-		return true
-	}
-	return false
-}
+func (l *statusList) empty() bool { return len(l.list) == 0 }
 
 // groupSeq is what the All… iterators return.
 type groupSeq = func(func(upvest.AccountGroup, error) bool)
 
 // listing is what a list command runs: one page, or (--all) every page.
 type listing struct {
-	page func(c *upvest.Client, user string, p *upvest.ListParams) (any, error)
-	all  func(c *upvest.Client, user string, p *upvest.ListParams) groupSeq
+	page func(c *upvest.Client, user uuid.UUID, p *upvest.ListParams) (any, error)
+	all  func(c *upvest.Client, user uuid.UUID, p *upvest.ListParams) groupSeq
 }
 
 // list parses a list command (a user id when arg names it, and the list
@@ -200,19 +206,21 @@ func (a *app) list(args []string, arg string, l listing) int {
 	if code != proceed {
 		return code
 	}
-	user := ""
+	var user uuid.UUID
 	if arg != "" {
-		if user = pos[0]; checkUUID(arg, user) != nil {
-			return a.fail(checkUUID(arg, user))
+		var err error
+		if user, err = parseUUID(arg, pos[0]); err != nil {
+			return a.fail(err)
 		}
 	}
-	set, o := visited(fs), upvest.SortOrder(strings.ToUpper(*order))
+	set := visited(fs)
+	o, orderOK := parseEnum[upvest.SortOrder](*order)
 	switch {
 	case set["limit"] && (*limit < 1 || *limit > 1000):
 		return a.fail(usageErr(fmt.Sprintf("--limit must be 1 to 1000, not %d", *limit)))
 	case *offset < 0:
 		return a.fail(usageErr(fmt.Sprintf("--offset must be 0 or more, not %d", *offset)))
-	case set["order"] && o != upvest.Ascending && o != upvest.Descending:
+	case set["order"] && !orderOK:
 		return a.fail(usageErr(fmt.Sprintf("--order must be ASC or DESC, not %q", *order)))
 	}
 	params := &upvest.ListParams{Limit: *limit, Offset: *offset, Order: o}

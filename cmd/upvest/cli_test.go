@@ -49,7 +49,7 @@ func newWorldWith(t *testing.T, cfg sandbox.Config, front func(http.Handler) htt
 	if err := os.WriteFile(keyFile, creds.PrivateKeyPEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &world{sb: sb, user: sb.NewUser(), env: map[string]string{
+	return &world{sb: sb, user: sb.NewUser().String(), env: map[string]string{
 		"UPVEST_BASE_URL": srv.URL, "UPVEST_CLIENT_ID": creds.ClientID, "UPVEST_CLIENT_SECRET": creds.ClientSecret,
 		"UPVEST_KEY_ID": creds.KeyID, "UPVEST_PRIVATE_KEY_FILE": keyFile,
 	}}
@@ -425,8 +425,13 @@ func TestCloseStatusUnreadable(t *testing.T) {
 	refuseGets.Store(true)
 	code, out, errOut := w.run(t, "account-groups", "close", strings.ToUpper(id))
 	var got closed
-	if code != 0 || json.Unmarshal([]byte(out), &got) != nil || got.ID != id || got.Status != upvest.StatusClosing {
+	if code != 0 || json.Unmarshal([]byte(out), &got) != nil || got.ID.String() != id || got.Status != upvest.StatusClosing {
 		t.Fatalf("close: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	// The id printed as the API writes it (lower case), not as typed:
+	// decoding into a uuid.UUID accepts either case, so check the text.
+	if !strings.Contains(out, `"id": "`+id+`"`) {
+		t.Fatalf("close printed %q, want the id %s in lower case", out, id)
 	}
 	if !strings.Contains(errOut, "closure accepted") || !strings.Contains(errOut, "HTTP 403") || strings.Count(errOut, "\n") != 1 {
 		t.Fatalf("stderr %q: want one line saying the close was accepted and the read failed", errOut)
@@ -606,7 +611,7 @@ func TestTwoTerminalWalkthrough(t *testing.T) {
 		if err := json.Unmarshal([]byte(line), &e); err != nil || e.Object.ID.String() != id {
 			t.Fatalf("event line %q: %v", line, err)
 		}
-		types = append(types, string(e.Type))
+		types = append(types, e.Type.String())
 	}
 	want := []string{"ACCOUNT_GROUP.CREATED", "ACCOUNT_GROUP.ACTIVATED", "ACCOUNT_GROUP.CLOSING_INITIATED", "ACCOUNT_GROUP.CLOSED"}
 	if !slices.Equal(types, want) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/upvest-go/upvest"
 	contracttest "github.com/upvest-go/upvest/contract_test"
+	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
 )
 
@@ -34,13 +35,14 @@ func (a *app) contractCheck(args []string) int {
 	if _, code := a.parse(fs, args); code != proceed {
 		return code
 	}
+	owner, ownerErr := parseUUID("--user-id", *userID)
 	switch {
 	case *write && *userID == "":
 		return a.fail(usageErr("--write needs --user-id, the owner of the group it creates"))
 	case !*write && *userID != "":
 		return a.fail(usageErr("--user-id goes with --write"))
-	case *write && checkUUID("--user-id", *userID) != nil:
-		return a.fail(checkUUID("--user-id", *userID))
+	case *write && ownerErr != nil:
+		return a.fail(ownerErr)
 	}
 	base := creds.baseURL
 	if base == "" {
@@ -51,12 +53,6 @@ func (a *app) contractCheck(args []string) int {
 	}
 	if err := creds.check(); err != nil {
 		return a.fail(err)
-	}
-	var owner gen.UserID
-	if *write {
-		if err := owner.UnmarshalText([]byte(*userID)); err != nil {
-			return a.fail(checkUUID("--user-id", *userID))
-		}
 	}
 	mode := contracttest.Tolerant
 	if *strict {
@@ -168,7 +164,7 @@ func (ck *contractCheck) readOnly() {
 // PENDING_APPROVAL (bounded) and closes it.
 func (ck *contractCheck) createAndClose(owner gen.UserID) {
 	body, ok := ck.step("createAccountGroup", func(ctx context.Context) (*http.Response, error) {
-		return ck.g.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserID: owner, Type: gen.AccountGroupTypePERSONAL})
+		return ck.g.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserID: owner, Type: enum.TypePersonal})
 	})
 	if !ok {
 		return
@@ -183,9 +179,9 @@ func (ck *contractCheck) createAndClose(owner gen.UserID) {
 	for deadline := time.Now().Add(contractCloseWait); time.Now().Before(deadline); {
 		b, ok := ck.step("getAccountGroup", func(ctx context.Context) (*http.Response, error) { return ck.g.GetAccountGroup(ctx, *id) })
 		var g struct {
-			Status string `json:"status"`
+			Status upvest.AccountGroupStatus `json:"status"`
 		}
-		if !ok || json.Unmarshal(b, &g) != nil || g.Status != string(upvest.StatusPendingApproval) {
+		if !ok || json.Unmarshal(b, &g) != nil || g.Status != upvest.StatusPendingApproval {
 			break
 		}
 		select {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upvest-go/upvest"
 	"github.com/upvest-go/upvest/sandbox"
 )
 
@@ -66,7 +67,7 @@ func newAlteringSandbox(t *testing.T, cfg sandbox.Config) *alteringSandbox {
 	if err := os.WriteFile(keyFile, creds.PrivateKeyPEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	a.world = &world{sb: sb, user: sb.NewUser(), env: map[string]string{
+	a.world = &world{sb: sb, user: sb.NewUser().String(), env: map[string]string{
 		"UPVEST_BASE_URL": srv.URL, "UPVEST_CLIENT_ID": creds.ClientID, "UPVEST_CLIENT_SECRET": creds.ClientSecret,
 		"UPVEST_KEY_ID": creds.KeyID, "UPVEST_PRIVATE_KEY_FILE": keyFile,
 	}}
@@ -179,7 +180,7 @@ func TestContractCheckWrite(t *testing.T) {
 		t.Errorf("stderr %q", errOut)
 	}
 	groups := a.sb.AccountGroups()
-	if len(groups) != 1 || (groups[0].Status != "CLOSING" && groups[0].Status != "CLOSED") {
+	if len(groups) != 1 || (groups[0].Status != upvest.StatusClosing && groups[0].Status != upvest.StatusClosed) {
 		t.Fatalf("groups after --write: %+v", groups)
 	}
 	// The create's answer broken: exit 1, named; the group is still closed.

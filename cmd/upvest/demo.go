@@ -76,7 +76,7 @@ func (a *app) runDemo() error {
 	say("3. Created account group %s for user %s", g.ID, user)
 	say("   type %s, status %s, securities account %s", g.Type, g.Status, g.SecuritiesAccountNumber)
 
-	g, err = waitFor(ctx, client, g.ID.String(), upvest.StatusActive)
+	g, err = client.WaitForAccountGroup(ctx, g.ID, upvest.StatusActive)
 	if err != nil {
 		return err
 	}
@@ -88,18 +88,18 @@ func (a *app) runDemo() error {
 	}
 	say("5. Listed the user's account groups: %d of %d (offset %d, limit %d)", page.Meta.Count, page.Meta.TotalCount, page.Meta.Offset, page.Meta.Limit)
 
-	if err := client.CloseAccountGroup(ctx, g.ID.String()); err != nil {
+	if err := client.CloseAccountGroup(ctx, g.ID); err != nil {
 		return err
 	}
 	say("6. Asked to close it: accepted (closure is asynchronous)")
-	err = client.CloseAccountGroup(ctx, g.ID.String())
+	err = client.CloseAccountGroup(ctx, g.ID)
 	var apiErr *upvest.APIError
 	if errors.As(err, &apiErr) && errors.Is(err, upvest.ErrConflict) {
 		say("   closing it again is refused: HTTP %d %s (request id %s)", apiErr.StatusCode, apiErr.Type, apiErr.ID())
 	} else {
 		return fmt.Errorf("second close: want a 409 conflict, got %v", err)
 	}
-	if g, err = waitFor(ctx, client, g.ID.String(), upvest.StatusClosed); err != nil {
+	if g, err = client.WaitForAccountGroup(ctx, g.ID, upvest.StatusClosed); err != nil {
 		return err
 	}
 	say("7. Status now %s", g.Status)
@@ -120,22 +120,4 @@ func (a *app) runDemo() error {
 	say("Done: every call was signed (v15), tokens were scoped (accounts:read, accounts:admin, webhooks:read),")
 	say("and every webhook delivery's signature was verified.")
 	return nil
-}
-
-// waitFor polls the group until it has status.
-func waitFor(ctx context.Context, c *upvest.Client, id string, status upvest.AccountGroupStatus) (*upvest.AccountGroup, error) {
-	for {
-		g, err := c.GetAccountGroup(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if g.Status == status {
-			return g, nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("waiting for %s, still %s: %w", status, g.Status, ctx.Err())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
 }

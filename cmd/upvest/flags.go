@@ -206,13 +206,33 @@ func visited(fs *flag.FlagSet) map[string]bool {
 	return set
 }
 
-// checkUUID refuses v unless it is a UUID in its 36-character form, as the
-// client requires; what names the flag or argument.
-func checkUUID(what, v string) error {
-	if _, err := uuid.Parse(v); err != nil || len(v) != 36 {
-		return usageErr(fmt.Sprintf("%s must be a UUID, not %q", what, v))
+// parseUUID reads v as a UUID in its 36-character form, as the API writes
+// ids, or fails with a usage error naming what.
+func parseUUID(what, v string) (uuid.UUID, error) {
+	u, err := uuid.Parse(v)
+	if err != nil || len(v) != 36 {
+		return uuid.Nil, usageErr(fmt.Sprintf("%s must be a UUID, not %q", what, v))
 	}
-	return nil
+	return u, nil
+}
+
+// parseEnum reads v, in any case, as a value of one of package enum's
+// types; ok is false unless it is a known one.
+func parseEnum[T interface{ Valid() bool }, P interface {
+	*T
+	UnmarshalText([]byte) error
+}](v string) (t T, ok bool) {
+	_ = P(&t).UnmarshalText([]byte(strings.ToUpper(v))) // never fails: unknown text is kept
+	return t, t.Valid()
+}
+
+// names joins the text of values as "A, B or C".
+func names[T fmt.Stringer](values []T) string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = v.String()
+	}
+	return joinList(out, "or")
 }
 
 // idempotencyKeyOK reports whether key matches Upvest's published pattern.

@@ -36,7 +36,7 @@ func newWorld(t *testing.T) *world {
 	if err := os.WriteFile(keyFile, creds.PrivateKeyPEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &world{sb: sb, user: sb.NewUser(), env: map[string]string{
+	return &world{sb: sb, user: sb.NewUser().String(), env: map[string]string{
 		"UPVEST_BASE_URL": sb.URL, "UPVEST_CLIENT_ID": creds.ClientID, "UPVEST_CLIENT_SECRET": creds.ClientSecret,
 		"UPVEST_KEY_ID": creds.KeyID, "UPVEST_PRIVATE_KEY_FILE": keyFile,
 	}}
@@ -131,7 +131,7 @@ func TestUsersAccountGroups(t *testing.T) {
 			t.Fatal(errOut)
 		}
 	}
-	other := w.sb.NewUser()
+	other := w.sb.NewUser().String()
 	w.run(t, "account-groups", "create", "--user-id", other, "--type", "PERSONAL")
 	code, out, _ := w.run(t, "users", "account-groups", w.user, "--limit", "2")
 	var page upvest.AccountGroupPage

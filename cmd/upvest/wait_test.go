@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/upvest-go/upvest"
 )
 
@@ -27,7 +29,7 @@ func TestAccountGroupsWait(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "deadline") || strings.Count(errOut, "\n") != 1 {
 		t.Fatalf("wait with timeout: %d %q", code, errOut)
 	}
-	w.sb.Lock(id)
+	w.sb.Lock(uuid.MustParse(id))
 	code, _, errOut = w.run(t, "account-groups", "wait", id, "--status", "ACTIVE", "--status", "CLOSING")
 	if code != 1 || !strings.Contains(errOut, "cannot reach") || !strings.Contains(errOut, "LOCKED") {
 		t.Fatalf("wait on a locked group: %d %q", code, errOut)

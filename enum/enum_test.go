@@ -1,0 +1,154 @@
+package enum_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/upvest-go/upvest/enum"
+	"github.com/upvest-go/upvest/openapi"
+)
+
+// value is what every enumeration offers.
+type value interface {
+	fmt.Stringer
+	Valid() bool
+	IsZero() bool
+}
+
+// enumeration is one enumeration: its known values, as listed, and a fresh
+// pointer to decode into.
+type enumeration struct {
+	schema string // the OpenAPI component schema it implements
+	known  []value
+	fresh  func() any
+	get    func(any) value
+}
+
+func of[T value](schema string, known []T) enumeration {
+	vs := make([]value, len(known))
+	for i, v := range known {
+		vs[i] = v
+	}
+	return enumeration{schema: schema, known: vs,
+		fresh: func() any { return new(T) },
+		get:   func(p any) value { return *p.(*T) }}
+}
+
+var enumerations = []enumeration{
+	of("AccountGroupType", enum.AccountGroupTypes()),
+	of("AccountGroupStatus", enum.AccountGroupStatuses()),
+	of("UserRelationType", []enum.UserRelationType{enum.RelationOwner}),
+	of("SortField", []enum.SortField{enum.SortByCreatedAt}),
+	of("SortOrder", []enum.SortOrder{enum.Ascending, enum.Descending}),
+	of("AccountGroupEventType", enum.AccountGroupEventTypes()),
+}
+
+// The values each type knows are exactly the document's enum list, so a
+// value added to the YAML without its Go variable fails here.
+func TestValuesAreTheDocuments(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(openapi.Document)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range enumerations {
+		ref := doc.Components.Schemas[e.schema]
+		if ref == nil {
+			t.Fatalf("no schema %s", e.schema)
+		}
+		var want, got []string
+		for _, v := range ref.Value.Enum {
+			want = append(want, v.(string))
+		}
+		for _, v := range e.known {
+			got = append(got, v.String())
+		}
+		slices.Sort(want)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: Go knows %v, the document %v", e.schema, got, want)
+		}
+		if ref.Value.Extensions["x-go-type"] != "enum."+e.schema {
+			t.Errorf("%s: x-go-type is %v, want enum.%s", e.schema, ref.Value.Extensions["x-go-type"], e.schema)
+		}
+	}
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	for _, e := range enumerations {
+		for _, v := range append(e.known, nil) {
+			text := "NOT_YET_KNOWN" // a value a newer API version adds
+			if v != nil {
+				text = v.String()
+			}
+			t.Run(e.schema+"/"+text, func(t *testing.T) {
+				p := e.fresh()
+				if err := json.Unmarshal([]byte(`"`+text+`"`), p); err != nil {
+					t.Fatal(err)
+				}
+				got := e.get(p)
+				if got.String() != text || got.IsZero() || got.Valid() != (v != nil) {
+					t.Fatalf("decoded %q: String %q, IsZero %v, Valid %v", text, got.String(), got.IsZero(), got.Valid())
+				}
+				if v != nil && got != v {
+					t.Fatalf("decoded %q is not equal to the variable", text)
+				}
+				out, err := json.Marshal(got)
+				if err != nil || string(out) != `"`+text+`"` {
+					t.Fatalf("marshal: %s %v", out, err)
+				}
+			})
+		}
+	}
+}
+
+// The zero value is no value: not valid, empty text, left out by omitzero.
+func TestZeroValue(t *testing.T) {
+	var s struct {
+		Status enum.AccountGroupStatus `json:"status,omitzero"`
+		Type   enum.AccountGroupType   `json:"type"`
+	}
+	out, err := json.Marshal(s)
+	if err != nil || string(out) != `{"type":""}` {
+		t.Fatalf("%s %v", out, err)
+	}
+	if !s.Type.IsZero() || s.Type.Valid() || s.Type.String() != "" || s.Type == enum.TypePersonal {
+		t.Fatalf("zero value %#v", s.Type)
+	}
+	if err := json.Unmarshal([]byte(`{"status":"","type":"PERSONAL"}`), &s); err != nil || !s.Status.IsZero() || s.Type != enum.TypePersonal {
+		t.Fatalf("%+v %v", s, err)
+	}
+}
+
+// fmt prints the text, in every verb a message uses.
+func TestFormatting(t *testing.T) {
+	got := fmt.Sprintf("%v %s %q %v", enum.StatusActive, enum.TypeLegalEntity, enum.Descending, []enum.AccountGroupStatus{enum.StatusClosing})
+	if want := `ACTIVE LEGAL_ENTITY "DESC" [CLOSING]`; got != want {
+		t.Fatalf("got %s, want %s", got, want)
+	}
+}
+
+// Decoding a known value shares its text: no allocation per group decoded.
+func TestDecodingKnownValuesDoesNotAllocate(t *testing.T) {
+	var s enum.AccountGroupStatus
+	text := []byte("PENDING_APPROVAL")
+	if n := testing.AllocsPerRun(100, func() { _ = s.UnmarshalText(text) }); n != 0 {
+		t.Fatalf("%v allocations", n)
+	}
+	if s != enum.StatusPendingApproval {
+		t.Fatal(s)
+	}
+}
+
+func TestValidMatchesTheLists(t *testing.T) {
+	for _, e := range enumerations {
+		for _, v := range e.known {
+			if !v.Valid() || v.IsZero() {
+				t.Errorf("%s %s: Valid %v IsZero %v", e.schema, v, v.Valid(), v.IsZero())
+			}
+		}
+	}
+}

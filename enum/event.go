@@ -1,0 +1,32 @@
+package enum
+
+// AccountGroupEventType is the type of an ACCOUNT_GROUP.* webhook event.
+type AccountGroupEventType struct{ name }
+
+// Account group event types.
+var (
+	// AccountGroupCreated: ACCOUNT_GROUP.CREATED.
+	AccountGroupCreated = AccountGroupEventType{named("ACCOUNT_GROUP.CREATED")}
+	// AccountGroupActivated: ACCOUNT_GROUP.ACTIVATED.
+	AccountGroupActivated = AccountGroupEventType{named("ACCOUNT_GROUP.ACTIVATED")}
+	// AccountGroupClosingInitiated: ACCOUNT_GROUP.CLOSING_INITIATED.
+	AccountGroupClosingInitiated = AccountGroupEventType{named("ACCOUNT_GROUP.CLOSING_INITIATED")}
+	// AccountGroupClosed: ACCOUNT_GROUP.CLOSED.
+	AccountGroupClosed = AccountGroupEventType{named("ACCOUNT_GROUP.CLOSED")}
+	// AccountGroupLocked: ACCOUNT_GROUP.LOCKED.
+	AccountGroupLocked = AccountGroupEventType{named("ACCOUNT_GROUP.LOCKED")}
+)
+
+// AccountGroupEventTypes returns the known event types.
+func AccountGroupEventTypes() []AccountGroupEventType {
+	return []AccountGroupEventType{AccountGroupCreated, AccountGroupActivated, AccountGroupClosingInitiated, AccountGroupClosed, AccountGroupLocked}
+}
+
+// Valid reports whether e is one of AccountGroupEventTypes.
+func (e AccountGroupEventType) Valid() bool {
+	switch e {
+	case AccountGroupCreated, AccountGroupActivated, AccountGroupClosingInitiated, AccountGroupClosed, AccountGroupLocked:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,24 @@
+package enum
+
+// SortField is the field a list is sorted by.
+type SortField struct{ name }
+
+// SortByCreatedAt sorts by creation time, the only field the API sorts by.
+var SortByCreatedAt = SortField{named("created_at")}
+
+// Valid reports whether f is a known field (SortByCreatedAt).
+func (f SortField) Valid() bool { return f == SortByCreatedAt }
+
+// SortOrder is the direction of a sorted list.
+type SortOrder struct{ name }
+
+// Sort orders.
+var (
+	// Ascending: oldest first (ASC).
+	Ascending = SortOrder{named("ASC")}
+	// Descending: newest first (DESC).
+	Descending = SortOrder{named("DESC")}
+)
+
+// Valid reports whether o is Ascending or Descending.
+func (o SortOrder) Valid() bool { return o == Ascending || o == Descending }
