@@ -7,9 +7,9 @@ type AccountGroupType struct{ name }
 // Account group types.
 var (
 	// TypePersonal is the group of a person holding assets on their own behalf.
-	TypePersonal = AccountGroupType{named("PERSONAL")}
+	TypePersonal AccountGroupType = AccountGroupType{named("PERSONAL")}
 	// TypeLegalEntity is the group of a legal entity holding assets on behalf of its users.
-	TypeLegalEntity = AccountGroupType{named("LEGAL_ENTITY")}
+	TypeLegalEntity AccountGroupType = AccountGroupType{named("LEGAL_ENTITY")}
 )
 
 // AccountGroupTypes returns the known account group types.
@@ -26,15 +26,15 @@ type AccountGroupStatus struct{ name }
 // Account group statuses.
 var (
 	// StatusPendingApproval: the group awaits approval.
-	StatusPendingApproval = AccountGroupStatus{named("PENDING_APPROVAL")}
+	StatusPendingApproval AccountGroupStatus = AccountGroupStatus{named("PENDING_APPROVAL")}
 	// StatusActive: the group can be used.
-	StatusActive = AccountGroupStatus{named("ACTIVE")}
+	StatusActive AccountGroupStatus = AccountGroupStatus{named("ACTIVE")}
 	// StatusClosing: a close was accepted and is under way.
-	StatusClosing = AccountGroupStatus{named("CLOSING")}
+	StatusClosing AccountGroupStatus = AccountGroupStatus{named("CLOSING")}
 	// StatusClosed: the group is closed, for good.
-	StatusClosed = AccountGroupStatus{named("CLOSED")}
+	StatusClosed AccountGroupStatus = AccountGroupStatus{named("CLOSED")}
 	// StatusLocked: the group is locked.
-	StatusLocked = AccountGroupStatus{named("LOCKED")}
+	StatusLocked AccountGroupStatus = AccountGroupStatus{named("LOCKED")}
 )
 
 // AccountGroupStatuses returns the known statuses, in lifecycle order.
@@ -55,7 +55,7 @@ func (s AccountGroupStatus) Valid() bool {
 type UserRelationType struct{ name }
 
 // RelationOwner: the user owns the group.
-var RelationOwner = UserRelationType{named("OWNER")}
+var RelationOwner UserRelationType = UserRelationType{named("OWNER")}
 
 // Valid reports whether r is a known relation (RelationOwner).
 func (r UserRelationType) Valid() bool { return r == RelationOwner }

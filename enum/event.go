@@ -6,15 +6,15 @@ type AccountGroupEventType struct{ name }
 // Account group event types.
 var (
 	// AccountGroupCreated: ACCOUNT_GROUP.CREATED.
-	AccountGroupCreated = AccountGroupEventType{named("ACCOUNT_GROUP.CREATED")}
+	AccountGroupCreated AccountGroupEventType = AccountGroupEventType{named("ACCOUNT_GROUP.CREATED")}
 	// AccountGroupActivated: ACCOUNT_GROUP.ACTIVATED.
-	AccountGroupActivated = AccountGroupEventType{named("ACCOUNT_GROUP.ACTIVATED")}
+	AccountGroupActivated AccountGroupEventType = AccountGroupEventType{named("ACCOUNT_GROUP.ACTIVATED")}
 	// AccountGroupClosingInitiated: ACCOUNT_GROUP.CLOSING_INITIATED.
-	AccountGroupClosingInitiated = AccountGroupEventType{named("ACCOUNT_GROUP.CLOSING_INITIATED")}
+	AccountGroupClosingInitiated AccountGroupEventType = AccountGroupEventType{named("ACCOUNT_GROUP.CLOSING_INITIATED")}
 	// AccountGroupClosed: ACCOUNT_GROUP.CLOSED.
-	AccountGroupClosed = AccountGroupEventType{named("ACCOUNT_GROUP.CLOSED")}
+	AccountGroupClosed AccountGroupEventType = AccountGroupEventType{named("ACCOUNT_GROUP.CLOSED")}
 	// AccountGroupLocked: ACCOUNT_GROUP.LOCKED.
-	AccountGroupLocked = AccountGroupEventType{named("ACCOUNT_GROUP.LOCKED")}
+	AccountGroupLocked AccountGroupEventType = AccountGroupEventType{named("ACCOUNT_GROUP.LOCKED")}
 )
 
 // AccountGroupEventTypes returns the known event types.

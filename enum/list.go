@@ -4,7 +4,7 @@ package enum
 type SortField struct{ name }
 
 // SortByCreatedAt sorts by creation time, the only field the API sorts by.
-var SortByCreatedAt = SortField{named("created_at")}
+var SortByCreatedAt SortField = SortField{named("created_at")}
 
 // Valid reports whether f is a known field (SortByCreatedAt).
 func (f SortField) Valid() bool { return f == SortByCreatedAt }
@@ -15,9 +15,9 @@ type SortOrder struct{ name }
 // Sort orders.
 var (
 	// Ascending: oldest first (ASC).
-	Ascending = SortOrder{named("ASC")}
+	Ascending SortOrder = SortOrder{named("ASC")}
 	// Descending: newest first (DESC).
-	Descending = SortOrder{named("DESC")}
+	Descending SortOrder = SortOrder{named("DESC")}
 )
 
 // Valid reports whether o is Ascending or Descending.
