@@ -193,9 +193,9 @@ func (c *Client) CreateAccountGroup(ctx context.Context, userID uuid.UUID, typ A
 }
 
 // CloseAccountGroup asks for the group to be closed. Closure is
-// asynchronous: the group moves to CLOSING, later CLOSED. A group whose state
-// does not allow it (closing, closed, locked) is an *APIError matching
-// ErrConflict.
+// asynchronous: the group moves to CLOSING, later CLOSED. Only an ACTIVE
+// group can be closed: any other (pending approval, closing, closed,
+// locked) is an *APIError matching ErrConflict.
 //
 // A close whose outcome was unknown is settled: when an attempt may have
 // reached the server (its answer was lost or cut, it timed out, or it got

@@ -6,30 +6,49 @@ import (
 )
 
 // The API's models are the generated ones (package gen), under shorter names.
-// They are type aliases, so `go doc` shows their fields under package gen,
-// not here (`go doc github.com/upvest-go/upvest/gen.AccountGroup`). Field
-// names follow Go's initialisms (ID, UserID); ids are uuid.UUID values
-// (github.com/google/uuid) as the document declares them, and the facade's
-// methods take them as such. The enumerations are package enum's types:
-// a string literal does not convert to them, and unknown values (newer API
-// versions add some) decode without error, keeping their text; Valid tells
-// them from the known ones.
+// They are type aliases, and `go doc` shows an alias's fields only under
+// the type it names (`go doc github.com/upvest-go/upvest/gen.AccountGroup`),
+// so each alias below lists them in its own doc (a test keeps the lists
+// complete). Field names follow Go's initialisms (ID, UserID); ids are
+// uuid.UUID values (github.com/google/uuid) as the document declares them,
+// and the facade's methods take them as such. The enumerations are package
+// enum's types (their methods show under `go doc
+// github.com/upvest-go/upvest/enum`): a string literal does not convert to
+// them, and unknown values (newer API versions add some) decode without
+// error, keeping their text; Valid tells them from the known ones.
 type (
-	// AccountGroup is an account group as the API returns it.
+	// AccountGroup is an account group as the API returns it. Fields:
+	//	ID                      uuid.UUID
+	//	Type                    AccountGroupType
+	//	Status                  AccountGroupStatus
+	//	SecuritiesAccountNumber string // 9 digits
+	//	Users                   []AccountGroupUser
+	//	CreatedAt, UpdatedAt    time.Time
 	AccountGroup = gen.AccountGroup
 	// AccountGroupUser is one user of an account group and their relation.
+	// Fields:
+	//	ID   uuid.UUID        // the user's id
+	//	Type UserRelationType // RelationOwner
 	AccountGroupUser = gen.AccountGroupUser
-	// AccountGroupStatus is an account group's lifecycle state.
+	// AccountGroupStatus is an account group's lifecycle state: String,
+	// Valid, IsZero, UnmarshalText (see package enum).
 	AccountGroupStatus = enum.AccountGroupStatus
-	// AccountGroupType says whose assets an account group holds.
+	// AccountGroupType says whose assets an account group holds: String,
+	// Valid, IsZero, UnmarshalText (see package enum).
 	AccountGroupType = enum.AccountGroupType
-	// AccountGroupPage is one page of a list: the groups and the meta.
+	// AccountGroupPage is one page of a list. Fields:
+	//	Data []AccountGroup
+	//	Meta ListMeta
 	AccountGroupPage = gen.AccountGroupsListResponse
-	// ListMeta describes a page: offset, limit, count, total_count, sort, order.
+	// ListMeta describes a page. Fields:
+	//	Offset, Limit, Count, TotalCount int
+	//	Sort  string    // the field sorted by, as the API reports it
+	//	Order SortOrder // Ascending or Descending
 	ListMeta = gen.ListMeta
-	// SortOrder is ASC or DESC.
+	// SortOrder is Ascending (ASC) or Descending (DESC).
 	SortOrder = enum.SortOrder
-	// UserRelationType is a user's relation to an account group (OWNER).
+	// UserRelationType is a user's relation to an account group
+	// (RelationOwner).
 	UserRelationType = enum.UserRelationType
 )
 

@@ -57,5 +57,8 @@ type UserRelationType struct{ name }
 // RelationOwner: the user owns the group.
 var RelationOwner UserRelationType = UserRelationType{named("OWNER")}
 
+// UserRelationTypes returns the known relations.
+func UserRelationTypes() []UserRelationType { return []UserRelationType{RelationOwner} }
+
 // Valid reports whether r is a known relation (RelationOwner).
 func (r UserRelationType) Valid() bool { return r == RelationOwner }

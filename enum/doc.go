@@ -8,8 +8,14 @@
 // compare with == or switch on them. Values decoded from the API keep their
 // text even when this version does not know them (newer API versions add
 // values): Valid reports whether a value is a known one, String returns its
-// text. To turn text of your own into a value (a flag, a database column),
-// call UnmarshalText and check Valid.
+// text. To turn text of your own into a value (a flag, a request), use
+// Parse, which refuses unknown text; each type also scans from and into a
+// database text column (sql.Scanner, driver.Valuer).
+//
+// The compiler's message for a string where an enumeration is expected
+// names the underlying struct: "cannot convert "CLOSED" (untyped string
+// constant) to type struct{enum.name}" means: use the variable
+// (StatusClosed), or Parse for text.
 //
 // The zero value of each type is "no value": IsZero reports it, String
 // returns "" and Valid false. Values are small comparable structs, safe to
@@ -18,7 +24,7 @@
 package enum
 
 // name is the text of an enumerated value. Each enumeration embeds it and
-// so gets String, MarshalText, UnmarshalText, Bind and IsZero; its field is
+// so gets String, MarshalText, UnmarshalText, Bind, IsZero, Scan and Value; its field is
 // unexported, so only this package's values and decoded text fill it.
 type name struct{ s string }
 

@@ -1,7 +1,10 @@
 package enum_test
 
 import (
+	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -41,9 +44,9 @@ func of[T value](schema string, known []T) enumeration {
 var enumerations = []enumeration{
 	of("AccountGroupType", enum.AccountGroupTypes()),
 	of("AccountGroupStatus", enum.AccountGroupStatuses()),
-	of("UserRelationType", []enum.UserRelationType{enum.RelationOwner}),
-	of("SortField", []enum.SortField{enum.SortByCreatedAt}),
-	of("SortOrder", []enum.SortOrder{enum.Ascending, enum.Descending}),
+	of("UserRelationType", enum.UserRelationTypes()),
+	of("SortField", enum.SortFields()),
+	of("SortOrder", enum.SortOrders()),
 	of("AccountGroupEventType", enum.AccountGroupEventTypes()),
 }
 
@@ -150,5 +153,63 @@ func TestValidMatchesTheLists(t *testing.T) {
 				t.Errorf("%s %s: Valid %v IsZero %v", e.schema, v, v.Valid(), v.IsZero())
 			}
 		}
+	}
+}
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		text    string
+		want    enum.AccountGroupStatus
+		unknown bool
+	}{
+		{"ACTIVE", enum.StatusActive, false},
+		{"PENDING_APPROVAL", enum.StatusPendingApproval, false},
+		{"active", enum.AccountGroupStatus{}, true}, // as the API spells it, exactly
+		{"DORMANT", enum.AccountGroupStatus{}, true},
+		{"", enum.AccountGroupStatus{}, true},
+		{"PERSONAL", enum.AccountGroupStatus{}, true}, // another enumeration's value
+	}
+	for _, tt := range tests {
+		got, err := enum.Parse[enum.AccountGroupStatus](tt.text)
+		if got != tt.want || errors.Is(err, enum.ErrUnknown) != tt.unknown || (err == nil) == tt.unknown {
+			t.Errorf("Parse(%q) = %v, %v; want %v, unknown %v", tt.text, got, err, tt.want, tt.unknown)
+		}
+	}
+	_, err := enum.Parse[enum.SortOrder]("UP")
+	if want := `enum: unknown value: "UP" is not a known enum.SortOrder`; err == nil || err.Error() != want {
+		t.Fatalf("error %v, want %s", err, want)
+	}
+}
+
+// Each enumeration is a database text column: Scan keeps the text as
+// decoding does, NULL is the zero value, Value writes the text.
+func TestSQL(t *testing.T) {
+	var _ sql.Scanner = new(enum.AccountGroupStatus)
+	var _ driver.Valuer = enum.AccountGroupStatus{}
+	tests := []struct {
+		src     any
+		want    string
+		wantErr bool
+	}{
+		{"CLOSED", "CLOSED", false},
+		{[]byte("LOCKED"), "LOCKED", false},
+		{"FROZEN", "FROZEN", false},
+		{nil, "", false},
+		{int64(3), "", true},
+	}
+	for _, tt := range tests {
+		s := enum.StatusActive
+		err := s.Scan(tt.src)
+		if (err != nil) != tt.wantErr || (!tt.wantErr && s.String() != tt.want) {
+			t.Errorf("Scan(%#v): %v, %v", tt.src, s, err)
+		}
+	}
+	v, err := enum.TypeLegalEntity.Value()
+	if err != nil || v != "LEGAL_ENTITY" {
+		t.Fatalf("Value: %#v %v", v, err)
+	}
+	var s enum.AccountGroupStatus
+	if err := s.Scan("ACTIVE"); err != nil || s != enum.StatusActive {
+		t.Fatalf("a scanned known value is not the variable: %v %v", s, err)
 	}
 }

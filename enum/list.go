@@ -6,6 +6,9 @@ type SortField struct{ name }
 // SortByCreatedAt sorts by creation time, the only field the API sorts by.
 var SortByCreatedAt SortField = SortField{named("created_at")}
 
+// SortFields returns the known sort fields.
+func SortFields() []SortField { return []SortField{SortByCreatedAt} }
+
 // Valid reports whether f is a known field (SortByCreatedAt).
 func (f SortField) Valid() bool { return f == SortByCreatedAt }
 
@@ -19,6 +22,9 @@ var (
 	// Descending: newest first (DESC).
 	Descending SortOrder = SortOrder{named("DESC")}
 )
+
+// SortOrders returns the known sort orders.
+func SortOrders() []SortOrder { return []SortOrder{Ascending, Descending} }
 
 // Valid reports whether o is Ascending or Descending.
 func (o SortOrder) Valid() bool { return o == Ascending || o == Descending }

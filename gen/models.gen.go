@@ -6,7 +6,7 @@ package gen
 import (
 	"time"
 
-	openapi_types "github.com/oapi-codegen/runtime/types"
+	"github.com/google/uuid"
 	"github.com/upvest-go/upvest/enum"
 )
 
@@ -91,7 +91,7 @@ type AccountGroup struct {
 	CreatedAt time.Time `json:"created_at"`
 
 	// ID Account group unique identifier.
-	ID openapi_types.UUID `json:"id"`
+	ID uuid.UUID `json:"id"`
 
 	// SecuritiesAccountNumber Securities account number
 	SecuritiesAccountNumber string `json:"securities_account_number"`
@@ -122,7 +122,7 @@ type AccountGroupCreateRequest struct {
 	Type AccountGroupType `json:"type"`
 
 	// UserID User unique identifier.
-	UserID openapi_types.UUID `json:"user_id"`
+	UserID uuid.UUID `json:"user_id"`
 }
 
 // AccountGroupEvent defines model for AccountGroupEvent.
@@ -131,14 +131,14 @@ type AccountGroupEvent struct {
 	CreatedAt time.Time `json:"created_at"`
 
 	// ID Event unique identifier
-	ID     openapi_types.UUID `json:"id"`
-	Object AccountGroup       `json:"object"`
+	ID     uuid.UUID    `json:"id"`
+	Object AccountGroup `json:"object"`
 
 	// Type Event type
 	Type AccountGroupEventType `json:"type"`
 
 	// WebhookID Webhook unique identifier.
-	WebhookID openapi_types.UUID `json:"webhook_id"`
+	WebhookID uuid.UUID `json:"webhook_id"`
 }
 
 // AccountGroupEventType Event type
@@ -160,7 +160,7 @@ type AccountGroupType = enum.AccountGroupType
 // AccountGroupUser defines model for AccountGroupUser.
 type AccountGroupUser struct {
 	// ID User unique identifier.
-	ID openapi_types.UUID `json:"id,omitempty,omitzero"`
+	ID uuid.UUID `json:"id,omitempty,omitzero"`
 
 	// Type Relation type
 	Type UserRelationType `json:"type,omitempty,omitzero"`
@@ -254,7 +254,7 @@ type SortOrder = enum.SortOrder
 
 // TokenRequest defines model for TokenRequest.
 type TokenRequest struct {
-	ClientID     openapi_types.UUID    `json:"client_id"`
+	ClientID     uuid.UUID             `json:"client_id"`
 	ClientSecret string                `json:"client_secret"`
 	GrantType    TokenRequestGrantType `json:"grant_type"`
 
@@ -286,14 +286,14 @@ type WebhookEnvelope struct {
 // WebhookEvent Any event as delivered; `object` is the full resource its `type` names.
 type WebhookEvent struct {
 	CreatedAt time.Time              `json:"created_at"`
-	ID        openapi_types.UUID     `json:"id"`
+	ID        uuid.UUID              `json:"id"`
 	Object    map[string]interface{} `json:"object"`
 	Type      string                 `json:"type"`
-	WebhookID openapi_types.UUID     `json:"webhook_id"`
+	WebhookID uuid.UUID              `json:"webhook_id"`
 }
 
 // AccountGroupID defines model for AccountGroupId.
-type AccountGroupID = openapi_types.UUID
+type AccountGroupID = uuid.UUID
 
 // Limit defines model for Limit.
 type Limit = int32
@@ -325,13 +325,13 @@ type TransportSignatureInput = string
 type TransportUpvestAPIVersion string
 
 // TransportUpvestClientID defines model for TransportUpvestClientId.
-type TransportUpvestClientID = openapi_types.UUID
+type TransportUpvestClientID = uuid.UUID
 
 // TransportUpvestSignatureVersion defines model for TransportUpvestSignatureVersion.
 type TransportUpvestSignatureVersion string
 
 // UserID defines model for UserId.
-type UserID = openapi_types.UUID
+type UserID = uuid.UUID
 
 // BadRequest RFC 7807 problem details.
 type BadRequest = Problem

@@ -13,7 +13,14 @@ import (
 	"github.com/upvest-go/upvest/gen"
 )
 
-// AccountGroupEvent is an ACCOUNT_GROUP.* event with its typed account group.
+// AccountGroupEvent is an ACCOUNT_GROUP.* event with its typed account
+// group. It is an alias, whose fields `go doc` shows only under gen:
+//
+//	ID        uuid.UUID         // the event's id
+//	Type      EventType         // AccountGroupCreated, ...
+//	CreatedAt time.Time
+//	WebhookID uuid.UUID
+//	Object    gen.AccountGroup  // the group after the change (upvest.AccountGroup)
 type AccountGroupEvent = gen.AccountGroupEvent
 
 // EventType is an account-group event type. Newer API versions may add

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/upvest-go/upvest"
+	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/middleware"
 )
 
@@ -216,14 +217,14 @@ func parseUUID(what, v string) (uuid.UUID, error) {
 	return u, nil
 }
 
-// parseEnum reads v, in any case, as a value of one of package enum's
-// types; ok is false unless it is a known one.
+// parseEnum reads v, in any case, as a known value of one of package
+// enum's types.
 func parseEnum[T interface{ Valid() bool }, P interface {
 	*T
 	UnmarshalText([]byte) error
-}](v string) (t T, ok bool) {
-	_ = P(&t).UnmarshalText([]byte(strings.ToUpper(v))) // never fails: unknown text is kept
-	return t, t.Valid()
+}](v string) (T, bool) {
+	t, err := enum.Parse[T, P](strings.ToUpper(v))
+	return t, err == nil
 }
 
 // names joins the text of values as "A, B or C".

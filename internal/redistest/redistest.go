@@ -106,17 +106,9 @@ func (s *Server) signal(sig syscall.Signal) {
 	}
 }
 
-// Restart stops the server (SIGTERM, which writes nothing beyond what the
-// append-only file already holds) and starts it again on the same port and
-// data directory.
-func (s *Server) Restart() {
-	s.t.Helper()
-	s.stop()
-	s.start()
-}
-
-// Down stops the server as Restart does and returns the function that
-// starts it again on the same port and data, for an outage of the caller's
+// Down stops the server (SIGTERM, which writes nothing beyond what the
+// append-only file already holds) and returns the function that starts it
+// again on the same port and data directory, for an outage of the caller's
 // choosing.
 func (s *Server) Down() (up func()) {
 	s.t.Helper()
