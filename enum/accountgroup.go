@@ -1,5 +1,7 @@
 package enum
 
+import "slices"
+
 // AccountGroupType says whose assets an account group holds: TypePersonal
 // or TypeLegalEntity.
 type AccountGroupType struct{ name }
@@ -18,7 +20,7 @@ func AccountGroupTypes() []AccountGroupType {
 }
 
 // Valid reports whether t is one of AccountGroupTypes.
-func (t AccountGroupType) Valid() bool { return t == TypePersonal || t == TypeLegalEntity }
+func (t AccountGroupType) Valid() bool { return slices.Contains(AccountGroupTypes(), t) }
 
 // AccountGroupStatus is an account group's lifecycle state.
 type AccountGroupStatus struct{ name }
@@ -43,13 +45,7 @@ func AccountGroupStatuses() []AccountGroupStatus {
 }
 
 // Valid reports whether s is one of AccountGroupStatuses.
-func (s AccountGroupStatus) Valid() bool {
-	switch s {
-	case StatusPendingApproval, StatusActive, StatusClosing, StatusClosed, StatusLocked:
-		return true
-	}
-	return false
-}
+func (s AccountGroupStatus) Valid() bool { return slices.Contains(AccountGroupStatuses(), s) }
 
 // UserRelationType is a user's relation to an account group.
 type UserRelationType struct{ name }
@@ -61,4 +57,4 @@ var RelationOwner UserRelationType = UserRelationType{named("OWNER")}
 func UserRelationTypes() []UserRelationType { return []UserRelationType{RelationOwner} }
 
 // Valid reports whether r is a known relation (RelationOwner).
-func (r UserRelationType) Valid() bool { return r == RelationOwner }
+func (r UserRelationType) Valid() bool { return slices.Contains(UserRelationTypes(), r) }

@@ -213,3 +213,12 @@ func TestSQL(t *testing.T) {
 		t.Fatalf("a scanned known value is not the variable: %v %v", s, err)
 	}
 }
+
+// Valid is called on every argument checked and every value parsed: it
+// must not allocate.
+func TestValidDoesNotAllocate(t *testing.T) {
+	v := enum.StatusLocked
+	if n := testing.AllocsPerRun(100, func() { _ = v.Valid() }); n != 0 {
+		t.Fatalf("%v allocations", n)
+	}
+}

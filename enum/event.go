@@ -1,5 +1,7 @@
 package enum
 
+import "slices"
+
 // AccountGroupEventType is the type of an ACCOUNT_GROUP.* webhook event.
 type AccountGroupEventType struct{ name }
 
@@ -23,10 +25,4 @@ func AccountGroupEventTypes() []AccountGroupEventType {
 }
 
 // Valid reports whether e is one of AccountGroupEventTypes.
-func (e AccountGroupEventType) Valid() bool {
-	switch e {
-	case AccountGroupCreated, AccountGroupActivated, AccountGroupClosingInitiated, AccountGroupClosed, AccountGroupLocked:
-		return true
-	}
-	return false
-}
+func (e AccountGroupEventType) Valid() bool { return slices.Contains(AccountGroupEventTypes(), e) }

@@ -1,5 +1,7 @@
 package enum
 
+import "slices"
+
 // SortField is the field a list is sorted by.
 type SortField struct{ name }
 
@@ -10,7 +12,7 @@ var SortByCreatedAt SortField = SortField{named("created_at")}
 func SortFields() []SortField { return []SortField{SortByCreatedAt} }
 
 // Valid reports whether f is a known field (SortByCreatedAt).
-func (f SortField) Valid() bool { return f == SortByCreatedAt }
+func (f SortField) Valid() bool { return slices.Contains(SortFields(), f) }
 
 // SortOrder is the direction of a sorted list.
 type SortOrder struct{ name }
@@ -27,4 +29,4 @@ var (
 func SortOrders() []SortOrder { return []SortOrder{Ascending, Descending} }
 
 // Valid reports whether o is Ascending or Descending.
-func (o SortOrder) Valid() bool { return o == Ascending || o == Descending }
+func (o SortOrder) Valid() bool { return slices.Contains(SortOrders(), o) }
