@@ -5,17 +5,24 @@
 // string type it would and fail only at run time.
 //
 // The named values are package variables (a struct cannot be a constant);
-// compare with == or switch on them. Values decoded from the API keep their
-// text even when this version does not know them (newer API versions add
-// values): Valid reports whether a value is a known one, String returns its
-// text. To turn text of your own into a value (a flag, a request), use
+// compare with == (or Equal, which go-cmp uses) or switch on them. Values
+// decoded from the API keep their text even when this version does not
+// know them (newer API versions add values): Valid reports whether a value
+// is a known one, String returns its text. To turn text of your own into a value (a flag, a request), use
 // Parse, which refuses unknown text; each type also scans from and into a
 // database text column (sql.Scanner, driver.Valuer).
 //
-// The compiler's message for a string where an enumeration is expected
-// names the underlying struct: "cannot convert "CLOSED" (untyped string
-// constant) to type struct{enum.name}" means: use the variable
-// (StatusClosed), or Parse for text.
+// A string where an enumeration is expected does not compile. The
+// compiler says, for example, `cannot use "BUSINESS" (untyped string
+// constant) as upvest.AccountGroupType value in argument to
+// c.CreateAccountGroup`, or for a switch case `cannot convert "CLOSED"
+// (untyped string constant) to type struct{_ [0]*enum.AccountGroupStatus;
+// enum.name}`: use the variable (StatusClosed), or Parse for text. One
+// enumeration does not convert to another either: each has its own
+// underlying type.
+//
+// The variables are the values' only names: never assign to them (the
+// facade and webhook packages keep copies taken at start-up).
 //
 // The zero value of each type is "no value": IsZero reports it, String
 // returns "" and Valid false. Values are small comparable structs, safe to
@@ -24,8 +31,9 @@
 package enum
 
 // name is the text of an enumerated value. Each enumeration embeds it and
-// so gets String, MarshalText, UnmarshalText, Bind, IsZero, Scan and Value; its field is
-// unexported, so only this package's values and decoded text fill it.
+// so gets String, MarshalText, UnmarshalText, Bind, IsZero, Scan and
+// Value; its field is unexported, so only this package's values and
+// decoded text fill it.
 type name struct{ s string }
 
 // String returns the value's text as the API spells it ("" for the zero value).

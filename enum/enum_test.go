@@ -7,11 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/upvest-go/upvest/enum"
+	"github.com/upvest-go/upvest/gen"
 	"github.com/upvest-go/upvest/openapi"
 )
 
@@ -220,5 +224,33 @@ func TestValidDoesNotAllocate(t *testing.T) {
 	v := enum.StatusLocked
 	if n := testing.AllocsPerRun(100, func() { _ = v.Valid() }); n != 0 {
 		t.Fatalf("%v allocations", n)
+	}
+}
+
+// go-cmp cannot look into unexported fields; each enumeration's Equal
+// lets it compare the models that hold them (a user's test diffing groups).
+func TestGoCmpComparesModels(t *testing.T) {
+	a := gen.AccountGroup{Status: enum.StatusActive, Type: enum.TypePersonal, Users: []gen.AccountGroupUser{{Type: enum.RelationOwner}}}
+	b := a
+	b.Users = []gen.AccountGroupUser{{Type: enum.RelationOwner}}
+	if d := cmp.Diff(a, b); d != "" {
+		t.Fatalf("equal groups differ:\n%s", d)
+	}
+	b.Status = enum.StatusLocked
+	if d := cmp.Diff(a, b); !strings.Contains(d, "LOCKED") {
+		t.Fatalf("the diff does not show the changed status:\n%s", d)
+	}
+	ev := gen.AccountGroupEvent{Type: enum.AccountGroupClosed, Object: a}
+	meta := gen.ListMeta{Order: enum.Descending}
+	if !cmp.Equal(ev, ev) || !cmp.Equal(meta, meta) || !cmp.Equal(enum.SortByCreatedAt, enum.SortByCreatedAt) {
+		t.Fatal("cmp.Equal of a value with itself is false")
+	}
+}
+
+// An enumeration is as small as its text: the field that gives each type
+// its own underlying type takes no room.
+func TestSize(t *testing.T) {
+	if got, want := unsafe.Sizeof(enum.StatusActive), unsafe.Sizeof(""); got != want {
+		t.Fatalf("%d bytes, want %d", got, want)
 	}
 }

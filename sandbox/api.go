@@ -79,6 +79,14 @@ func value[T any](p *T) T {
 // list answers a page; zero parameters are absent ones: sort created_at,
 // order ASC, offset 0, limit 100 (a limit of 0 asks for the default).
 func (a *api) list(w http.ResponseWriter, r *http.Request, user *uuid.UUID, sortBy gen.Sort, ord gen.Order, off, lim int) {
+	for _, name := range []string{"sort", "order"} {
+		// The generated binding takes the first of repeated values for a
+		// struct-typed parameter (offset and limit it refuses): refuse here.
+		if n := len(r.URL.Query()[name]); n > 1 {
+			a.s.problem(w, r, http.StatusBadRequest, "bad_request", fmt.Sprintf("%s is a single value, given %d times", name, n))
+			return
+		}
+	}
 	if ord.IsZero() {
 		ord = enum.Ascending
 	}

@@ -49,6 +49,9 @@ func TestListQueryParameters(t *testing.T) {
 			{"?order=DESC", 200, created[2], "DESC"},
 			{"?order=SIDEWAYS", 400, uuid.Nil, ""},
 			{"?sort=bogus&order=ASC", 400, uuid.Nil, ""},
+			// A repeated parameter is not one value: refused, not the first taken.
+			{"?order=DESC&order=ASC", 400, uuid.Nil, ""},
+			{"?sort=created_at&sort=bogus", 400, uuid.Nil, ""},
 		}
 		for _, tt := range tests {
 			a := hc.do(http.MethodGet, list+tt.query, nil, nil)

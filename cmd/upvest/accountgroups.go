@@ -126,7 +126,7 @@ func (a *app) waitGroup(args []string) int {
 	if statuses.empty() {
 		return a.fail(usageErr("--status is required: " + names(enum.AccountGroupStatuses())))
 	}
-	if statuses.bad != "" {
+	if statuses.hasBad {
 		return a.fail(usageErr(fmt.Sprintf("--status must be %s, not %q", names(enum.AccountGroupStatuses()), statuses.bad)))
 	}
 	if *timeout <= 0 {
@@ -162,18 +162,20 @@ func (a *app) userGroups(args []string) int {
 }
 
 // statusList collects repeated --status flags; bad is the first that is
-// not a known status (reported after parsing, as a usage error).
+// not a known status (reported after parsing, as a usage error), when
+// hasBad ("" is a bad status too).
 type statusList struct {
-	list []upvest.AccountGroupStatus
-	bad  string
+	list   []upvest.AccountGroupStatus
+	bad    string
+	hasBad bool
 }
 
 func (l *statusList) String() string { return fmt.Sprint(l.list) }
 
 func (l *statusList) Set(v string) error {
 	s, ok := parseEnum[upvest.AccountGroupStatus](v)
-	if !ok && l.bad == "" {
-		l.bad = v
+	if !ok && !l.hasBad {
+		l.bad, l.hasBad = v, true
 	}
 	l.list = append(l.list, s)
 	return nil

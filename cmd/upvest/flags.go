@@ -208,17 +208,20 @@ func visited(fs *flag.FlagSet) map[string]bool {
 }
 
 // parseUUID reads v as a UUID in its 36-character form, as the API writes
-// ids, or fails with a usage error naming what.
+// ids, or fails with a usage error naming what (the nil UUID included).
 func parseUUID(what, v string) (uuid.UUID, error) {
 	u, err := uuid.Parse(v)
-	if err != nil || len(v) != 36 {
+	switch {
+	case err != nil || len(v) != 36:
 		return uuid.Nil, usageErr(fmt.Sprintf("%s must be a UUID, not %q", what, v))
+	case u == uuid.Nil:
+		return uuid.Nil, usageErr(fmt.Sprintf("%s must not be the nil UUID (no id is all zeros)", what))
 	}
 	return u, nil
 }
 
-// parseEnum reads v, in any case, as a known value of one of package
-// enum's types.
+// parseEnum reads v, upper-cased, as a known value of one of package
+// enum's types (those whose values are upper case).
 func parseEnum[T interface{ Valid() bool }, P interface {
 	*T
 	UnmarshalText([]byte) error

@@ -149,6 +149,10 @@ func TestUsersAccountGroups(t *testing.T) {
 	}
 }
 
+// nilUUID is the zero id, never a real one: the CLI refuses it as it
+// refuses text that is not a UUID.
+const nilUUID = "00000000-0000-0000-0000-000000000000"
+
 func TestUsageErrors(t *testing.T) {
 	w := newWorld(t)
 	for _, args := range [][]string{
@@ -162,6 +166,13 @@ func TestUsageErrors(t *testing.T) {
 		{"account-groups", "create", "--type", "PERSONAL"},
 		{"account-groups", "create", "--user-id", w.user, "--type", "CORPORATE"},
 		{"account-groups", "list", "--order", "SIDEWAYS"},
+		{"account-groups", "get", nilUUID},
+		{"account-groups", "close", nilUUID},
+		{"account-groups", "wait", nilUUID, "--status", "ACTIVE"},
+		{"account-groups", "wait", "9d95820d-4333-46b6-98de-04ab7512e76f", "--status", ""},
+		{"account-groups", "wait", "9d95820d-4333-46b6-98de-04ab7512e76f", "--status", "CLOSED", "--status", ""},
+		{"account-groups", "create", "--user-id", nilUUID, "--type", "PERSONAL"},
+		{"users", "account-groups", nilUUID},
 		{"account-groups", "list", "--limit", "5000"},
 		{"account-groups", "list", "--bogus"},
 		{"users", "account-groups"},
