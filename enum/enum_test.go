@@ -150,16 +150,6 @@ func TestDecodingKnownValuesDoesNotAllocate(t *testing.T) {
 	}
 }
 
-func TestValidMatchesTheLists(t *testing.T) {
-	for _, e := range enumerations {
-		for _, v := range e.known {
-			if !v.Valid() || v.IsZero() {
-				t.Errorf("%s %s: Valid %v IsZero %v", e.schema, v, v.Valid(), v.IsZero())
-			}
-		}
-	}
-}
-
 func TestParse(t *testing.T) {
 	tests := []struct {
 		text    string

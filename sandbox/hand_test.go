@@ -68,6 +68,17 @@ type hand struct {
 	n        int // nonce counter for the documented style
 }
 
+// newSandbox starts an in-process sandbox with cfg, closed when t ends.
+func newSandbox(t testing.TB, cfg sandbox.Config) *sandbox.Sandbox {
+	t.Helper()
+	sb, err := sandbox.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sb.Close)
+	return sb
+}
+
 // newHand registers a fresh key of the given kind with sb and returns a
 // client calling sb's handler in process.
 func newHand(t testing.TB, sb *sandbox.Sandbox, ed bool) *hand {
@@ -278,6 +289,14 @@ func (hc *hand) fetchToken(scopes string) answer {
 	return a
 }
 
+// mustToken fetches a token for scopes, which must be granted.
+func (hc *hand) mustToken(scopes string) {
+	hc.t.Helper()
+	if a := hc.fetchToken(scopes); a.status != http.StatusOK {
+		hc.t.Fatalf("token: %s", a)
+	}
+}
+
 // create posts an account group create with idempotency key key.
 func (hc *hand) create(user uuid.UUID, key string) answer {
 	hc.t.Helper()
@@ -307,17 +326,11 @@ func TestPublishedRulesByHand(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			// Approval by hand: a zero delay approves on a timer, which the
 			// DELETE below could overtake (a 409 seen once in 800 runs).
-			sb, err := sandbox.New(sandbox.Config{ApprovalDelay: -1, ClosingDelay: -1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(sb.Close)
+			sb := newSandbox(t, sandbox.Config{ApprovalDelay: -1, ClosingDelay: -1})
 			hc := newHand(t, sb, tc.ed)
 			hc.style, hc.extra = tc.style, tc.extra
 			user := sb.NewUser()
-			if a := hc.fetchToken("accounts:admin webhooks:read"); a.status != 200 {
-				t.Fatalf("token: %s", a)
-			}
+			hc.mustToken("accounts:admin webhooks:read")
 			a := hc.create(user, uuid.NewString())
 			if a.status != 200 {
 				t.Fatalf("create: %s", a)
@@ -354,15 +367,9 @@ func TestPublishedRulesByHand(t *testing.T) {
 // upvest-api-version is optional (default 1); only a value other than 1 is
 // refused, with 406.
 func TestAPIVersionHeader(t *testing.T) {
-	sb, err := sandbox.New(sandbox.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sb.Close)
+	sb := newSandbox(t, sandbox.Config{})
 	hc := newHand(t, sb, true)
-	if a := hc.fetchToken("accounts:read"); a.status != 200 {
-		t.Fatalf("token: %s", a)
-	}
+	hc.mustToken("accounts:read")
 	for _, tc := range []struct {
 		value  []string
 		status int
@@ -387,15 +394,9 @@ func TestAPIVersionHeader(t *testing.T) {
 // v6 rules; the sandbox, which verifies v15 only, refuses and says why. Any
 // value but 15 is refused too.
 func TestSignatureVersionHeader(t *testing.T) {
-	sb, err := sandbox.New(sandbox.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sb.Close)
+	sb := newSandbox(t, sandbox.Config{})
 	hc := newHand(t, sb, true)
-	if a := hc.fetchToken("accounts:read"); a.status != 200 {
-		t.Fatalf("token: %s", a)
-	}
+	hc.mustToken("accounts:read")
 	for _, v := range []string{"", "6", "16"} {
 		req := hc.build("GET", "/account_groups", nil, nil)
 		hc.sign(req, nil)
@@ -416,15 +417,9 @@ func TestSignatureVersionHeader(t *testing.T) {
 // A signature valid for longer than MaxSignatureValidity is refused with a
 // 401 naming the limit; up to the limit it is accepted.
 func TestSignatureValidityBounded(t *testing.T) {
-	sb, err := sandbox.New(sandbox.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sb.Close)
+	sb := newSandbox(t, sandbox.Config{})
 	hc := newHand(t, sb, true)
-	if a := hc.fetchToken("accounts:read"); a.status != 200 {
-		t.Fatalf("token: %s", a)
-	}
+	hc.mustToken("accounts:read")
 	for _, tc := range []struct {
 		validity time.Duration
 		status   int
@@ -450,11 +445,7 @@ func TestSignatureValidityBounded(t *testing.T) {
 // A token may be asked for any scope Upvest publishes, not only those the
 // account-group operations use; a scope Upvest does not publish is a 400.
 func TestTokenScopes(t *testing.T) {
-	sb, err := sandbox.New(sandbox.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sb.Close)
+	sb := newSandbox(t, sandbox.Config{})
 	hc := newHand(t, sb, true)
 	for scopes, want := range map[string]int{
 		"accounts:read":                               200,
@@ -478,15 +469,9 @@ func TestTokenScopes(t *testing.T) {
 // with one more field is accepted (the field ignored); a body breaking the
 // schema is a 400.
 func TestCreateBodyAgainstTheDocument(t *testing.T) {
-	sb, err := sandbox.New(sandbox.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sb.Close)
+	sb := newSandbox(t, sandbox.Config{})
 	hc := newHand(t, sb, true)
-	if a := hc.fetchToken("accounts:admin"); a.status != 200 {
-		t.Fatalf("token: %s", a)
-	}
+	hc.mustToken("accounts:admin")
 	user := sb.NewUser()
 	for _, tc := range []struct {
 		name, body, contentType string
@@ -514,16 +499,10 @@ func TestCreateBodyAgainstTheDocument(t *testing.T) {
 // created is refused with a 401 saying which.
 func TestSignatureTimes(t *testing.T) {
 	clk := newClock()
-	sb, err := sandbox.New(sandbox.Config{Now: clk.Now, MaxSignatureAge: 20 * time.Second, TokenTTL: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sb.Close)
+	sb := newSandbox(t, sandbox.Config{Now: clk.Now, MaxSignatureAge: 20 * time.Second, TokenTTL: time.Hour})
 	hc := newHand(t, sb, true)
 	hc.now = clk.Now
-	if a := hc.fetchToken("accounts:read"); a.status != 200 {
-		t.Fatalf("token: %s", a)
-	}
+	hc.mustToken("accounts:read")
 	for _, tc := range []struct {
 		name     string
 		shift    time.Duration // of the signer's clock
@@ -552,16 +531,10 @@ func TestSignatureTimes(t *testing.T) {
 // expired.
 func TestReplayRefusedWhileTheSignatureLives(t *testing.T) {
 	clk := newClock()
-	sb, err := sandbox.New(sandbox.Config{Now: clk.Now, TokenTTL: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sb.Close)
+	sb := newSandbox(t, sandbox.Config{Now: clk.Now, TokenTTL: time.Hour})
 	hc := newHand(t, sb, false)
 	hc.now, hc.validity = clk.Now, sandbox.MaxSignatureValidity
-	if a := hc.fetchToken("accounts:read"); a.status != 200 {
-		t.Fatalf("token: %s", a)
-	}
+	hc.mustToken("accounts:read")
 	req := hc.build("GET", "/account_groups", nil, nil)
 	hc.sign(req, nil)
 	serve := func() answer {

@@ -15,15 +15,9 @@ import (
 // lists. (The enumerations are struct types; the generated server binds
 // them only through their Bind method.)
 func TestListQueryParameters(t *testing.T) {
-	sb, err := sandbox.New(sandbox.Config{ApprovalDelay: -1, ClosingDelay: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sb.Close)
+	sb := newSandbox(t, sandbox.Config{ApprovalDelay: -1, ClosingDelay: -1})
 	hc := newHand(t, sb, true)
-	if a := hc.fetchToken("accounts:read accounts:admin"); a.status != http.StatusOK {
-		t.Fatalf("token: %s", a)
-	}
+	hc.mustToken("accounts:read accounts:admin")
 	user := sb.NewUser()
 	var created []uuid.UUID
 	for range 3 {

@@ -533,15 +533,9 @@ func TestStartLeavesNoFile(t *testing.T) {
 // operation's path with another method is a 404 problem, never a 405 or
 // net/http's text.
 func TestRoutedOnce(t *testing.T) {
-	sb, err := sandbox.New(sandbox.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sb.Close)
+	sb := newSandbox(t, sandbox.Config{})
 	hc := newHand(t, sb, true)
-	if a := hc.fetchToken("accounts:admin"); a.status != 200 {
-		t.Fatalf("token: %s", a)
-	}
+	hc.mustToken("accounts:admin")
 	for _, c := range []struct{ method, path string }{
 		{"PUT", "/account_groups"},
 		{"GET", "/auth/token"},

@@ -54,11 +54,7 @@ func TestSoakCachesStayBounded(t *testing.T) {
 		budget     = 40 * time.Second
 	)
 	clk := newClock()
-	sb, err := sandbox.New(sandbox.Config{Now: clk.Now, TokenTTL: 10 * time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sb.Close)
+	sb := newSandbox(t, sandbox.Config{Now: clk.Now, TokenTTL: 10 * time.Minute})
 	var keys []*hand
 	for range 64 {
 		hc := newHand(t, sb, true)
@@ -136,16 +132,10 @@ func TestSoakCachesStayBounded(t *testing.T) {
 // the key creates anew.
 func TestIdempotencyRetention(t *testing.T) {
 	clk := newClock()
-	sb, err := sandbox.New(sandbox.Config{Now: clk.Now, TokenTTL: 72 * time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sb.Close)
+	sb := newSandbox(t, sandbox.Config{Now: clk.Now, TokenTTL: 72 * time.Hour})
 	hc := newHand(t, sb, true)
 	hc.now = clk.Now
-	if a := hc.fetchToken("accounts:admin"); a.status != 200 {
-		t.Fatalf("token: %s", a)
-	}
+	hc.mustToken("accounts:admin")
 	user, key := sb.NewUser(), uuid.NewString()
 	first := hc.create(user, key)
 	if first.status != 200 {
@@ -178,16 +168,10 @@ func TestIdempotencyRetention(t *testing.T) {
 // one still says it expired until then.
 func TestExpiredTokensForgotten(t *testing.T) {
 	clk := newClock()
-	sb, err := sandbox.New(sandbox.Config{Now: clk.Now, TokenTTL: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sb.Close)
+	sb := newSandbox(t, sandbox.Config{Now: clk.Now, TokenTTL: time.Minute})
 	hc := newHand(t, sb, true)
 	hc.now = clk.Now
-	if a := hc.fetchToken("accounts:read"); a.status != 200 {
-		t.Fatalf("token: %s", a)
-	}
+	hc.mustToken("accounts:read")
 	old := hc.token
 	clk.Advance(2 * time.Minute)
 	if a := hc.do("GET", "/account_groups", nil, nil); a.status != 401 || !strings.Contains(a.detail(), "expired at") {
@@ -195,9 +179,7 @@ func TestExpiredTokensForgotten(t *testing.T) {
 	}
 	for range 100 {
 		clk.Advance(10 * time.Second)
-		if a := hc.fetchToken("accounts:read"); a.status != 200 {
-			t.Fatalf("token: %s", a)
-		}
+		hc.mustToken("accounts:read")
 	}
 	// One token every 10 s, each remembered for TTL + 5 minutes.
 	if _, tokens, _ := sandbox.CacheSizes(sb); tokens > 40 {

@@ -126,11 +126,7 @@ func TestWebhookDeliveryToURLWithoutPath(t *testing.T) {
 // keeps failing it ends with the context, saying how far it got; when the
 // sandbox closes it ends with ErrClosed. Events carry the subscription's id.
 func TestWaitDelivered(t *testing.T) {
-	sb, err := sandbox.New(sandbox.Config{ApprovalDelay: -1, WebhookRetry: []time.Duration{5 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sb.Close)
+	sb := newSandbox(t, sandbox.Config{ApprovalDelay: -1, WebhookRetry: []time.Duration{5 * time.Millisecond}})
 	keys, err := webhook.ParseJWKS(sb.WebhookJWKS())
 	if err != nil {
 		t.Fatal(err)
@@ -149,9 +145,7 @@ func TestWaitDelivered(t *testing.T) {
 		t.Fatalf("subscriptions %q %q", good.ID(), bad.ID())
 	}
 	hc := newHand(t, sb, true)
-	if a := hc.fetchToken("accounts:admin"); a.status != 200 {
-		t.Fatalf("token: %s", a)
-	}
+	hc.mustToken("accounts:admin")
 	user := sb.NewUser()
 	for range 2 {
 		if a := hc.create(user, uuid.NewString()); a.status != 200 {

@@ -103,18 +103,27 @@ func wait[T any](t *testing.T, ch <-chan T, what string) T {
 	}
 }
 
-// A slow JWKS fetch for an unknown kid does not stall deliveries signed with
-// a key already known: the lock is not held across the fetch.
-func TestRemoteKeysKnownKeyWhileFetching(t *testing.T) {
-	old, rotated := newFixture(t), newFixture(t)
+// blockedRotation sets up Upvest's key rotation: keys knows old's key;
+// the JWKS's next fetch (it is due) adds rotated's, and waits for
+// sets.gate after signalling sets.started.
+func blockedRotation(t *testing.T) (old, rotated *fixture, sets *keySets, keys *webhook.RemoteKeys) {
+	t.Helper()
+	old, rotated = newFixture(t), newFixture(t)
 	clock := &testClock{t: now}
-	sets := &keySets{docs: [][]byte{jwks(old.kid, &old.key.PublicKey), jwksOf(map[string]*ecdsa.PublicKey{old.kid: &old.key.PublicKey, rotated.kid: &rotated.key.PublicKey})}}
-	keys := &webhook.RemoteKeys{Fetch: sets.fetch, Now: clock.Now}
+	sets = &keySets{docs: [][]byte{jwks(old.kid, &old.key.PublicKey), jwksOf(map[string]*ecdsa.PublicKey{old.kid: &old.key.PublicKey, rotated.kid: &rotated.key.PublicKey})}}
+	keys = &webhook.RemoteKeys{Fetch: sets.fetch, Now: clock.Now}
 	if _, err := keys.Key(context.Background(), old.kid); err != nil {
 		t.Fatal(err)
 	}
 	clock.Set(now.Add(2 * webhook.DefaultRefetchInterval))
 	sets.gate, sets.started = make(chan struct{}), make(chan struct{}, 1)
+	return old, rotated, sets, keys
+}
+
+// A slow JWKS fetch for an unknown kid does not stall deliveries signed with
+// a key already known: the lock is not held across the fetch.
+func TestRemoteKeysKnownKeyWhileFetching(t *testing.T) {
+	old, rotated, sets, keys := blockedRotation(t)
 	slow := lookup(context.Background(), keys, rotated.kid)
 	wait(t, sets.started, "the second fetch")
 	// The fetch is blocked: the known key must come anyway.
@@ -371,15 +380,7 @@ func TestJWKSWithUnusableKeys(t *testing.T) {
 // rotated key arrives while its client disconnects during the key fetch; the
 // retry of it a moment later is verified (not refused for a minute).
 func TestRotatedKeyAfterAClientDisconnects(t *testing.T) {
-	old, rotated := newFixture(t), newFixture(t)
-	clock := &testClock{t: now}
-	sets := &keySets{docs: [][]byte{jwks(old.kid, &old.key.PublicKey), jwksOf(map[string]*ecdsa.PublicKey{old.kid: &old.key.PublicKey, rotated.kid: &rotated.key.PublicKey})}}
-	keys := &webhook.RemoteKeys{Fetch: sets.fetch, Now: clock.Now}
-	if _, err := keys.Key(context.Background(), old.kid); err != nil {
-		t.Fatal(err)
-	}
-	clock.Set(now.Add(2 * webhook.DefaultRefetchInterval))
-	sets.gate, sets.started = make(chan struct{}), make(chan struct{}, 1)
+	_, rotated, sets, keys := blockedRotation(t)
 	refused := make(chan error, 4)
 	h := rotated.handler(keys, webhook.OnRefusal(func(_ *http.Request, err error) { refused <- err }))
 	srv := httptest.NewServer(h)

@@ -22,15 +22,25 @@ func (a *app) apiFlags() (*flag.FlagSet, *credentials) {
 	return fs, creds
 }
 
-func (a *app) getGroup(args []string) int {
-	fs, creds := a.apiFlags()
+// parseID parses the command's flags and its one argument, an id; code is
+// proceed, or the exit code of the usage error it reported.
+func (a *app) parseID(fs *flag.FlagSet, args []string) (uuid.UUID, int) {
 	pos, code := a.parse(fs, args, "ID")
 	if code != proceed {
-		return code
+		return uuid.Nil, code
 	}
 	id, err := parseUUID("ID", pos[0])
 	if err != nil {
-		return a.fail(err)
+		return uuid.Nil, a.fail(err)
+	}
+	return id, proceed
+}
+
+func (a *app) getGroup(args []string) int {
+	fs, creds := a.apiFlags()
+	id, code := a.parseID(fs, args)
+	if code != proceed {
+		return code
 	}
 	return a.call(creds, func(c *upvest.Client) (any, error) { return c.GetAccountGroup(a.ctx, id) })
 }
@@ -46,13 +56,9 @@ type closed struct {
 // CLOSING, what an accepted close starts, and the failure goes to stderr.
 func (a *app) closeGroup(args []string) int {
 	fs, creds := a.apiFlags()
-	pos, code := a.parse(fs, args, "ID")
+	id, code := a.parseID(fs, args)
 	if code != proceed {
 		return code
-	}
-	id, err := parseUUID("ID", pos[0])
-	if err != nil {
-		return a.fail(err)
 	}
 	return a.call(creds, func(c *upvest.Client) (any, error) {
 		if err := c.CloseAccountGroup(a.ctx, id); err != nil {
@@ -115,13 +121,9 @@ func (a *app) waitGroup(args []string) int {
 	var statuses statusList
 	fs.Var(&statuses, "status", "a `STATUS` to wait for, repeated for several: "+names(enum.AccountGroupStatuses())+" (required)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this `DURATION`")
-	pos, code := a.parse(fs, args, "ID")
+	id, code := a.parseID(fs, args)
 	if code != proceed {
 		return code
-	}
-	id, err := parseUUID("ID", pos[0])
-	if err != nil {
-		return a.fail(err)
 	}
 	if statuses.empty() {
 		return a.fail(usageErr("--status is required: " + names(enum.AccountGroupStatuses())))
