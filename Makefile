@@ -4,7 +4,7 @@ GO       ?= go
 PKGS     := ./...
 FUZZTIME ?= 10s
 
-.PHONY: all generate check-generated test test-newest lint bench demo fuzz ci
+.PHONY: all generate check-generated test test-long test-newest lint bench demo fuzz ci
 
 all: lint test
 
@@ -21,10 +21,17 @@ check-generated:
 		echo "gen/ is out of date with openapi/ (or was edited by hand): run 'make generate' and commit gen/"; exit 1; \
 	fi; rm -rf "$$tmp"; echo "gen/ is in sync with openapi/"
 
-## test: the test suite with the race detector, then check-generated
+## test: the fast suite with the race detector (-short: the long tests skip
+## themselves), then check-generated
 test:
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -short -count=1 $(PKGS)
 	@$(MAKE) --no-print-directory check-generated
+
+## test-long: the whole suite with the race detector, the long tests too
+## (soak, thousand-caller herd, Redis outages and restarts); plain
+## `go test ./...` runs the same tests
+test-long:
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 
 ## lint: gofmt, go vet and staticcheck (pinned in go.mod as a Go tool)
 lint:
@@ -60,7 +67,7 @@ fuzz:
 	done
 
 test-newest:
-	GOTOOLCHAIN=$(NEWEST_GO) $(GO) test -count=1 $(PKGS)
+	GOTOOLCHAIN=$(NEWEST_GO) $(GO) test -short -count=1 $(PKGS)
 
 ## ci: what .ci/run runs on a fresh machine
-ci: lint test test-newest fuzz
+ci: lint test test-long test-newest fuzz
