@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/upvest-go/upvest/gen"
+	"github.com/upvest-go/upvest/internal/clock"
 	"github.com/upvest-go/upvest/internal/routes"
 	"github.com/upvest-go/upvest/middleware"
 )
@@ -33,7 +34,7 @@ type Client struct {
 // passphrase fails here (a *middleware.KeyError), never at the first call;
 // other Config mistakes wrap ErrConfig. New sends nothing.
 func New(cfg Config, opts ...Option) (*Client, error) {
-	o := options{timeout: DefaultTimeout, maxBody: DefaultMaxResponseBytes, now: time.Now, sleep: sleep}
+	o := options{timeout: DefaultTimeout, maxBody: DefaultMaxResponseBytes, now: time.Now, sleep: clock.Sleep}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -93,6 +94,8 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		MaxDelay:      o.retry.MaxDelay,
 		MaxRetryAfter: o.retry.MaxRetryAfter,
 		FetchTimeout:  timeout,
+		Now:           o.now,
+		Sleep:         o.sleep,
 		Telemetry:     middleware.Telemetry{TracerProvider: o.tracerProvider, MeterProvider: o.meterProvider},
 	}
 	tel, err := newTelemetry(o.tracerProvider, o.meterProvider)
@@ -209,24 +212,4 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// sleep waits d or until done closes; it reports whether it waited fully.
-func sleep(done <-chan struct{}, d time.Duration) bool {
-	if d <= 0 {
-		select {
-		case <-done:
-			return false
-		default:
-			return true
-		}
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-done:
-		return false
-	}
 }

@@ -11,36 +11,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/upvest-go/upvest/internal/fakeclock"
 )
-
-// sleeps records the waits the retry loop asks for instead of sleeping.
-// It also moves the client's clock on by each wait.
-type sleeps struct {
-	mu      sync.Mutex
-	waits   []time.Duration
-	elapsed time.Duration
-}
-
-func (s *sleeps) option() Option {
-	start := time.Now()
-	return func(o *options) {
-		o.sleep = func(done <-chan struct{}, d time.Duration) bool {
-			s.mu.Lock()
-			s.waits = append(s.waits, d)
-			s.elapsed += d
-			s.mu.Unlock()
-			return true
-		}
-		o.now = func() time.Time {
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			return start.Add(s.elapsed)
-		}
-	}
-}
 
 func internalClient(t *testing.T, handle http.HandlerFunc, opts ...Option) *Client {
 	t.Helper()
@@ -70,14 +45,14 @@ func TestRetryAfterHonouredAndCapped(t *testing.T) {
 	}{
 		{"seconds", "3", 3 * time.Second},
 		{"capped", "3600", 10 * time.Second},
-		{"http date", time.Now().Add(5 * time.Second).UTC().Format(http.TimeFormat), 5 * time.Second},
+		{"http date", fakeclock.Epoch.Add(5 * time.Second).Format(http.TimeFormat), 5 * time.Second},
 		{"seconds that overflow a Duration", "9223372037", 10 * time.Second},
 		{"more seconds than int64", "99999999999999999999999", 10 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			n := 0
-			rec := &sleeps{}
+			rec := fakeclock.New()
 			c := internalClient(t, func(w http.ResponseWriter, r *http.Request) {
 				if n++; n == 1 {
 					w.Header().Set("Retry-After", tt.header)
@@ -87,15 +62,15 @@ func TestRetryAfterHonouredAndCapped(t *testing.T) {
 					return
 				}
 				w.WriteHeader(202)
-			}, rec.option(), WithRetryPolicy(RetryPolicy{MaxRetryAfter: 10 * time.Second}))
+			}, WithClock(rec), WithRetryPolicy(RetryPolicy{MaxRetryAfter: 10 * time.Second}))
 			if err := c.CloseAccountGroup(context.Background(), someGroup); err != nil {
 				t.Fatal(err)
 			}
-			if len(rec.waits) != 1 {
-				t.Fatalf("waits %v", rec.waits)
+			if len(rec.Waits()) != 1 {
+				t.Fatalf("waits %v", rec.Waits())
 			}
-			if d := rec.waits[0] - tt.want; d > time.Second || d < -time.Second {
-				t.Fatalf("waited %v, want about %v", rec.waits[0], tt.want)
+			if rec.Waits()[0] != tt.want {
+				t.Fatalf("waited %v, want %v", rec.Waits()[0], tt.want)
 			}
 		})
 	}
@@ -104,8 +79,8 @@ func TestRetryAfterHonouredAndCapped(t *testing.T) {
 // A Retry-After that is a date in the past, zero or garbage falls back to
 // the normal back-off (never an immediate retry storm).
 func TestRetryAfterInThePastFallsBack(t *testing.T) {
-	for _, header := range []string{time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat), "0", "-5", "soon"} {
-		rec := &sleeps{}
+	for _, header := range []string{fakeclock.Epoch.Add(-time.Hour).Format(http.TimeFormat), "0", "-5", "soon"} {
+		rec := fakeclock.New()
 		n := 0
 		c := internalClient(t, func(w http.ResponseWriter, r *http.Request) {
 			if n++; n == 1 {
@@ -114,13 +89,13 @@ func TestRetryAfterInThePastFallsBack(t *testing.T) {
 				return
 			}
 			w.WriteHeader(202)
-		}, rec.option(), WithRetryPolicy(RetryPolicy{BaseDelay: 400 * time.Millisecond, MaxDelay: 400 * time.Millisecond}))
+		}, WithClock(rec), WithRetryPolicy(RetryPolicy{BaseDelay: 400 * time.Millisecond, MaxDelay: 400 * time.Millisecond}))
 		if err := c.CloseAccountGroup(context.Background(), someGroup); err != nil {
 			t.Fatal(err)
 		}
 		// Full jitter draws from [0, 400 ms]; 0 itself is a 1 in 4e8 chance.
-		if len(rec.waits) != 1 || rec.waits[0] <= 0 || rec.waits[0] > 400*time.Millisecond {
-			t.Fatalf("Retry-After %q: waits %v, want one back-off in (0, 400 ms]", header, rec.waits)
+		if len(rec.Waits()) != 1 || rec.Waits()[0] <= 0 || rec.Waits()[0] > 400*time.Millisecond {
+			t.Fatalf("Retry-After %q: waits %v, want one back-off in (0, 400 ms]", header, rec.Waits())
 		}
 	}
 }
@@ -128,18 +103,18 @@ func TestRetryAfterInThePastFallsBack(t *testing.T) {
 // Without Retry-After, waits are full-jitter exponential: each within
 // [0, min(MaxDelay, Base·2^n)].
 func TestBackoffIsBoundedExponential(t *testing.T) {
-	rec := &sleeps{}
+	rec := fakeclock.New()
 	attempts := 0
 	c := internalClient(t, func(w http.ResponseWriter, r *http.Request) {
 		attempts++
 		w.WriteHeader(503)
-	}, rec.option(), WithRetryPolicy(RetryPolicy{MaxAttempts: 6, BaseDelay: 100 * time.Millisecond, MaxDelay: 400 * time.Millisecond}))
+	}, WithClock(rec), WithRetryPolicy(RetryPolicy{MaxAttempts: 6, BaseDelay: 100 * time.Millisecond, MaxDelay: 400 * time.Millisecond}))
 	_, err := c.GetAccountGroup(context.Background(), someGroup)
-	if err == nil || attempts != 6 || len(rec.waits) != 5 {
-		t.Fatalf("err %v, %d attempts, waits %v", err, attempts, rec.waits)
+	if err == nil || attempts != 6 || len(rec.Waits()) != 5 {
+		t.Fatalf("err %v, %d attempts, waits %v", err, attempts, rec.Waits())
 	}
 	ceilings := []time.Duration{100, 200, 400, 400, 400}
-	for i, w := range rec.waits {
+	for i, w := range rec.Waits() {
 		if w < 0 || w > ceilings[i]*time.Millisecond {
 			t.Fatalf("wait %d = %v over %v", i, w, ceilings[i]*time.Millisecond)
 		}
@@ -148,13 +123,13 @@ func TestBackoffIsBoundedExponential(t *testing.T) {
 
 // The budget stops retries that would end after it.
 func TestRetryBudget(t *testing.T) {
-	rec := &sleeps{}
+	rec := fakeclock.New()
 	attempts := 0
 	c := internalClient(t, func(w http.ResponseWriter, r *http.Request) {
 		attempts++
 		w.Header().Set("Retry-After", "20")
 		w.WriteHeader(503)
-	}, rec.option(), WithRetryPolicy(RetryPolicy{MaxAttempts: 10, MaxRetryAfter: time.Minute, Budget: 30 * time.Second}))
+	}, WithClock(rec), WithRetryPolicy(RetryPolicy{MaxAttempts: 10, MaxRetryAfter: time.Minute, Budget: 30 * time.Second}))
 	_, err := c.ListAccountGroups(context.Background(), nil)
 	if err == nil || attempts != 2 {
 		t.Fatalf("err %v after %d attempts, want the budget to stop after 2", err, attempts)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/upvest-go/upvest"
+	"github.com/upvest-go/upvest/internal/fakeclock"
 	"github.com/upvest-go/upvest/middleware"
 )
 
@@ -57,7 +58,12 @@ func TestTokenFailureIsShared(t *testing.T) {
 				writeProblem(w, 503, "service_unavailable")
 			}, nil)
 			cfg := upvest.Config{BaseURL: srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM}
-			c, err := upvest.New(cfg, upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 4, BaseDelay: 20 * time.Millisecond, MaxDelay: time.Second}))
+			// The clock moves only when the client waits, so the failure's
+			// hold-off cannot run out before "a call right after", however
+			// long a loaded machine takes to run the callers.
+			clock := fakeclock.New()
+			c, err := upvest.New(cfg, upvest.WithClock(clock),
+				upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 4, BaseDelay: 20 * time.Millisecond, MaxDelay: time.Second}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,8 +83,9 @@ func TestTokenFailureIsShared(t *testing.T) {
 					}
 				}()
 			}
+			// Callers still arriving when the first answer goes out join a
+			// later round of the same fetch or meet its remembered failure.
 			started.Wait()
-			time.Sleep(50 * time.Millisecond)
 			close(allIn)
 			wg.Wait()
 			if n := fetches.Load(); n < 1 || n > 4 {

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/oauth2"
 
+	"github.com/upvest-go/upvest/internal/clock"
 	"github.com/upvest-go/upvest/internal/httpsig"
 )
 
@@ -68,6 +69,10 @@ type Tokens struct {
 	RefreshBefore time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Sleep waits out the pauses between the token requests of a fetch:
+	// d, or until done closes, reporting whether it waited fully. nil
+	// means a real timer. Tests give a clock that moves Now on instead.
+	Sleep func(done <-chan struct{}, d time.Duration) bool
 	// MaxAttempts bounds the token requests of one fetch.
 	MaxAttempts int
 	// BaseDelay and MaxDelay shape the waits between them: retry n waits a
@@ -112,6 +117,13 @@ type tokenFetch struct {
 var ErrTokensConfig = errors.New("middleware: Tokens needs TokenURL, ClientID, ClientSecret and HTTPClient")
 
 func (t *Tokens) now() time.Time { return httpsig.Now(t.Now) }
+
+func (t *Tokens) sleep(done <-chan struct{}, d time.Duration) bool {
+	if t.Sleep != nil {
+		return t.Sleep(done, d)
+	}
+	return clock.Sleep(done, d)
+}
 
 // Token returns a valid access token for scopes (cached, or fetched once for
 // all concurrent callers). A failed fetch is a *TokenError.
@@ -212,7 +224,9 @@ func (t *Tokens) run(ctx context.Context, parent trace.SpanContext, scopes []str
 	}
 	attempts := positive(t.MaxAttempts, DefaultTokenAttempts)
 	for n := 1; ; n++ {
-		start := t.now()
+		// x/oauth2 dates Expiry by the wall clock, so the lifetime is
+		// measured on it too; refreshAt is then set on t's clock.
+		start := time.Now()
 		tok, err := t.exchange(ctx, scopes)
 		if err == nil {
 			t.succeed(e, f, tok, start)
@@ -236,11 +250,7 @@ func (t *Tokens) run(ctx context.Context, parent trace.SpanContext, scopes []str
 		t.mu.Lock()
 		f.last, f.waitEnd = te, t.now().Add(wait)
 		t.mu.Unlock()
-		timer := time.NewTimer(wait)
-		select {
-		case <-timer.C:
-		case <-ctx.Done():
-			timer.Stop()
+		if !t.sleep(ctx.Done(), wait) {
 			outcome = "abandoned"
 			t.fail(e, f, &TokenError{Scopes: scopes, Err: ctx.Err()}, -1)
 			return
