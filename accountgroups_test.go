@@ -10,6 +10,7 @@ import (
 )
 
 func TestAccountGroupLifecycle(t *testing.T) {
+	t.Parallel()
 	c, sb := newSandbox(t, sandbox.Config{ApprovalDelay: -1, ClosingDelay: -1})
 	ctx := context.Background()
 	user := sb.NewUser()

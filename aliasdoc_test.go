@@ -33,6 +33,7 @@ var structAliases = map[string]map[string]reflect.Type{
 // lists them in its doc: every field of the struct must be named there,
 // and every such alias must be in structAliases.
 func TestAliasDocsNameEveryField(t *testing.T) {
+	t.Parallel()
 	genStructs := map[string]bool{}
 	for _, spec := range typeSpecs(t, "gen") {
 		if _, ok := spec.spec.Type.(*ast.StructType); ok {

@@ -161,6 +161,10 @@ func BenchmarkGetAccountGroup(b *testing.B) {
 // TestThousandConcurrentCallsOneToken starts 1,000 calls at once on a fresh
 // client and checks that exactly one token request was made.
 func TestThousandConcurrentCallsOneToken(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("long test (1,000 concurrent callers): make test-long runs it")
+	}
 	var tokens atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/auth/token" {

@@ -17,6 +17,7 @@ import (
 // TestPerCallTimeoutAndRetryPolicy: a call's own attempt timeout and retry
 // policy replace the client's for that call only.
 func TestPerCallTimeoutAndRetryPolicy(t *testing.T) {
+	t.Parallel()
 	var n atomic.Int32
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 		n.Add(1)
@@ -50,6 +51,7 @@ func TestPerCallTimeoutAndRetryPolicy(t *testing.T) {
 // TestResponseInfo: WithResponseInfo reports status, headers, request id,
 // attempts and idempotency key, on success and on failure.
 func TestResponseInfo(t *testing.T) {
+	t.Parallel()
 	var n atomic.Int32
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1) == 1 {
@@ -82,6 +84,7 @@ func TestResponseInfo(t *testing.T) {
 
 // TestResponseInfoOfIterators: the info is the last page's.
 func TestResponseInfoOfIterators(t *testing.T) {
+	t.Parallel()
 	c, sb := newSandbox(t, sandbox.Config{})
 	user := sb.NewUser()
 	for i := 0; i < 5; i++ {
@@ -105,6 +108,7 @@ func TestResponseInfoOfIterators(t *testing.T) {
 // TestCallOptionMisuse: an option that makes no sense for the call is an
 // ErrInvalidArgument, and nothing is sent.
 func TestCallOptionMisuse(t *testing.T) {
+	t.Parallel()
 	var n atomic.Int32
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) { n.Add(1) })
 	c := f.client(t)
@@ -138,6 +142,7 @@ func TestCallOptionMisuse(t *testing.T) {
 // TestNewNamesEveryMissingField: one error naming every missing field, in
 // a fixed order.
 func TestNewNamesEveryMissingField(t *testing.T) {
+	t.Parallel()
 	for i := 0; i < 20; i++ { // the order must not vary (map iteration would)
 		_, err := upvest.New(upvest.Config{})
 		if !errors.Is(err, upvest.ErrConfig) || !strings.HasSuffix(err.Error(), "ClientID, ClientSecret, KeyID and PrivateKeyPEM (or Signer) are required") {
@@ -154,6 +159,7 @@ func TestNewNamesEveryMissingField(t *testing.T) {
 // time waiting for the token fetch is retried, and the call succeeds once a
 // token is there.
 func TestShortCallTimeoutOutlastsASlowTokenFetch(t *testing.T) {
+	t.Parallel()
 	var fetches atomic.Int32
 	srv, _ := tokenServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if fetches.Add(1) == 1 {

@@ -15,6 +15,7 @@ import (
 )
 
 func TestNewChecksConfig(t *testing.T) {
+	t.Parallel()
 	good := upvest.Config{BaseURL: "https://sandbox.upvest.co", ClientID: "c", ClientSecret: "s", KeyID: "k", PrivateKeyPEM: testKeyPEM}
 	tests := []struct {
 		name   string
@@ -63,6 +64,7 @@ func TestNewChecksConfig(t *testing.T) {
 
 // The caller's *http.Client is used, never modified.
 func TestHTTPClientNotMutated(t *testing.T) {
+	t.Parallel()
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(202) })
 	used := 0
 	base := &countingTransport{next: http.DefaultTransport, n: &used}
@@ -97,6 +99,7 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // Debug logs name method, path, status, attempt, request id and duration,
 // and never a secret, token, signature or key.
 func TestLoggingHasNoSecrets(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	n := 0

@@ -19,6 +19,7 @@ import (
 // any other state stays ErrConflict. A 409 on the first attempt is the
 // caller's conflict, and no read is made.
 func TestCloseSettledAfterUncertainAttempt(t *testing.T) {
+	t.Parallel()
 	uncertain := map[string]http.HandlerFunc{
 		"answer lost": func(w http.ResponseWriter, r *http.Request) {
 			hangUp(w)
@@ -30,6 +31,7 @@ func TestCloseSettledAfterUncertainAttempt(t *testing.T) {
 	for first, handle := range uncertain {
 		for _, state := range []string{"CLOSING", "CLOSED", "ACTIVE", "LOCKED"} {
 			t.Run(first+"/"+state, func(t *testing.T) {
+				t.Parallel()
 				var deletes, gets atomic.Int32
 				f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 					if r.Method == http.MethodGet {

@@ -49,6 +49,7 @@ var sentinels = map[int]error{
 // TestEveryDocumentedErrorStatus drives each operation of the OpenAPI
 // document into each error status it documents and checks the *APIError.
 func TestEveryDocumentedErrorStatus(t *testing.T) {
+	t.Parallel()
 	doc, err := openapi3.NewLoader().LoadFromData(openapi.Document)
 	if err != nil {
 		t.Fatal(err)
@@ -118,6 +119,7 @@ func TestEveryDocumentedErrorStatus(t *testing.T) {
 // Answers that break the document give typed errors carrying status and
 // request id.
 func TestMalformedAnswers(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		status int
@@ -163,6 +165,7 @@ func TestMalformedAnswers(t *testing.T) {
 
 // Unknown enum values (newer API versions) decode without error.
 func TestUnknownEnumValuesDecode(t *testing.T) {
+	t.Parallel()
 	body := strings.Replace(strings.Replace(groupJSON, `"ACTIVE"`, `"DORMANT"`, 1), `"OWNER"`, `"GUARDIAN"`, 1)
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -178,6 +181,7 @@ func TestUnknownEnumValuesDecode(t *testing.T) {
 }
 
 func TestInvalidArguments(t *testing.T) {
+	t.Parallel()
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) { t.Error("request sent") })
 	c := f.client(t)
 	ctx := context.Background()

@@ -18,6 +18,7 @@ import (
 // idempotency key gets one key for all its attempts, and every attempt
 // carries the transport headers and a fresh signature.
 func TestGeneratedCreateKeepsOneKey(t *testing.T) {
+	t.Parallel()
 	f := newFake(t, lostThenGroup())
 	c := f.client(t)
 	resp, err := c.Generated().CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: uuid.MustParse(userID), Type: upvest.TypePersonal})
@@ -47,6 +48,7 @@ func TestGeneratedCreateKeepsOneKey(t *testing.T) {
 // The generated client writes the enumerations' text into the query and
 // the body: sort=created_at&order=DESC, "type":"LEGAL_ENTITY".
 func TestGeneratedClientWritesEnumText(t *testing.T) {
+	t.Parallel()
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{}`)

@@ -21,6 +21,7 @@ import (
 // attempt sent, through IdempotencyKeyOf and as idempotency-key=<uuid> in
 // the message.
 func TestFailedCreateNamesItsKey(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		handle http.HandlerFunc
@@ -69,6 +70,7 @@ func TestFailedCreateNamesItsKey(t *testing.T) {
 // every attempt fails; the caller retries with the key its error names and
 // gets the group created the first time, not a second one.
 func TestRetryWithTheNamedKeyCreatesOnce(t *testing.T) {
+	t.Parallel()
 	c, sb := newSandbox(t, sandbox.Config{}, upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 1}))
 	user := sb.NewUser()
 	sb.SetFaults(sandbox.Faults{LostAnswers: 1})
@@ -91,6 +93,7 @@ func TestRetryWithTheNamedKeyCreatesOnce(t *testing.T) {
 // caller's reference in the documented namespace, so a process that dies
 // mid-create and starts again with the same reference cannot create twice.
 func TestIdempotencyReference(t *testing.T) {
+	t.Parallel()
 	// Known answer: the namespace and the name's layout are public API.
 	if got := upvest.IdempotencyKeyFor("ebabcf4d-61c3-4942-875c-e265a7c2d062", "order-42"); got != knownReferenceKey {
 		t.Fatalf("IdempotencyKeyFor = %s, want %s", got, knownReferenceKey)
@@ -140,6 +143,7 @@ const knownReferenceKey = "9f82993d-4e9e-58bb-a870-baa7ab904a7f"
 // pattern (version 0–5, variant 0, 8, 9, a or b); others are refused before
 // anything is sent.
 func TestIdempotencyKeyPattern(t *testing.T) {
+	t.Parallel()
 	var sent atomic.Int32
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 		sent.Add(1)

@@ -20,6 +20,7 @@ import (
 // signature; WithSigningKey signs with the key given; a sandbox wrapped in
 // contracttest.Handler sees only exchanges that match the document.
 func TestClientOptions(t *testing.T) {
+	t.Parallel()
 	sb, err := sandbox.Start(sandbox.Config{}, sandbox.P521)
 	if err != nil {
 		t.Fatal(err)

@@ -38,6 +38,7 @@ func pagesServer(t *testing.T, script []struct{ count, total int }) (*fake, *ato
 }
 
 func TestAllAccountGroupsWalk(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		script   []struct{ count, total int }
@@ -79,6 +80,7 @@ func TestAllAccountGroupsWalk(t *testing.T) {
 }
 
 func TestAllAccountGroupsStopsOnErrorAndBreak(t *testing.T) {
+	t.Parallel()
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) { writeProblem(w, 403, "forbidden") })
 	var errs int
 	for _, err := range f.client(t).AllAccountGroups(context.Background(), nil) {
@@ -100,6 +102,7 @@ func TestAllAccountGroupsStopsOnErrorAndBreak(t *testing.T) {
 }
 
 func TestWalkAgainstSandbox(t *testing.T) {
+	t.Parallel()
 	c, sb := newSandbox(t, sandbox.Config{})
 	ctx := context.Background()
 	user, other := sb.NewUser(), sb.NewUser()

@@ -58,6 +58,7 @@ func keyForms(t *testing.T, pemBytes []byte) []string {
 // with slog's text and JSON handlers and marshalled to JSON, as a value and
 // as a pointer, shows no client secret, passphrase or key material.
 func TestConfigPrintsNoSecret(t *testing.T) {
+	t.Parallel()
 	const passphrase = "pass phrase+/=&% ünï"
 	cfg := upvest.Config{BaseURL: upvest.LiveURL, ClientID: fakeClientID, ClientSecret: secrettest.Hostile, KeyID: "key-1",
 		PrivateKeyPEM: testKeyPEM, PrivateKeyPassphrase: []byte(passphrase)}

@@ -9,6 +9,7 @@ import (
 // README's quick start is a whole program: it must build against this
 // version of the module, so a rename cannot leave it behind.
 func TestReadmeQuickStartBuilds(t *testing.T) {
+	t.Parallel()
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)

@@ -44,6 +44,7 @@ func newElsewhere(t *testing.T) *elsewhere {
 // is a typed error naming the status and the Location host; nothing is
 // re-sent, whatever the caller's CheckRedirect allows.
 func TestNoRedirectIsFollowed(t *testing.T) {
+	t.Parallel()
 	for _, status := range []int{301, 302, 303, 307, 308} {
 		for _, where := range []string{"token", "api"} {
 			t.Run(where+"/"+itoa(status), func(t *testing.T) {
@@ -86,6 +87,7 @@ func TestNoRedirectIsFollowed(t *testing.T) {
 // TestNoRedirectFromHTTPSToHTTP: an https API redirecting to plain http on
 // another host gets nothing re-sent, not even with a permissive client.
 func TestNoRedirectFromHTTPSToHTTP(t *testing.T) {
+	t.Parallel()
 	other := newElsewhere(t)
 	api := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, other.srv.URL+r.URL.Path, http.StatusTemporaryRedirect)

@@ -36,6 +36,7 @@ func ownTransport(t *testing.T) *http.Client {
 // of create answers are lost after the commit: every create succeeds and
 // exactly 100 groups exist.
 func TestCreatesUnderFaults(t *testing.T) {
+	t.Parallel()
 	c, sb := startSandbox(t, sandbox.Config{}, sandbox.P521,
 		upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 12, BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond}))
 	user := sb.NewUser()
@@ -116,10 +117,16 @@ func TestHostileServers(t *testing.T) {
 			hangUp(w)
 		}, want{call: true}},
 	}
+	// Checked once every case and its cleanups are done; goroutines that
+	// were there before (other tests' idle connections) are not this
+	// test's. Each case runs in parallel with the others, none with
+	// another test: this test is not parallel, and parallel tests start
+	// only after every sequential one has ended.
+	before := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, before) })
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			// Registered first, so it runs after every other cleanup.
-			t.Cleanup(func() { goleak.VerifyNone(t) })
+			t.Parallel()
 			f := newFake(t, tt.handle)
 			cfg := f.config()
 			cfg.HTTPClient = ownTransport(t)
@@ -157,7 +164,8 @@ func TestHostileServers(t *testing.T) {
 // Connections closed at random: calls either succeed or fail typed, and
 // retries carry most of them through.
 func TestRandomlyClosedConnections(t *testing.T) {
-	t.Cleanup(func() { goleak.VerifyNone(t) })
+	before := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, before) })
 	rng := rand.New(rand.NewPCG(1, 2))
 	var mu sync.Mutex
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
@@ -197,6 +205,10 @@ func TestRandomlyClosedConnections(t *testing.T) {
 // and expire mid-run. Ed25519 keeps the signing cheap enough under -race
 // that no request waits longer than a token lives.
 func TestSharedClientUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("long test (a 3.5 s soak spanning a token refresh): make test-long runs it")
+	}
 	c, sb := startSandbox(t, sandbox.Config{TokenTTL: 3 * time.Second}, sandbox.Ed25519, fastRetries)
 	users := []uuid.UUID{sb.NewUser(), sb.NewUser(), sb.NewUser()}
 	ctx := context.Background()
@@ -248,6 +260,7 @@ func TestSharedClientUnderConcurrency(t *testing.T) {
 // error string or panic message holds the client secret, a bearer token, a
 // signature or key bytes.
 func TestSecretsNeverLeak(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var seenMu sync.Mutex

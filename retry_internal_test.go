@@ -39,6 +39,7 @@ func internalClient(t *testing.T, handle http.HandlerFunc, opts ...Option) *Clie
 }
 
 func TestRetryAfterHonouredAndCapped(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, header string
 		want         time.Duration
@@ -79,6 +80,7 @@ func TestRetryAfterHonouredAndCapped(t *testing.T) {
 // A Retry-After that is a date in the past, zero or garbage falls back to
 // the normal back-off (never an immediate retry storm).
 func TestRetryAfterInThePastFallsBack(t *testing.T) {
+	t.Parallel()
 	for _, header := range []string{fakeclock.Epoch.Add(-time.Hour).Format(http.TimeFormat), "0", "-5", "soon"} {
 		rec := fakeclock.New()
 		n := 0
@@ -103,6 +105,7 @@ func TestRetryAfterInThePastFallsBack(t *testing.T) {
 // Without Retry-After, waits are full-jitter exponential: each within
 // [0, min(MaxDelay, Base·2^n)].
 func TestBackoffIsBoundedExponential(t *testing.T) {
+	t.Parallel()
 	rec := fakeclock.New()
 	attempts := 0
 	c := internalClient(t, func(w http.ResponseWriter, r *http.Request) {
@@ -123,6 +126,7 @@ func TestBackoffIsBoundedExponential(t *testing.T) {
 
 // The budget stops retries that would end after it.
 func TestRetryBudget(t *testing.T) {
+	t.Parallel()
 	rec := fakeclock.New()
 	attempts := 0
 	c := internalClient(t, func(w http.ResponseWriter, r *http.Request) {

@@ -17,6 +17,7 @@ import (
 // retried with the same idempotency key and a new signature; the sandbox
 // then replays the original answer, so one group exists.
 func TestCreateRetriedAfterDroppedConnection(t *testing.T) {
+	t.Parallel()
 	f := newFake(t, lostThenGroup())
 	g, err := f.client(t).CreateAccountGroup(context.Background(), theUser, upvest.TypePersonal)
 	if err != nil {
@@ -54,6 +55,7 @@ func TestCreateRetriedAfterDroppedConnection(t *testing.T) {
 }
 
 func TestNeverRetried(t *testing.T) {
+	t.Parallel()
 	for _, status := range []int{400, 403, 404, 409, 422} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
 			f := newFake(t, func(w http.ResponseWriter, r *http.Request) { writeProblem(w, status, "x") })
@@ -85,6 +87,7 @@ func TestNeverRetried(t *testing.T) {
 }
 
 func TestRetriedStatuses(t *testing.T) {
+	t.Parallel()
 	for _, status := range []int{429, 500, 502, 503, 504} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
 			var n atomic.Int32
@@ -105,6 +108,7 @@ func TestRetriedStatuses(t *testing.T) {
 // Cancelling the context stops a retry loop at once, during a back-off wait
 // or during a request, with the context's error.
 func TestContextCancellationStopsRetries(t *testing.T) {
+	t.Parallel()
 	t.Run("during back-off", func(t *testing.T) {
 		f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", "3600")
@@ -150,6 +154,7 @@ func cancelAfterFirstRequest(t *testing.T, f *fake, call func(context.Context) e
 
 // A stalled answer is cut by the per-attempt timeout and retried.
 func TestAttemptTimeout(t *testing.T) {
+	t.Parallel()
 	var n atomic.Int32
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1) == 1 {

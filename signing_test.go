@@ -39,6 +39,7 @@ func (s *countingSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts
 // New with a *middleware.KeyError; Signer and PrivateKeyPEM together are a
 // configuration error.
 func TestConfigSigner(t *testing.T) {
+	t.Parallel()
 	sb, err := sandbox.Start(sandbox.Config{}, sandbox.P521)
 	if err != nil {
 		t.Fatal(err)
@@ -88,20 +89,34 @@ func TestConfigSigner(t *testing.T) {
 // rotates; no call fails and the sandbox, which accepts both keys, sees
 // both key ids.
 func TestRotateSigningKeyUnderLoad(t *testing.T) {
+	t.Parallel()
 	sb, err := sandbox.Start(sandbox.Config{}, sandbox.Ed25519)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sb.Close()
-	// What reached the sandbox, and was answered 2xx, per key id.
+	// What reached the sandbox, and was answered 2xx, per key id. The key
+	// is rotated once 32 calls got through with the first one, and the
+	// callers stop once 64 got through with the rotated one: events, not
+	// wall time, so a loaded machine only makes the test slower.
+	const enough = 32
 	seen := map[string]int{}
 	var mu sync.Mutex
+	oldEnough, newEnough := make(chan struct{}), make(chan struct{})
 	cfg := configFor(sb)
 	cfg.HTTPClient = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		resp, err := http.DefaultTransport.RoundTrip(r)
 		if err == nil && resp.StatusCode < 300 {
+			id := keyIDOf(r.Header.Get("Signature-Input"))
 			mu.Lock()
-			seen[keyIDOf(r.Header.Get("Signature-Input"))]++
+			seen[id]++
+			if seen[id] == enough {
+				if id == "rotated-key" {
+					close(newEnough)
+				} else {
+					close(oldEnough)
+				}
+			}
 			mu.Unlock()
 		}
 		return resp, err
@@ -112,19 +127,20 @@ func TestRotateSigningKeyUnderLoad(t *testing.T) {
 	}
 	_, next, _ := ed25519.GenerateKey(rand.Reader)
 	sb.AddClientKey("rotated-key", next.Public())
-	c2 := c // the same live client
 	user := sb.NewUser()
 	var wg sync.WaitGroup
 	var failures atomic.Int32
-	rotated := make(chan struct{})
-	stop := time.Now().Add(1500 * time.Millisecond)
 	for g := 0; g < 64; g++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := 0; time.Now().Before(stop) || i < 4; i++ {
-				var info upvest.ResponseInfo
-				if _, err := c2.ListUserAccountGroups(context.Background(), user, &upvest.ListParams{Limit: 1}, upvest.WithResponseInfo(&info)); err != nil {
+			for {
+				select {
+				case <-newEnough:
+					return
+				default:
+				}
+				if _, err := c.ListUserAccountGroups(context.Background(), user, &upvest.ListParams{Limit: 1}); err != nil {
 					failures.Add(1)
 					t.Error(err)
 					return
@@ -132,15 +148,15 @@ func TestRotateSigningKeyUnderLoad(t *testing.T) {
 			}
 		}()
 	}
-	go func() {
-		time.Sleep(400 * time.Millisecond)
-		if err := c.RotateSigningKey(next, "rotated-key"); err != nil {
-			t.Error(err)
-		}
-		close(rotated)
-	}()
+	select {
+	case <-oldEnough:
+	case <-time.After(time.Minute): // a failsafe; callers that failed stop early
+		t.Fatal("the first key never signed enough calls")
+	}
+	if err := c.RotateSigningKey(next, "rotated-key"); err != nil {
+		t.Error(err)
+	}
 	wg.Wait()
-	<-rotated
 	mu.Lock()
 	oldIDs, newIDs := seen[sb.Credentials.KeyID], seen["rotated-key"]
 	mu.Unlock()

@@ -34,6 +34,7 @@ func attr(attrs []attribute.KeyValue, key string) (attribute.Value, bool) {
 // duration histogram; no secret in any attribute; no traceparent without a
 // propagator.
 func TestTelemetryOfARetriedCreate(t *testing.T) {
+	t.Parallel()
 	var n atomic.Int32
 	var traceparents atomic.Int32
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
@@ -153,6 +154,7 @@ func TestTelemetryOfARetriedCreate(t *testing.T) {
 // (the global provider is not used); a propagator set explicitly sends a
 // traceparent.
 func TestTelemetryOffAndPropagation(t *testing.T) {
+	t.Parallel()
 	var traceparent atomic.Value
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 		traceparent.Store(r.Header.Get("Traceparent"))

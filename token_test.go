@@ -48,8 +48,12 @@ func tokenOK(w http.ResponseWriter, _ *http.Request) {
 // number of concurrent callers cause at most one token request per retry
 // round, MaxAttempts in all, and each gets a typed error.
 func TestTokenFailureIsShared(t *testing.T) {
+	t.Parallel()
 	for _, callers := range []int{64, 1000} {
 		t.Run(fmt.Sprint(callers), func(t *testing.T) {
+			if callers > 64 && testing.Short() {
+				t.Skip("long test (1,000 callers): make test-long runs it")
+			}
 			var started sync.WaitGroup
 			started.Add(callers)
 			allIn := make(chan struct{})
@@ -107,30 +111,27 @@ func TestTokenFailureIsShared(t *testing.T) {
 // TestTokenRetryAfterHonoured: a Retry-After from the token endpoint is
 // waited out before the next token request.
 func TestTokenRetryAfterHonoured(t *testing.T) {
-	var mu sync.Mutex
-	var at []time.Time
+	t.Parallel()
+	var requests atomic.Int32
 	srv, _ := tokenServer(t, func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		at = append(at, time.Now())
-		n := len(at)
-		mu.Unlock()
-		if n == 1 {
+		if requests.Add(1) == 1 {
 			w.Header().Set("Retry-After", "1")
 			writeProblem(w, 429, "too_many_requests")
 			return
 		}
 		tokenOK(w, r)
 	}, nil)
+	clock := fakeclock.New()
 	c, err := upvest.New(upvest.Config{BaseURL: srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM},
-		upvest.WithRetryPolicy(upvest.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}))
+		upvest.WithClock(clock), upvest.WithRetryPolicy(upvest.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.GetAccountGroup(context.Background(), theGroup); err != nil {
 		t.Fatal(err)
 	}
-	if len(at) != 2 || at[1].Sub(at[0]) < 900*time.Millisecond {
-		t.Fatalf("%d token requests, %v apart; want 2, at least the 1 s Retry-After", len(at), at[len(at)-1].Sub(at[0]))
+	if n, waits := requests.Load(), clock.Waits(); n != 2 || len(waits) != 1 || waits[0] != time.Second {
+		t.Fatalf("%d token requests with waits %v between them; want 2, 1 s apart (the Retry-After)", n, waits)
 	}
 }
 
@@ -139,6 +140,7 @@ func TestTokenRetryAfterHonoured(t *testing.T) {
 // status, problem type, request id and Retry-After; a wrong secret and an
 // expired token stay distinguishable.
 func TestTokenErrorIsTypedAndOneLine(t *testing.T) {
+	t.Parallel()
 	srv, _ := tokenServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "2")
 		w.Header().Set("Upvest-Request-Id", requestID)

@@ -15,6 +15,7 @@ import (
 // control, the same calls written right, must build, so a broken harness
 // cannot pass for a type error.
 func TestStringsDoNotCompileAsIDsOrEnums(t *testing.T) {
+	t.Parallel()
 	control := `c.CreateAccountGroup(ctx, uuid.New(), upvest.TypePersonal)
 	c.WaitForAccountGroup(ctx, uuid.New(), upvest.StatusActive)
 	c.ListAccountGroups(ctx, &upvest.ListParams{Order: upvest.Descending})
