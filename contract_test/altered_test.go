@@ -181,6 +181,7 @@ var answersWrongly = []struct {
 // in strict mode everything is a violation; in tolerant mode unknown
 // properties and enum values are drift and everything else a violation.
 func TestSandboxAnsweringWrongly(t *testing.T) {
+	t.Parallel()
 	for _, adapter := range []string{"roundtripper", "handler"} {
 		for _, mode := range []contracttest.Mode{contracttest.Strict, contracttest.Tolerant} {
 			s := newSetup(t, mode, adapter)
@@ -227,6 +228,7 @@ func TestSandboxAnsweringWrongly(t *testing.T) {
 
 // A drifted list: each group's unknown status found at its own pointer.
 func TestListDriftPointers(t *testing.T) {
+	t.Parallel()
 	s := newSetup(t, contracttest.Tolerant, "roundtripper")
 	s.group(t)
 	s.group(t)
@@ -254,6 +256,7 @@ func TestListDriftPointers(t *testing.T) {
 // an issued access token or a signature, even when they sit in the broken
 // part.
 func TestFindingsShowNoSecret(t *testing.T) {
+	t.Parallel()
 	sb, err := sandbox.New(sandbox.Config{})
 	if err != nil {
 		t.Fatal(err)

@@ -26,6 +26,7 @@ func exchange(status int, ct, body string, hdr ...string) contracttest.Exchange 
 
 // The contract tests can fail: answers that break the document are rejected.
 func TestValidatorRejectsBrokenResponses(t *testing.T) {
+	t.Parallel()
 	v := newValidator(t, contracttest.Strict)
 	tests := []struct {
 		name, ct, body string
@@ -71,6 +72,7 @@ func TestValidatorRejectsBrokenResponses(t *testing.T) {
 // And requests that break it: a forged token, a token without the scope,
 // an idempotency key that is not a UUID, a missing signature.
 func TestValidatorRejectsBrokenRequests(t *testing.T) {
+	t.Parallel()
 	v := newValidator(t, contracttest.Strict)
 	// Tokens become known to the validator when it sees the token endpoint
 	// issue them.

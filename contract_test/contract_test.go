@@ -172,6 +172,7 @@ func scenarios() []scenario {
 }
 
 func TestContract(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	// Webhook deliveries are validated against the envelope schema too.
 	hooks := newHookValidator(t, w)

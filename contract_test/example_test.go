@@ -32,6 +32,7 @@ func openGroup(ctx context.Context, c *upvest.Client, user uuid.UUID) (upvest.Ac
 // every answer it gets; a violation fails the test, with one line saying
 // which operation, where, and what.
 func TestConsumerService(t *testing.T) {
+	t.Parallel()
 	sb, err := sandbox.Start(sandbox.Config{}, sandbox.P521)
 	if err != nil {
 		t.Fatal(err)

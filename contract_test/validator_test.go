@@ -21,6 +21,7 @@ import (
 // A validator built from a broken document fails at construction, with
 // kin-openapi's own message.
 func TestBrokenDocument(t *testing.T) {
+	t.Parallel()
 	doc := string(openapi.Document)
 	tests := map[string]string{
 		"not YAML":           "openapi: [3.0.3\n",
@@ -91,6 +92,7 @@ func FuzzCheck(f *testing.F) {
 }
 
 func TestCheckOddInput(t *testing.T) {
+	t.Parallel()
 	v := newValidator(t, contracttest.Strict)
 	if res := v.Check(contracttest.Exchange{}); len(res.Findings) != 1 || res.Findings[0].Kind != contracttest.KindRoute {
 		t.Errorf("no request: %v", res.Findings)
@@ -122,6 +124,7 @@ func TestCheckOddInput(t *testing.T) {
 // Tokens the validator did not see issued: refused only with
 // IssuedTokensOnly; scopes of a token seen issued are always checked.
 func TestTokens(t *testing.T) {
+	t.Parallel()
 	open, err := contracttest.New(contracttest.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -143,6 +146,7 @@ func TestTokens(t *testing.T) {
 
 // ReportTo fails the test on a violation and logs drift.
 func TestReportTo(t *testing.T) {
+	t.Parallel()
 	tb := &fakeTB{}
 	report := contracttest.ReportTo(tb)
 	report(contracttest.Result{Findings: []contracttest.Finding{
@@ -161,6 +165,7 @@ func TestReportTo(t *testing.T) {
 // over the limit (reported, not checked); it checks only the API's host
 // and strips the base URL's path.
 func TestRoundTripperBodiesAndHosts(t *testing.T) {
+	t.Parallel()
 	big := strings.Repeat("x", 500)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -222,6 +227,7 @@ func TestRoundTripperBodiesAndHosts(t *testing.T) {
 // A lost answer (the sandbox drops the connection after a create): the
 // Handler checks the request alone and lets the connection drop.
 func TestHandlerLostAnswer(t *testing.T) {
+	t.Parallel()
 	s := newSetup(t, contracttest.Strict, "handler")
 	s.alt.sb.SetFaults(sandbox.Faults{LostAnswers: 1})
 	if _, err := s.client.CreateAccountGroup(context.Background(), s.user, upvest.TypePersonal); err == nil {
@@ -253,6 +259,7 @@ func TestHandlerLostAnswer(t *testing.T) {
 
 // One Validator under many concurrent calls (run with -race).
 func TestConcurrentUse(t *testing.T) {
+	t.Parallel()
 	s := newSetup(t, contracttest.Strict, "roundtripper")
 	id := s.group(t)
 	var wg sync.WaitGroup

@@ -22,6 +22,7 @@ import (
 // The POST body and its content-digest are the documented vector
 // ({"hello": "world"}, 18 bytes).
 func TestBaseWrittenByHand(t *testing.T) {
+	t.Parallel()
 	key := rfcEd25519Key(t)
 	priv := key.m.ed
 	signer, err := NewSigner(key, "test-key-ed25519")

@@ -55,6 +55,7 @@ func mustMarshal(t testing.TB, v any) []byte {
 // maximum of PBKDF2 iterations (which ParseKey still accepts to try) costs
 // the fuzz body next to nothing, so that a 10 s fuzz run makes progress.
 func TestFuzzInputsAreBounded(t *testing.T) {
+	t.Parallel()
 	costly := withIterations(t, "ec-pkcs8-encrypted.pem", maxIterations)
 	start := time.Now()
 	fuzzParseKey(t, costly, []byte(testPassphrase))

@@ -31,6 +31,7 @@ func readKey(t testing.TB, name string) []byte {
 
 // The keys in testdata/keys were made with OpenSSL 3 (see testdata/keys/README.md).
 func TestParseKey(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		file       string
 		passphrase string
@@ -94,6 +95,7 @@ func TestParseKey(t *testing.T) {
 }
 
 func TestParseKeyGarbage(t *testing.T) {
+	t.Parallel()
 	good := readKey(t, "ec-sec1.pem")
 	mangled := bytes.Replace(good, []byte("\n"), []byte("\n!"), 3)
 	truncated := good[:len(good)/2]
@@ -121,6 +123,7 @@ func TestParseKeyGarbage(t *testing.T) {
 }
 
 func TestNewKey(t *testing.T) {
+	t.Parallel()
 	k, err := ParseKey(readKey(t, "ec-p256-sec1.pem"), nil)
 	if err == nil {
 		t.Fatal("P-256 accepted")
@@ -156,6 +159,7 @@ func signBase(k crypto.Signer, base []byte) ([]byte, error) {
 // keys make: ASN.1 DER over the digest for ECDSA (checked with
 // ecdsa.VerifyASN1), the message itself for Ed25519.
 func TestKeyIsACryptoSigner(t *testing.T) {
+	t.Parallel()
 	for _, file := range []string{"ec-sec1.pem", "ec-pkcs8.pem", "ed25519-pkcs8.pem"} {
 		t.Run(file, func(t *testing.T) {
 			k, err := ParseKey(readKey(t, file), nil)
@@ -193,6 +197,7 @@ func TestKeyIsACryptoSigner(t *testing.T) {
 // TestIdempotencyKeyPattern checks IsIdempotencyKey against the published
 // regular expression itself on generated and hand-picked keys.
 func TestIdempotencyKeyPattern(t *testing.T) {
+	t.Parallel()
 	re := regexp.MustCompile(IdempotencyKeyPattern)
 	cases := []string{"", "-", "f1150421-2e34-42b6-aae9-52ef157065b9", "f11504212e3442b6aae952ef157065b9", "F1150421-2E34-52B6-BAE9-52EF157065B9",
 		"f1150421-2e34-62b6-aae9-52ef157065b9", "f1150421-2e34-42b6-cae9-52ef157065b9", "f1150421--2e34-42b6-aae9-52ef157065b9",

@@ -63,6 +63,7 @@ func scalarOf(t *testing.T, pemBytes []byte) []byte {
 // a Transport, printed every way, show no key material, client secret or
 // cached bearer token.
 func TestNothingPrintsASecret(t *testing.T) {
+	t.Parallel()
 	for _, file := range []string{"ec-sec1.pem", "ed25519-pkcs8.pem"} {
 		pemBytes := readKey(t, file)
 		key, err := ParseKey(pemBytes, nil)

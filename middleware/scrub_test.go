@@ -19,6 +19,7 @@ import (
 // answer yields a *TokenError whose text, printed any way, holds the
 // secret in no encoding.
 func TestTokenErrorScrubsEveryEncoding(t *testing.T) {
+	t.Parallel()
 	secrets := []string{secrettest.Hostile, "plain-secret-0123456789", "a b+c/d=e&f%g", "ünïcødé-sécret-☃-𝄞"}
 	echoes := map[string]func(form []byte, secret string) (string, string){
 		"form as text": func(form []byte, _ string) (string, string) { return "text/plain", "you sent: " + string(form) },
@@ -96,6 +97,7 @@ func asciiJSON(s string) string {
 // Latin-1 error page echoing the form) is scrubbed at the right offsets:
 // no byte of the secret leaks, nothing panics.
 func TestScrubInvalidUTF8(t *testing.T) {
+	t.Parallel()
 	const secret = "s3cr3t-VALUE-0123456789"
 	for _, body := range []string{
 		"\xff\xff" + secret + " was wrong",

@@ -102,6 +102,7 @@ func golden(t *testing.T, name, got string) {
 }
 
 func TestSignatureGolden(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	gid := openapi_types.UUID{}
 	_ = gid.UnmarshalText([]byte(testGroupID))
@@ -153,6 +154,7 @@ func TestSignatureGolden(t *testing.T) {
 
 // Tampering one covered header or one body byte breaks the signature.
 func TestTamperingBreaksSignature(t *testing.T) {
+	t.Parallel()
 	for _, keyFile := range []string{"ec-sec1.pem", "ed25519-pkcs8.pem"} {
 		t.Run(keyFile, func(t *testing.T) {
 			r := newRig(t, keyFile)
@@ -196,6 +198,7 @@ func TestTamperingBreaksSignature(t *testing.T) {
 // Every attempt gets a fresh created time and nonce, and the transport
 // leaves the caller's request alone.
 func TestFreshSignaturePerAttemptAndNoMutation(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "ed25519-pkcs8.pem")
 	tr := r.client.Client.(*http.Client).Transport.(*Transport)
 	tr.Signer = must(NewSigner(r.key, testKeyID)) // real clock and nonces
@@ -235,6 +238,7 @@ func TestFreshSignaturePerAttemptAndNoMutation(t *testing.T) {
 }
 
 func TestRedirectElsewhereIsNotSigned(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "ec-sec1.pem")
 	tr := r.client.Client.(*http.Client).Transport.(*Transport)
 	req, _ := http.NewRequest(http.MethodGet, "https://elsewhere.example/account_groups", nil)
@@ -255,6 +259,7 @@ func TestRedirectElsewhereIsNotSigned(t *testing.T) {
 }
 
 func TestSignerErrors(t *testing.T) {
+	t.Parallel()
 	req, _ := http.NewRequest(http.MethodGet, "https://sandbox.upvest.co/account_groups", nil)
 	if err := (&Signer{}).Sign(req, nil); !errors.Is(err, ErrSigner) {
 		t.Fatalf("err = %v", err)
@@ -276,6 +281,7 @@ func TestSignerErrors(t *testing.T) {
 }
 
 func TestScopes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		method, path, want string
 		err                bool
@@ -408,6 +414,7 @@ func verifyReq(req *http.Request, body []byte, pubs map[string]crypto.PublicKey)
 // NewSigner and Rotate take any crypto.Signer whose public key is ECDSA
 // P-521 or Ed25519, and refuse the rest with a *KeyError.
 func TestNewSignerKeys(t *testing.T) {
+	t.Parallel()
 	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	p521, _ := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
@@ -491,6 +498,7 @@ func TestNewSignerKeys(t *testing.T) {
 // verifies. ECDSA signers get the SHA-512 digest of the base and
 // crypto.SHA512; Ed25519 signers get the base itself and crypto.Hash(0).
 func TestSignThroughCryptoSigners(t *testing.T) {
+	t.Parallel()
 	want, err := os.ReadFile(filepath.Join("testdata", "golden", "get-without-query.txt"))
 	if err != nil {
 		t.Fatal(err)
@@ -542,6 +550,7 @@ func TestSignThroughCryptoSigners(t *testing.T) {
 // (what PKCS#11's CKM_ECDSA returns unwrapped) is refused before it is sent;
 // so is a signer's failure, named with the key id.
 func TestSignerRefusesWhatCannotVerify(t *testing.T) {
+	t.Parallel()
 	p521, _ := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
 	_, ed, _ := ed25519.GenerateKey(rand.Reader)
 	boom := errors.New("hsm: token removed")
@@ -587,6 +596,7 @@ func TestSignerRefusesWhatCannotVerify(t *testing.T) {
 // context: its deadline bounds the call. A plain crypto.Signer is called
 // through Sign as it is.
 func TestContextSignerDeadline(t *testing.T) {
+	t.Parallel()
 	p521, _ := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
 	slow := &ctxSigner{kmsSigner: kmsSigner{key: p521}, delay: time.Minute}
 	s := must(NewSigner(slow, testKeyID))
@@ -652,6 +662,7 @@ func TestContextSignerDeadline(t *testing.T) {
 // algorithms: every signature verifies with the key its keyid names, and
 // both key ids are seen.
 func TestRotateUnderConcurrentSigning(t *testing.T) {
+	t.Parallel()
 	keyA := must(ParseKey(readKey(t, "ec-sec1.pem"), nil))
 	_, keyB, _ := ed25519.GenerateKey(rand.Reader)
 	pubs := map[string]crypto.PublicKey{"key-a": keyA.Public(), "key-b": keyB.Public()}
@@ -727,6 +738,7 @@ func TestRotateUnderConcurrentSigning(t *testing.T) {
 // A signing already under way when Rotate returns finishes with the key it
 // loaded, and names that key's id; the next one uses the new key.
 func TestRotateDuringASignature(t *testing.T) {
+	t.Parallel()
 	_, oldKey, _ := ed25519.GenerateKey(rand.Reader)
 	_, newKey, _ := ed25519.GenerateKey(rand.Reader)
 	entered, release := make(chan struct{}), make(chan struct{})
@@ -770,6 +782,7 @@ func TestRotateDuringASignature(t *testing.T) {
 // material, whatever crypto.Signer it holds (a bare ed25519.PrivateKey is a
 // byte slice that fmt would print).
 func TestSignerPrintsNoKeyMaterial(t *testing.T) {
+	t.Parallel()
 	_, ed, _ := ed25519.GenerateKey(rand.Reader)
 	p521, _ := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
 	d, _ := p521.Bytes()

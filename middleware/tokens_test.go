@@ -17,6 +17,7 @@ import (
 
 // TestTokenRequestForm: client credentials in the form, never in a header.
 func TestTokenRequestForm(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "ec-sec1.pem")
 	if _, err := r.tokens.Token(context.Background(), "accounts:read"); err != nil {
 		t.Fatal(err)
@@ -47,6 +48,7 @@ func TestTokenRequestForm(t *testing.T) {
 // TestTokensOneFetchUnderConcurrency: 200 concurrent calls on a fresh
 // token source make exactly one token request.
 func TestTokensOneFetchUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "ed25519-pkcs8.pem")
 	release := make(chan struct{})
 	inner := r.token.respond
@@ -99,6 +101,7 @@ func (c *fakeClock) now() time.Time          { return time.Unix(0, c.ns.Load()) 
 func (c *fakeClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 
 func TestTokensRefreshBeforeExpiry(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "ed25519-pkcs8.pem")
 	clock := &fakeClock{}
 	clock.ns.Store(time.Now().UnixNano())
@@ -134,6 +137,7 @@ func TestTokensRefreshBeforeExpiry(t *testing.T) {
 // A 401 for a cached token drops it and retries once with a new token and a
 // new signature; a 401 for a fresh token is returned as is.
 func TestUnauthorizedRetriesOnceWithNewToken(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "ed25519-pkcs8.pem")
 	var n atomic.Int32
 	r.token.respond = func(req *http.Request, body []byte) *http.Response {
@@ -183,6 +187,7 @@ func TestUnauthorizedRetriesOnceWithNewToken(t *testing.T) {
 
 // Token failures are typed and carry no secret.
 func TestTokenErrorHasNoSecret(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "ed25519-pkcs8.pem")
 	r.token.respond = func(req *http.Request, body []byte) *http.Response {
 		return &http.Response{StatusCode: 401, Header: http.Header{"Content-Type": {"application/problem+json"}},
@@ -211,6 +216,7 @@ func TestTokenErrorHasNoSecret(t *testing.T) {
 }
 
 func TestTokenWaitRespectsContext(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "ed25519-pkcs8.pem")
 	release := make(chan struct{})
 	defer close(release)
@@ -226,6 +232,7 @@ func TestTokenWaitRespectsContext(t *testing.T) {
 }
 
 func TestIdempotencyKeys(t *testing.T) {
+	t.Parallel()
 	req, _ := http.NewRequest(http.MethodPost, "https://x/account_groups", nil)
 	ctx := context.Background()
 	if err := IdempotencyKeyEditor("")(ctx, req); err != nil {
@@ -252,6 +259,7 @@ func TestIdempotencyKeys(t *testing.T) {
 // whose callers all gave up is abandoned: a later call starts its own fetch
 // instead of waiting on the hung one, which ends at its FetchTimeout.
 func TestLaterCallNotStuckBehindAbandonedFetch(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "ed25519-pkcs8.pem")
 	r.tokens.FetchTimeout = 2 * time.Second
 	inner := r.token.respond
@@ -294,6 +302,7 @@ func TestLaterCallNotStuckBehindAbandonedFetch(t *testing.T) {
 // that wait (later callers get it without a request), and the callers that
 // gave up see it beside their context's error.
 func TestAbandonedFetchRemembersItsFailure(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "ed25519-pkcs8.pem")
 	var calls atomic.Int32
 	r.token.respond = func(*http.Request, []byte) *http.Response {
