@@ -2,17 +2,15 @@ package upvest
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/google/uuid"
 
 	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
-	"github.com/upvest-go/upvest/internal/routes"
+	"github.com/upvest-go/upvest/middleware"
 )
 
 // ListParams select a page of a list. The zero value asks for the first page
@@ -40,41 +38,27 @@ func (p *ListParams) check() error {
 	return nil
 }
 
-// query returns the list's query string: sort and order, offset, limit.
-func (p *ListParams) query() string {
+// generated returns the list's query parameters as the generated client
+// takes them: sort and order when an order is given, offset and limit when
+// not zero. The generated client writes the query string.
+func (p *ListParams) generated() (sort *gen.Sort, order *gen.Order, offset *gen.Offset, limit *gen.Limit) {
 	if p == nil {
-		return ""
-	}
-	var b []byte
-	add := func(k, v string) {
-		if len(b) > 0 {
-			b = append(b, '&')
-		}
-		b = append(append(append(b, k...), '='), v...)
+		return nil, nil, nil, nil
 	}
 	if !p.Order.IsZero() {
-		add("sort", enum.SortByCreatedAt.String())
-		add("order", p.Order.String())
+		s, o := enum.SortByCreatedAt, p.Order
+		sort, order = &s, &o
 	}
 	if p.Offset > 0 {
-		add("offset", strconv.Itoa(p.Offset))
+		n := gen.Offset(p.Offset)
+		offset = &n
 	}
 	if p.Limit > 0 {
-		add("limit", strconv.Itoa(p.Limit))
+		n := gen.Limit(p.Limit)
+		limit = &n
 	}
-	return string(b)
+	return sort, order, offset, limit
 }
-
-// The operations of the OpenAPI document this file calls: method, path
-// template and scopes come from the generated table.
-var (
-	opGetAccountGroup       = routes.ByID("getAccountGroup")
-	opListAccountGroups     = routes.ByID("listAccountGroups")
-	opListUserAccountGroups = routes.ByID("listUserAccountGroups")
-	opCreateAccountGroup    = routes.ByID("createAccountGroup")
-	opCloseAccountGroup     = routes.ByID("closeAccountGroup")
-	opGetWebhookVerifyKeys  = routes.ByID("getWebhookVerifyKeys")
-)
 
 // checkID refuses the nil UUID, the zero value of an id never set: the
 // API assigns none, so the call could only fail.
@@ -85,20 +69,29 @@ func checkID(kind string, id uuid.UUID) error {
 	return nil
 }
 
+// newCall checks opts for a call (create says whether it is a create) and
+// returns the call they make.
+func newCall(create bool, opts []CallOption) (*call, error) {
+	o, err := callOptionsFor(create, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &call{opts: o}, nil
+}
+
 // GetAccountGroup returns the account group with id. An unknown id is an
 // *APIError matching ErrNotFound.
 func (c *Client) GetAccountGroup(ctx context.Context, id uuid.UUID, opts ...CallOption) (*AccountGroup, error) {
 	if err := checkID("account group id", id); err != nil {
 		return nil, err
 	}
-	o, err := callOptionsFor(false, opts)
+	cl, err := newCall(false, opts)
 	if err != nil {
 		return nil, err
 	}
-	call := c.newCall(opGetAccountGroup, o, "", id.String())
-	ans, err := c.p.do(ctx, call)
+	resp, err := c.gen.GetAccountGroup(withCall(ctx, cl), id)
 	g := new(AccountGroup)
-	if err := decode(call, ans, err, http.StatusOK, &group{g}); err != nil {
+	if err := finish(cl, resp, err, http.StatusOK, &group{g}); err != nil {
 		return nil, err
 	}
 	return g, nil
@@ -110,11 +103,14 @@ func (c *Client) ListAccountGroups(ctx context.Context, params *ListParams, opts
 	if err := params.check(); err != nil {
 		return nil, err
 	}
-	o, err := callOptionsFor(false, opts)
+	cl, err := newCall(false, opts)
 	if err != nil {
 		return nil, err
 	}
-	return c.page(ctx, c.newCall(opListAccountGroups, o, params.query()))
+	var q gen.ListAccountGroupsParams
+	q.Sort, q.Order, q.Offset, q.Limit = params.generated()
+	resp, err := c.gen.ListAccountGroups(withCall(ctx, cl), &q)
+	return page(cl, resp, err)
 }
 
 // ListUserAccountGroups returns one page of the user's account groups. An
@@ -126,17 +122,20 @@ func (c *Client) ListUserAccountGroups(ctx context.Context, userID uuid.UUID, pa
 	if err := params.check(); err != nil {
 		return nil, err
 	}
-	o, err := callOptionsFor(false, opts)
+	cl, err := newCall(false, opts)
 	if err != nil {
 		return nil, err
 	}
-	return c.page(ctx, c.newCall(opListUserAccountGroups, o, params.query(), userID.String()))
+	var q gen.ListUserAccountGroupsParams
+	q.Sort, q.Order, q.Offset, q.Limit = params.generated()
+	resp, err := c.gen.ListUserAccountGroups(withCall(ctx, cl), userID, &q)
+	return page(cl, resp, err)
 }
 
-func (c *Client) page(ctx context.Context, call *call) (*AccountGroupPage, error) {
-	ans, err := c.p.do(ctx, call)
-	var p page
-	if err := decode(call, ans, err, http.StatusOK, &p); err != nil {
+// page decodes a list's answer.
+func page(c *call, resp *http.Response, err error) (*AccountGroupPage, error) {
+	var p listPage
+	if err := finish(c, resp, err, http.StatusOK, &p); err != nil {
 		return nil, err
 	}
 	return &AccountGroupPage{Meta: *p.Meta, Data: p.Data}, nil
@@ -170,24 +169,20 @@ func (c *Client) CreateAccountGroup(ctx context.Context, userID uuid.UUID, typ A
 	if !typ.Valid() {
 		return nil, fmt.Errorf("%w: account group type must be PERSONAL or LEGAL_ENTITY, got %q", ErrInvalidArgument, typ)
 	}
-	o, err := callOptionsFor(true, opts)
+	cl, err := newCall(true, opts)
 	if err != nil {
 		return nil, err
 	}
-	key, err := o.resolve(c.clientID)
+	key, err := cl.opts.resolve(c.clientID)
 	if err != nil {
 		return nil, err
 	}
-	body, err := json.Marshal(gen.AccountGroupCreateRequest{UserID: userID, Type: typ})
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidArgument, err)
-	}
-	call := c.newCall(opCreateAccountGroup, o, "")
-	call.contentType, call.body, call.key = jsonContentType, body, key
-	ans, err := c.p.do(ctx, call)
+	cl.key = key // known before anything is sent: every error names it
+	resp, err := c.gen.CreateAccountGroup(withCall(ctx, cl), gen.CreateAccountGroupJSONRequestBody{UserID: userID, Type: typ},
+		middleware.IdempotencyKeyEditor(key))
 	g := new(AccountGroup)
-	if err := decode(call, ans, err, http.StatusOK, &group{g}); err != nil {
-		return nil, withKey(err, call)
+	if err := finish(cl, resp, err, http.StatusOK, &group{g}); err != nil {
+		return nil, withKey(err, cl)
 	}
 	return g, nil
 }
@@ -208,17 +203,15 @@ func (c *Client) CloseAccountGroup(ctx context.Context, id uuid.UUID, opts ...Ca
 	if err := checkID("account group id", id); err != nil {
 		return err
 	}
-	o, err := callOptionsFor(false, opts)
+	cl, err := newCall(false, opts)
 	if err != nil {
 		return err
 	}
-	var st callState
-	call := c.newCall(opCloseAccountGroup, o, "", id.String())
-	call.state = &st
-	ans, err := c.p.do(ctx, call)
-	err = decode(call, ans, err, http.StatusAccepted, nil)
-	if err != nil && st.uncertain && errors.Is(err, ErrConflict) {
-		if g, gerr := c.GetAccountGroup(ctx, id, c.settleOptions(o)...); gerr == nil && (g.Status == StatusClosing || g.Status == StatusClosed) {
+	cl.settle = true
+	resp, err := c.gen.CloseAccountGroup(withCall(ctx, cl), id)
+	err = finish(cl, resp, err, http.StatusAccepted, nil)
+	if err != nil && cl.state.uncertain && errors.Is(err, ErrConflict) {
+		if g, gerr := c.GetAccountGroup(ctx, id, c.settleOptions(cl.opts)...); gerr == nil && (g.Status == StatusClosing || g.Status == StatusClosed) {
 			return nil
 		}
 	}

@@ -4,14 +4,10 @@ import (
 	"crypto"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/upvest-go/upvest/gen"
-	"github.com/upvest-go/upvest/internal/clock"
-	"github.com/upvest-go/upvest/internal/routes"
 	"github.com/upvest-go/upvest/middleware"
 )
 
@@ -22,9 +18,17 @@ const Version = "0.2.0"
 // and a fresh v15 signature per attempt; creates carry one idempotency key
 // across all their attempts. Build it with New; a Client is safe for
 // concurrent use and should be reused (it caches tokens).
+//
+// Each method is a thin wrapper over the generated client (package gen),
+// which builds every request (path, query, body) from the OpenAPI document;
+// the method checks its arguments first and decodes the answer into a
+// typed result or error after. The methods decode answers themselves
+// rather than through gen.ClientWithResponses' Parse functions: those fail
+// the whole answer, status and request id lost, on a malformed body, a
+// request id that is not a UUID or a Retry-After given as an HTTP-date,
+// where the facade keeps them in its typed errors.
 type Client struct {
-	p        *pipeline
-	base     *url.URL
+	d        *doer
 	clientID string
 	signer   *middleware.Signer
 	gen      *gen.Client
@@ -34,96 +38,38 @@ type Client struct {
 // passphrase fails here (a *middleware.KeyError), never at the first call;
 // other Config mistakes wrap ErrConfig. New sends nothing.
 func New(cfg Config, opts ...Option) (*Client, error) {
-	o := options{timeout: DefaultTimeout, maxBody: DefaultMaxResponseBytes, now: time.Now, sleep: clock.Sleep}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	o.retry = o.retry.withDefaults()
-	if o.validity < 0 || o.validity > MaxSignatureValidity {
-		return nil, fmt.Errorf("%w: signature validity %v is outside 0..%v", ErrConfig, o.validity, MaxSignatureValidity)
-	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = SandboxURL
-	}
-	base, err := checkBaseURL(cfg.BaseURL)
+	s, err := newStack(cfg, opts)
 	if err != nil {
 		return nil, err
 	}
-	key := cfg.Signer
-	if o.key != nil {
-		key = o.key
-	}
-	if missing := missingFields(cfg, key != nil); missing != "" {
-		return nil, fmt.Errorf("%w: %s", ErrConfig, missing)
-	}
-	if key != nil && len(cfg.PrivateKeyPEM) > 0 {
-		return nil, fmt.Errorf("%w: set one of Signer and PrivateKeyPEM, not both", ErrConfig)
-	}
-	if key == nil {
-		if key, err = middleware.ParseKey(cfg.PrivateKeyPEM, cfg.PrivateKeyPassphrase); err != nil {
-			return nil, err
-		}
-	}
-	signer, err := middleware.NewSigner(key, cfg.KeyID)
+	g, err := gen.NewClient(s.base.String(), s.clientOptions()...)
 	if err != nil {
-		return nil, err
-	}
-	signer.Validity = o.validity
-	var rt http.RoundTripper // nil: http.DefaultTransport
-	timeout := o.timeout
-	if cfg.HTTPClient != nil {
-		rt = cfg.HTTPClient.Transport
-		if t := cfg.HTTPClient.Timeout; t > 0 && t < timeout {
-			timeout = t
-		}
-	}
-	ua := "upvest-go/" + Version
-	if o.userAgent != "" {
-		ua = o.userAgent + " " + ua
-	}
-	tokens := &middleware.Tokens{
-		TokenURL:     strings.TrimSuffix(base.String(), "/") + "/auth/token",
-		ClientID:     cfg.ClientID,
-		ClientSecret: cfg.ClientSecret,
-		HTTPClient: &http.Client{
-			Transport: &middleware.Transport{Base: rt, Signer: signer, ClientID: cfg.ClientID, UserAgent: ua, BaseURL: base},
-			Timeout:   timeout,
-		},
-		MaxAttempts:   o.retry.MaxAttempts,
-		BaseDelay:     o.retry.BaseDelay,
-		MaxDelay:      o.retry.MaxDelay,
-		MaxRetryAfter: o.retry.MaxRetryAfter,
-		FetchTimeout:  timeout,
-		Now:           o.now,
-		Sleep:         o.sleep,
-		Telemetry:     middleware.Telemetry{TracerProvider: o.tracerProvider, MeterProvider: o.meterProvider},
-	}
-	tel, err := newTelemetry(o.tracerProvider, o.meterProvider)
-	if err != nil {
-		return nil, fmt.Errorf("%w: OpenTelemetry instruments: %w", ErrConfig, err)
-	}
-	p := &pipeline{
-		tel: tel,
-		tr: &middleware.Transport{Base: rt, Signer: signer, ClientID: cfg.ClientID, UserAgent: ua, Tokens: tokens, BaseURL: base,
-			Propagator: o.propagator},
-		policy: o.retry, timeout: timeout, maxBody: o.maxBody, logger: o.logger, sleep: o.sleep, now: o.now,
-	}
-	c := &Client{p: p, base: base, clientID: cfg.ClientID, signer: signer}
-	if c.gen, err = gen.NewClient(base.String(), gen.WithHTTPClient(generatedDoer{p: p, base: base})); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	return c, nil
+	return &Client{d: s.doer, clientID: cfg.ClientID, signer: s.signer, gen: g}, nil
 }
 
-// newCall prepares a call of op with the options o, the path parameters
-// params and the query string query. Method and path come from the
-// generated operation table.
-func (c *Client) newCall(op *routes.Route, o *callOptions, query string, params ...string) *call {
-	path := op.Path(params...)
-	u := *c.base
-	u.Path += path
-	u.RawQuery = query
-	return &call{op: op, url: &u, path: path, opts: o}
+// GeneratedClientOptions returns what the generated client needs to call
+// Upvest as the Client does: the same request stack (headers, idempotency
+// keys, retries, attempt timeouts, size limit, tokens, signatures,
+// telemetry), built from cfg and opts as New builds it. Give them, with
+// cfg.BaseURL, to gen.NewClientWithResponses (or gen.NewClient):
+//
+//	opts, err := upvest.GeneratedClientOptions(cfg)
+//	…
+//	api, err := gen.NewClientWithResponses(cfg.BaseURL, opts...)
+//
+// Every call then gets one idempotency key for all its attempts (the one a
+// caller's editor set, else a new one where the operation requires it), is
+// retried per the retry policy and re-signed on every attempt; answers are
+// not turned into errors. The options hold one stack: every client made
+// with them shares its token cache and is safe for concurrent use.
+func GeneratedClientOptions(cfg Config, opts ...Option) ([]gen.ClientOption, error) {
+	s, err := newStack(cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	return s.clientOptions(), nil
 }
 
 // settleOptions are the options of the read that settles a close: the
@@ -152,10 +98,14 @@ func (c *Client) RotateSigningKey(signer crypto.Signer, keyID string) error {
 	return c.signer.Rotate(signer, keyID)
 }
 
-// Generated returns the generated client underneath, for operations this
-// facade does not cover. Its calls go through the same pipeline: transport
-// headers, token, signature, retries (creates with one idempotency key for
-// all attempts) and size limit; answers are not decoded into errors.
+// Generated returns the generated client the methods use, for operations
+// this facade does not cover. Its calls go through the same stack: the
+// fixed headers, then the caller's own editors (every header they set is
+// sent and signed), then idempotency keys (one per call for all its
+// attempts), retries, attempt timeouts, the size limit, a token and a
+// fresh signature on every attempt. Answers are not turned into errors:
+// gen's ParseXResponse functions decode them. GeneratedClientOptions
+// builds a generated client of your own with the same stack.
 func (c *Client) Generated() *gen.Client { return c.gen }
 
 // missingFields names the required fields cfg lacks, in a fixed order, as

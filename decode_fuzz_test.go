@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"testing"
+
+	"github.com/upvest-go/upvest/internal/routes"
 )
 
 // FuzzDecodeAnswer feeds arbitrary answers (status, content type, body) to
@@ -16,7 +18,7 @@ func FuzzDecodeAnswer(f *testing.F) {
 		}
 		ans := &answer{status: status, header: http.Header{"Content-Type": {contentType}, "Upvest-Request-Id": {"rid"}}, body: body}
 		g := new(AccountGroup)
-		err := decode(&call{op: opGetAccountGroup, path: "/account_groups/x"}, ans, nil, http.StatusOK, &group{g})
+		err := decode(&call{op: routes.Lookup(http.MethodGet, "/account_groups/x"), path: "/account_groups/x"}, ans, http.StatusOK, &group{g})
 		if err == nil {
 			if status != 200 || validateGroup(g) != "" {
 				t.Fatalf("accepted status %d with group %+v", status, g)

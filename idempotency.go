@@ -58,8 +58,12 @@ func withKey(err error, c *call) error {
 		respErr.IdempotencyKey = key
 	case errors.As(err, &callErr):
 		callErr.IdempotencyKey = key
-	default:
-		return &CallError{Method: c.op.Op.Method, Path: c.path, Err: err, IdempotencyKey: key}
+	default: // the request was never built: no method or path to name
+		ce := &CallError{Err: err, IdempotencyKey: key}
+		if c.op != nil {
+			ce.Method, ce.Path = c.op.Op.Method, c.path
+		}
+		return ce
 	}
 	return err
 }

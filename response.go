@@ -3,6 +3,8 @@ package upvest
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
 	"mime"
 	"strings"
 	"time"
@@ -15,12 +17,27 @@ import (
 // validator is a decoded answer that can check its required fields.
 type validator interface{ validate() string }
 
-// decode turns a call's outcome into out (when the status is want) or a
-// typed error. out may be nil for answers without a body.
-func decode(c *call, ans *answer, err error, want int, out validator) error {
+// finish turns what the generated client returned for the call c into
+// the facade's outcome: the answer the doer read (c.ans) decoded into out
+// when its status is want, else a typed error. out may be nil for answers
+// without a body. An error from the generated client is already one of the
+// facade's, or the request could not be built (ErrInvalidArgument).
+func finish(c *call, resp *http.Response, err error, want int, out validator) error {
 	if err != nil {
-		return err // already one of the facade's errors
+		var callErr *CallError
+		var respErr *ResponseError
+		if errors.As(err, &callErr) || errors.As(err, &respErr) {
+			return err
+		}
+		return fmt.Errorf("%w: %w", ErrInvalidArgument, err)
 	}
+	resp.Body.Close() // c.ans holds the body
+	return decode(c, c.ans, want, out)
+}
+
+// decode turns an answer into out (when the status is want) or a typed
+// error.
+func decode(c *call, ans *answer, want int, out validator) error {
 	method, path := c.op.Op.Method, c.path
 	rid := ans.header.Get("Upvest-Request-Id")
 	ct := ans.header.Get("Content-Type")
@@ -94,7 +111,11 @@ type CallError struct {
 // Error implements the error interface: one line.
 func (e *CallError) Error() string {
 	var b strings.Builder
-	b.WriteString("upvest: " + e.Method + " " + e.Path + ": " + e.Err.Error())
+	b.WriteString("upvest: ")
+	if e.Method != "" {
+		b.WriteString(e.Method + " " + e.Path + ": ")
+	}
+	b.WriteString(e.Err.Error())
 	appendKey(&b, e.IdempotencyKey)
 	return b.String()
 }

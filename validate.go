@@ -38,13 +38,13 @@ func validateGroup(g *AccountGroup) string {
 	return ""
 }
 
-// page decodes a list answer, telling a missing meta or data from zeros.
-type page struct {
+// listPage decodes a list answer, telling a missing meta or data from zeros.
+type listPage struct {
 	Meta *ListMeta      `json:"meta"`
 	Data []AccountGroup `json:"data"`
 }
 
-func (p *page) validate() string {
+func (p *listPage) validate() string {
 	if p.Meta == nil || p.Data == nil {
 		return "list without meta or data"
 	}

@@ -101,7 +101,7 @@ func (c *Client) WaitForAccountGroup(ctx context.Context, id uuid.UUID, statuses
 			we.Err = ErrStatusUnreachable
 			return nil, we
 		}
-		if !c.p.sleep(ctx.Done(), wait) {
+		if !c.d.sleep(ctx.Done(), wait) {
 			we.Err = ctx.Err()
 			return nil, we
 		}

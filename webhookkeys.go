@@ -31,10 +31,10 @@ func (j *jwks) validate() string {
 // deliveries (GET /auth/verify_keys, scope webhooks:read), as JSON: give it
 // to webhook.RemoteKeys as its Fetch function.
 func (c *Client) WebhookKeys(ctx context.Context) ([]byte, error) {
-	call := c.newCall(opGetWebhookVerifyKeys, &callOptions{}, "")
-	ans, err := c.p.do(ctx, call)
+	cl := &call{opts: &callOptions{}}
+	resp, err := c.gen.GetWebhookVerifyKeys(withCall(ctx, cl))
 	var j jwks
-	if err := decode(call, ans, err, http.StatusOK, &j); err != nil {
+	if err := finish(cl, resp, err, http.StatusOK, &j); err != nil {
 		return nil, err
 	}
 	return j.raw, nil

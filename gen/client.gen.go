@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -699,5 +700,2701 @@ func (c *Client) applyEditors(ctx context.Context, req *http.Request, additional
 	return nil
 }
 
-// ClientWithResponses is not generated (openapi/codegen-client.yaml):
-// the upvest package decodes the answers.
+// ClientWithResponses builds on ClientInterface to offer response payloads
+type ClientWithResponses struct {
+	ClientInterface
+}
+
+// NewClientWithResponses creates a new ClientWithResponses, which wraps
+// Client with return type handling
+func NewClientWithResponses(server string, opts ...ClientOption) (*ClientWithResponses, error) {
+	client, err := NewClient(server, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &ClientWithResponses{client}, nil
+}
+
+// WithBaseURL overrides the baseURL.
+func WithBaseURL(baseURL string) ClientOption {
+	return func(c *Client) error {
+		newBaseURL, err := url.Parse(baseURL)
+		if err != nil {
+			return err
+		}
+		c.Server = newBaseURL.String()
+		return nil
+	}
+}
+
+// ClientWithResponsesInterface is the interface specification for the client with responses above.
+type ClientWithResponsesInterface interface {
+
+	// ListAccountGroupsWithResponse Get account groups
+	//
+	// Returns a list of all account groups.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /account_groups (the `ListAccountGroups` operationId).
+	ListAccountGroupsWithResponse(ctx context.Context, params *ListAccountGroupsParams, reqEditors ...RequestEditorFn) (*ListAccountGroupsResponse, error)
+
+	// CreateAccountGroupWithBodyWithResponse Create an account group
+	//
+	// Creates an account group.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account_groups (the `CreateAccountGroup` operationId).
+	CreateAccountGroupWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAccountGroupResponse, error)
+
+	// CreateAccountGroupWithResponse Create an account group
+	//
+	// Creates an account group.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account_groups (the `CreateAccountGroup` operationId).
+	CreateAccountGroupWithResponse(ctx context.Context, body CreateAccountGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAccountGroupResponse, error)
+
+	// CloseAccountGroupWithResponse Close an account group by ID
+	//
+	// Initiates the closure request for an account group specified by its ID. Closure is asynchronous: the group moves to CLOSING, then CLOSED.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /account_groups/{account_group_id} (the `CloseAccountGroup` operationId).
+	CloseAccountGroupWithResponse(ctx context.Context, accountGroupID AccountGroupID, reqEditors ...RequestEditorFn) (*CloseAccountGroupResponse, error)
+
+	// GetAccountGroupWithResponse Get an account group by ID
+	//
+	// Returns the account group specified by its ID.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /account_groups/{account_group_id} (the `GetAccountGroup` operationId).
+	GetAccountGroupWithResponse(ctx context.Context, accountGroupID AccountGroupID, reqEditors ...RequestEditorFn) (*GetAccountGroupResponse, error)
+
+	// RequestTokenWithBodyWithResponse Exchange client credentials for a scoped access token
+	//
+	// OAuth2 client credentials. The secret travels in the form, never in an authorization header. The request is itself HTTP-signed (without authorization) and carries upvest-client-id.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /auth/token (the `RequestToken` operationId).
+	RequestTokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestTokenResponse, error)
+
+	// RequestTokenWithFormdataBodyWithResponse Exchange client credentials for a scoped access token
+	//
+	// OAuth2 client credentials. The secret travels in the form, never in an authorization header. The request is itself HTTP-signed (without authorization) and carries upvest-client-id.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /auth/token (the `RequestToken` operationId).
+	RequestTokenWithFormdataBodyWithResponse(ctx context.Context, body RequestTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*RequestTokenResponse, error)
+
+	// GetWebhookVerifyKeysWithResponse Get the public keys that verify webhook signatures
+	//
+	// The JWKS whose `kid` is the `keyid` of a webhook delivery's signature.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /auth/verify_keys (the `GetWebhookVerifyKeys` operationId).
+	GetWebhookVerifyKeysWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetWebhookVerifyKeysResponse, error)
+
+	// ListUserAccountGroupsWithResponse Get a user's account groups
+	//
+	// Returns the account groups of one user; 404 when the user is unknown.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /users/{user_id}/account_groups (the `ListUserAccountGroups` operationId).
+	ListUserAccountGroupsWithResponse(ctx context.Context, userID UserID, params *ListUserAccountGroupsParams, reqEditors ...RequestEditorFn) (*ListUserAccountGroupsResponse, error)
+}
+
+// ListAccountGroupsResponse200Headers the declared response headers of an HTTP 200 response for ListAccountGroups
+type ListAccountGroupsResponse200Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// ListAccountGroupsResponse400Headers the declared response headers of an HTTP 400 response for ListAccountGroups
+type ListAccountGroupsResponse400Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// ListAccountGroupsResponse401Headers the declared response headers of an HTTP 401 response for ListAccountGroups
+type ListAccountGroupsResponse401Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// ListAccountGroupsResponse403Headers the declared response headers of an HTTP 403 response for ListAccountGroups
+type ListAccountGroupsResponse403Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// ListAccountGroupsResponse406Headers the declared response headers of an HTTP 406 response for ListAccountGroups
+type ListAccountGroupsResponse406Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// ListAccountGroupsResponse429Headers the declared response headers of an HTTP 429 response for ListAccountGroups
+type ListAccountGroupsResponse429Headers struct {
+	RetryAfter      int
+	UpvestRequestID uuid.UUID
+}
+
+// ListAccountGroupsResponse500Headers the declared response headers of an HTTP 500 response for ListAccountGroups
+type ListAccountGroupsResponse500Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// ListAccountGroupsResponse503Headers the declared response headers of an HTTP 503 response for ListAccountGroups
+type ListAccountGroupsResponse503Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// ListAccountGroupsResponse504Headers the declared response headers of an HTTP 504 response for ListAccountGroups
+type ListAccountGroupsResponse504Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+type ListAccountGroupsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccountGroupsListResponse
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON406 the response for an HTTP 406 `application/problem+json` response
+	ApplicationProblemJSON406 *NotAcceptable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalServerError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// ApplicationProblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationProblemJSON504 *GatewayTimeout
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListAccountGroupsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListAccountGroupsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListAccountGroupsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListAccountGroupsResponse403Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *ListAccountGroupsResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListAccountGroupsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListAccountGroupsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListAccountGroupsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ListAccountGroupsResponse504Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAccountGroupsResponse) GetJSON200() *AccountGroupsListResponse {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListAccountGroupsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAccountGroupsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListAccountGroupsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
+func (r ListAccountGroupsResponse) GetApplicationProblemJSON406() *NotAcceptable {
+	return r.ApplicationProblemJSON406
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListAccountGroupsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListAccountGroupsResponse) GetApplicationProblemJSON500() *InternalServerError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListAccountGroupsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetApplicationProblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r ListAccountGroupsResponse) GetApplicationProblemJSON504() *GatewayTimeout {
+	return r.ApplicationProblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAccountGroupsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAccountGroupsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAccountGroupsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAccountGroupsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateAccountGroupResponse200Headers the declared response headers of an HTTP 200 response for CreateAccountGroup
+type CreateAccountGroupResponse200Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// CreateAccountGroupResponse400Headers the declared response headers of an HTTP 400 response for CreateAccountGroup
+type CreateAccountGroupResponse400Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// CreateAccountGroupResponse401Headers the declared response headers of an HTTP 401 response for CreateAccountGroup
+type CreateAccountGroupResponse401Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// CreateAccountGroupResponse403Headers the declared response headers of an HTTP 403 response for CreateAccountGroup
+type CreateAccountGroupResponse403Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// CreateAccountGroupResponse404Headers the declared response headers of an HTTP 404 response for CreateAccountGroup
+type CreateAccountGroupResponse404Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// CreateAccountGroupResponse406Headers the declared response headers of an HTTP 406 response for CreateAccountGroup
+type CreateAccountGroupResponse406Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// CreateAccountGroupResponse422Headers the declared response headers of an HTTP 422 response for CreateAccountGroup
+type CreateAccountGroupResponse422Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// CreateAccountGroupResponse429Headers the declared response headers of an HTTP 429 response for CreateAccountGroup
+type CreateAccountGroupResponse429Headers struct {
+	RetryAfter      int
+	UpvestRequestID uuid.UUID
+}
+
+// CreateAccountGroupResponse500Headers the declared response headers of an HTTP 500 response for CreateAccountGroup
+type CreateAccountGroupResponse500Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// CreateAccountGroupResponse503Headers the declared response headers of an HTTP 503 response for CreateAccountGroup
+type CreateAccountGroupResponse503Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// CreateAccountGroupResponse504Headers the declared response headers of an HTTP 504 response for CreateAccountGroup
+type CreateAccountGroupResponse504Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+type CreateAccountGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccountGroup
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON406 the response for an HTTP 406 `application/problem+json` response
+	ApplicationProblemJSON406 *NotAcceptable
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalServerError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// ApplicationProblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationProblemJSON504 *GatewayTimeout
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateAccountGroupResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateAccountGroupResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateAccountGroupResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateAccountGroupResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *CreateAccountGroupResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *CreateAccountGroupResponse406Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *CreateAccountGroupResponse422Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateAccountGroupResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateAccountGroupResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateAccountGroupResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CreateAccountGroupResponse504Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateAccountGroupResponse) GetJSON200() *AccountGroup {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateAccountGroupResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateAccountGroupResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateAccountGroupResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateAccountGroupResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
+func (r CreateAccountGroupResponse) GetApplicationProblemJSON406() *NotAcceptable {
+	return r.ApplicationProblemJSON406
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateAccountGroupResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateAccountGroupResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateAccountGroupResponse) GetApplicationProblemJSON500() *InternalServerError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateAccountGroupResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetApplicationProblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r CreateAccountGroupResponse) GetApplicationProblemJSON504() *GatewayTimeout {
+	return r.ApplicationProblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateAccountGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateAccountGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateAccountGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateAccountGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CloseAccountGroupResponse202Headers the declared response headers of an HTTP 202 response for CloseAccountGroup
+type CloseAccountGroupResponse202Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// CloseAccountGroupResponse401Headers the declared response headers of an HTTP 401 response for CloseAccountGroup
+type CloseAccountGroupResponse401Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// CloseAccountGroupResponse403Headers the declared response headers of an HTTP 403 response for CloseAccountGroup
+type CloseAccountGroupResponse403Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// CloseAccountGroupResponse404Headers the declared response headers of an HTTP 404 response for CloseAccountGroup
+type CloseAccountGroupResponse404Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// CloseAccountGroupResponse406Headers the declared response headers of an HTTP 406 response for CloseAccountGroup
+type CloseAccountGroupResponse406Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// CloseAccountGroupResponse409Headers the declared response headers of an HTTP 409 response for CloseAccountGroup
+type CloseAccountGroupResponse409Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// CloseAccountGroupResponse429Headers the declared response headers of an HTTP 429 response for CloseAccountGroup
+type CloseAccountGroupResponse429Headers struct {
+	RetryAfter      int
+	UpvestRequestID uuid.UUID
+}
+
+// CloseAccountGroupResponse500Headers the declared response headers of an HTTP 500 response for CloseAccountGroup
+type CloseAccountGroupResponse500Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// CloseAccountGroupResponse503Headers the declared response headers of an HTTP 503 response for CloseAccountGroup
+type CloseAccountGroupResponse503Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// CloseAccountGroupResponse504Headers the declared response headers of an HTTP 504 response for CloseAccountGroup
+type CloseAccountGroupResponse504Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+type CloseAccountGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON406 the response for an HTTP 406 `application/problem+json` response
+	ApplicationProblemJSON406 *NotAcceptable
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalServerError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// ApplicationProblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationProblemJSON504 *GatewayTimeout
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *CloseAccountGroupResponse202Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CloseAccountGroupResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CloseAccountGroupResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *CloseAccountGroupResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *CloseAccountGroupResponse406Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CloseAccountGroupResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CloseAccountGroupResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CloseAccountGroupResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CloseAccountGroupResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CloseAccountGroupResponse504Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CloseAccountGroupResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CloseAccountGroupResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CloseAccountGroupResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
+func (r CloseAccountGroupResponse) GetApplicationProblemJSON406() *NotAcceptable {
+	return r.ApplicationProblemJSON406
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CloseAccountGroupResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CloseAccountGroupResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CloseAccountGroupResponse) GetApplicationProblemJSON500() *InternalServerError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CloseAccountGroupResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetApplicationProblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r CloseAccountGroupResponse) GetApplicationProblemJSON504() *GatewayTimeout {
+	return r.ApplicationProblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r CloseAccountGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CloseAccountGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CloseAccountGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CloseAccountGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAccountGroupResponse200Headers the declared response headers of an HTTP 200 response for GetAccountGroup
+type GetAccountGroupResponse200Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// GetAccountGroupResponse401Headers the declared response headers of an HTTP 401 response for GetAccountGroup
+type GetAccountGroupResponse401Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// GetAccountGroupResponse403Headers the declared response headers of an HTTP 403 response for GetAccountGroup
+type GetAccountGroupResponse403Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// GetAccountGroupResponse404Headers the declared response headers of an HTTP 404 response for GetAccountGroup
+type GetAccountGroupResponse404Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// GetAccountGroupResponse406Headers the declared response headers of an HTTP 406 response for GetAccountGroup
+type GetAccountGroupResponse406Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// GetAccountGroupResponse429Headers the declared response headers of an HTTP 429 response for GetAccountGroup
+type GetAccountGroupResponse429Headers struct {
+	RetryAfter      int
+	UpvestRequestID uuid.UUID
+}
+
+// GetAccountGroupResponse500Headers the declared response headers of an HTTP 500 response for GetAccountGroup
+type GetAccountGroupResponse500Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// GetAccountGroupResponse503Headers the declared response headers of an HTTP 503 response for GetAccountGroup
+type GetAccountGroupResponse503Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// GetAccountGroupResponse504Headers the declared response headers of an HTTP 504 response for GetAccountGroup
+type GetAccountGroupResponse504Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+type GetAccountGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccountGroup
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON406 the response for an HTTP 406 `application/problem+json` response
+	ApplicationProblemJSON406 *NotAcceptable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalServerError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// ApplicationProblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationProblemJSON504 *GatewayTimeout
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetAccountGroupResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetAccountGroupResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetAccountGroupResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetAccountGroupResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *GetAccountGroupResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAccountGroupResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetAccountGroupResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetAccountGroupResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *GetAccountGroupResponse504Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAccountGroupResponse) GetJSON200() *AccountGroup {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetAccountGroupResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetAccountGroupResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetAccountGroupResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
+func (r GetAccountGroupResponse) GetApplicationProblemJSON406() *NotAcceptable {
+	return r.ApplicationProblemJSON406
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetAccountGroupResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetAccountGroupResponse) GetApplicationProblemJSON500() *InternalServerError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetAccountGroupResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetApplicationProblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r GetAccountGroupResponse) GetApplicationProblemJSON504() *GatewayTimeout {
+	return r.ApplicationProblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAccountGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAccountGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAccountGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAccountGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RequestTokenResponse200Headers the declared response headers of an HTTP 200 response for RequestToken
+type RequestTokenResponse200Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// RequestTokenResponse400Headers the declared response headers of an HTTP 400 response for RequestToken
+type RequestTokenResponse400Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// RequestTokenResponse401Headers the declared response headers of an HTTP 401 response for RequestToken
+type RequestTokenResponse401Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// RequestTokenResponse406Headers the declared response headers of an HTTP 406 response for RequestToken
+type RequestTokenResponse406Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// RequestTokenResponse429Headers the declared response headers of an HTTP 429 response for RequestToken
+type RequestTokenResponse429Headers struct {
+	RetryAfter      int
+	UpvestRequestID uuid.UUID
+}
+
+// RequestTokenResponse500Headers the declared response headers of an HTTP 500 response for RequestToken
+type RequestTokenResponse500Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// RequestTokenResponse503Headers the declared response headers of an HTTP 503 response for RequestToken
+type RequestTokenResponse503Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// RequestTokenResponse504Headers the declared response headers of an HTTP 504 response for RequestToken
+type RequestTokenResponse504Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+type RequestTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TokenResponse
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON406 the response for an HTTP 406 `application/problem+json` response
+	ApplicationProblemJSON406 *NotAcceptable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalServerError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// ApplicationProblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationProblemJSON504 *GatewayTimeout
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RequestTokenResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *RequestTokenResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RequestTokenResponse401Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *RequestTokenResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RequestTokenResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *RequestTokenResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RequestTokenResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *RequestTokenResponse504Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RequestTokenResponse) GetJSON200() *TokenResponse {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RequestTokenResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RequestTokenResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
+func (r RequestTokenResponse) GetApplicationProblemJSON406() *NotAcceptable {
+	return r.ApplicationProblemJSON406
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RequestTokenResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RequestTokenResponse) GetApplicationProblemJSON500() *InternalServerError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RequestTokenResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetApplicationProblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r RequestTokenResponse) GetApplicationProblemJSON504() *GatewayTimeout {
+	return r.ApplicationProblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetWebhookVerifyKeysResponse200Headers the declared response headers of an HTTP 200 response for GetWebhookVerifyKeys
+type GetWebhookVerifyKeysResponse200Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// GetWebhookVerifyKeysResponse401Headers the declared response headers of an HTTP 401 response for GetWebhookVerifyKeys
+type GetWebhookVerifyKeysResponse401Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// GetWebhookVerifyKeysResponse403Headers the declared response headers of an HTTP 403 response for GetWebhookVerifyKeys
+type GetWebhookVerifyKeysResponse403Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// GetWebhookVerifyKeysResponse406Headers the declared response headers of an HTTP 406 response for GetWebhookVerifyKeys
+type GetWebhookVerifyKeysResponse406Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// GetWebhookVerifyKeysResponse429Headers the declared response headers of an HTTP 429 response for GetWebhookVerifyKeys
+type GetWebhookVerifyKeysResponse429Headers struct {
+	RetryAfter      int
+	UpvestRequestID uuid.UUID
+}
+
+// GetWebhookVerifyKeysResponse500Headers the declared response headers of an HTTP 500 response for GetWebhookVerifyKeys
+type GetWebhookVerifyKeysResponse500Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// GetWebhookVerifyKeysResponse503Headers the declared response headers of an HTTP 503 response for GetWebhookVerifyKeys
+type GetWebhookVerifyKeysResponse503Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// GetWebhookVerifyKeysResponse504Headers the declared response headers of an HTTP 504 response for GetWebhookVerifyKeys
+type GetWebhookVerifyKeysResponse504Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+type GetWebhookVerifyKeysResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *JWKS
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON406 the response for an HTTP 406 `application/problem+json` response
+	ApplicationProblemJSON406 *NotAcceptable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalServerError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// ApplicationProblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationProblemJSON504 *GatewayTimeout
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetWebhookVerifyKeysResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetWebhookVerifyKeysResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetWebhookVerifyKeysResponse403Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *GetWebhookVerifyKeysResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetWebhookVerifyKeysResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetWebhookVerifyKeysResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetWebhookVerifyKeysResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *GetWebhookVerifyKeysResponse504Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWebhookVerifyKeysResponse) GetJSON200() *JWKS {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWebhookVerifyKeysResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWebhookVerifyKeysResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
+func (r GetWebhookVerifyKeysResponse) GetApplicationProblemJSON406() *NotAcceptable {
+	return r.ApplicationProblemJSON406
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetWebhookVerifyKeysResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetWebhookVerifyKeysResponse) GetApplicationProblemJSON500() *InternalServerError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetWebhookVerifyKeysResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetApplicationProblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r GetWebhookVerifyKeysResponse) GetApplicationProblemJSON504() *GatewayTimeout {
+	return r.ApplicationProblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWebhookVerifyKeysResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWebhookVerifyKeysResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWebhookVerifyKeysResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWebhookVerifyKeysResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListUserAccountGroupsResponse200Headers the declared response headers of an HTTP 200 response for ListUserAccountGroups
+type ListUserAccountGroupsResponse200Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// ListUserAccountGroupsResponse400Headers the declared response headers of an HTTP 400 response for ListUserAccountGroups
+type ListUserAccountGroupsResponse400Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// ListUserAccountGroupsResponse401Headers the declared response headers of an HTTP 401 response for ListUserAccountGroups
+type ListUserAccountGroupsResponse401Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// ListUserAccountGroupsResponse403Headers the declared response headers of an HTTP 403 response for ListUserAccountGroups
+type ListUserAccountGroupsResponse403Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// ListUserAccountGroupsResponse404Headers the declared response headers of an HTTP 404 response for ListUserAccountGroups
+type ListUserAccountGroupsResponse404Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// ListUserAccountGroupsResponse406Headers the declared response headers of an HTTP 406 response for ListUserAccountGroups
+type ListUserAccountGroupsResponse406Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// ListUserAccountGroupsResponse429Headers the declared response headers of an HTTP 429 response for ListUserAccountGroups
+type ListUserAccountGroupsResponse429Headers struct {
+	RetryAfter      int
+	UpvestRequestID uuid.UUID
+}
+
+// ListUserAccountGroupsResponse500Headers the declared response headers of an HTTP 500 response for ListUserAccountGroups
+type ListUserAccountGroupsResponse500Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// ListUserAccountGroupsResponse503Headers the declared response headers of an HTTP 503 response for ListUserAccountGroups
+type ListUserAccountGroupsResponse503Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+// ListUserAccountGroupsResponse504Headers the declared response headers of an HTTP 504 response for ListUserAccountGroups
+type ListUserAccountGroupsResponse504Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
+type ListUserAccountGroupsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccountGroupsListResponse
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON406 the response for an HTTP 406 `application/problem+json` response
+	ApplicationProblemJSON406 *NotAcceptable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalServerError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// ApplicationProblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationProblemJSON504 *GatewayTimeout
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListUserAccountGroupsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListUserAccountGroupsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListUserAccountGroupsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListUserAccountGroupsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListUserAccountGroupsResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *ListUserAccountGroupsResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListUserAccountGroupsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListUserAccountGroupsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListUserAccountGroupsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ListUserAccountGroupsResponse504Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUserAccountGroupsResponse) GetJSON200() *AccountGroupsListResponse {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListUserAccountGroupsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListUserAccountGroupsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListUserAccountGroupsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListUserAccountGroupsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
+func (r ListUserAccountGroupsResponse) GetApplicationProblemJSON406() *NotAcceptable {
+	return r.ApplicationProblemJSON406
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListUserAccountGroupsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListUserAccountGroupsResponse) GetApplicationProblemJSON500() *InternalServerError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListUserAccountGroupsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetApplicationProblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r ListUserAccountGroupsResponse) GetApplicationProblemJSON504() *GatewayTimeout {
+	return r.ApplicationProblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUserAccountGroupsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUserAccountGroupsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUserAccountGroupsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUserAccountGroupsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListAccountGroupsWithResponse Get account groups
+//
+// Returns a list of all account groups.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /account_groups (the `ListAccountGroups` operationId).
+func (c *ClientWithResponses) ListAccountGroupsWithResponse(ctx context.Context, params *ListAccountGroupsParams, reqEditors ...RequestEditorFn) (*ListAccountGroupsResponse, error) {
+	rsp, err := c.ListAccountGroups(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAccountGroupsResponse(rsp)
+}
+
+// CreateAccountGroupWithBodyWithResponse Create an account group
+//
+// Creates an account group.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account_groups (the `CreateAccountGroup` operationId).
+func (c *ClientWithResponses) CreateAccountGroupWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAccountGroupResponse, error) {
+	rsp, err := c.CreateAccountGroupWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateAccountGroupResponse(rsp)
+}
+
+// CreateAccountGroupWithResponse Create an account group
+//
+// Creates an account group.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account_groups (the `CreateAccountGroup` operationId).
+func (c *ClientWithResponses) CreateAccountGroupWithResponse(ctx context.Context, body CreateAccountGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAccountGroupResponse, error) {
+	rsp, err := c.CreateAccountGroup(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateAccountGroupResponse(rsp)
+}
+
+// CloseAccountGroupWithResponse Close an account group by ID
+//
+// Initiates the closure request for an account group specified by its ID. Closure is asynchronous: the group moves to CLOSING, then CLOSED.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /account_groups/{account_group_id} (the `CloseAccountGroup` operationId).
+func (c *ClientWithResponses) CloseAccountGroupWithResponse(ctx context.Context, accountGroupID AccountGroupID, reqEditors ...RequestEditorFn) (*CloseAccountGroupResponse, error) {
+	rsp, err := c.CloseAccountGroup(ctx, accountGroupID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseAccountGroupResponse(rsp)
+}
+
+// GetAccountGroupWithResponse Get an account group by ID
+//
+// Returns the account group specified by its ID.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /account_groups/{account_group_id} (the `GetAccountGroup` operationId).
+func (c *ClientWithResponses) GetAccountGroupWithResponse(ctx context.Context, accountGroupID AccountGroupID, reqEditors ...RequestEditorFn) (*GetAccountGroupResponse, error) {
+	rsp, err := c.GetAccountGroup(ctx, accountGroupID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAccountGroupResponse(rsp)
+}
+
+// RequestTokenWithBodyWithResponse Exchange client credentials for a scoped access token
+//
+// OAuth2 client credentials. The secret travels in the form, never in an authorization header. The request is itself HTTP-signed (without authorization) and carries upvest-client-id.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /auth/token (the `RequestToken` operationId).
+func (c *ClientWithResponses) RequestTokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestTokenResponse, error) {
+	rsp, err := c.RequestTokenWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestTokenResponse(rsp)
+}
+
+// RequestTokenWithFormdataBodyWithResponse Exchange client credentials for a scoped access token
+//
+// OAuth2 client credentials. The secret travels in the form, never in an authorization header. The request is itself HTTP-signed (without authorization) and carries upvest-client-id.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /auth/token (the `RequestToken` operationId).
+func (c *ClientWithResponses) RequestTokenWithFormdataBodyWithResponse(ctx context.Context, body RequestTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*RequestTokenResponse, error) {
+	rsp, err := c.RequestTokenWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestTokenResponse(rsp)
+}
+
+// GetWebhookVerifyKeysWithResponse Get the public keys that verify webhook signatures
+//
+// The JWKS whose `kid` is the `keyid` of a webhook delivery's signature.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /auth/verify_keys (the `GetWebhookVerifyKeys` operationId).
+func (c *ClientWithResponses) GetWebhookVerifyKeysWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetWebhookVerifyKeysResponse, error) {
+	rsp, err := c.GetWebhookVerifyKeys(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWebhookVerifyKeysResponse(rsp)
+}
+
+// ListUserAccountGroupsWithResponse Get a user's account groups
+//
+// Returns the account groups of one user; 404 when the user is unknown.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /users/{user_id}/account_groups (the `ListUserAccountGroups` operationId).
+func (c *ClientWithResponses) ListUserAccountGroupsWithResponse(ctx context.Context, userID UserID, params *ListUserAccountGroupsParams, reqEditors ...RequestEditorFn) (*ListUserAccountGroupsResponse, error) {
+	rsp, err := c.ListUserAccountGroups(ctx, userID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUserAccountGroupsResponse(rsp)
+}
+
+// ParseListAccountGroupsResponse parses an HTTP response from a ListAccountGroupsWithResponse call
+func ParseListAccountGroupsResponse(rsp *http.Response) (*ListAccountGroupsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAccountGroupsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccountGroupsListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON504 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListAccountGroupsResponse200Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListAccountGroupsResponse400Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListAccountGroupsResponse401Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListAccountGroupsResponse403Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 406:
+		var headers ListAccountGroupsResponse406Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListAccountGroupsResponse429Headers
+		if values := rsp.Header.Values("retry-after"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListAccountGroupsResponse500Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListAccountGroupsResponse503Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ListAccountGroupsResponse504Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers504 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateAccountGroupResponse parses an HTTP response from a CreateAccountGroupWithResponse call
+func ParseCreateAccountGroupResponse(rsp *http.Response) (*CreateAccountGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateAccountGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccountGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON504 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateAccountGroupResponse200Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateAccountGroupResponse400Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateAccountGroupResponse401Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateAccountGroupResponse403Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers CreateAccountGroupResponse404Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers CreateAccountGroupResponse406Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 422:
+		var headers CreateAccountGroupResponse422Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateAccountGroupResponse429Headers
+		if values := rsp.Header.Values("retry-after"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateAccountGroupResponse500Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateAccountGroupResponse503Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CreateAccountGroupResponse504Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers504 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCloseAccountGroupResponse parses an HTTP response from a CloseAccountGroupWithResponse call
+func ParseCloseAccountGroupResponse(rsp *http.Response) (*CloseAccountGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CloseAccountGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON504 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers CloseAccountGroupResponse202Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers202 = &headers
+	case rsp.StatusCode == 401:
+		var headers CloseAccountGroupResponse401Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CloseAccountGroupResponse403Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers CloseAccountGroupResponse404Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers CloseAccountGroupResponse406Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 409:
+		var headers CloseAccountGroupResponse409Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers CloseAccountGroupResponse429Headers
+		if values := rsp.Header.Values("retry-after"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CloseAccountGroupResponse500Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers CloseAccountGroupResponse503Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CloseAccountGroupResponse504Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers504 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAccountGroupResponse parses an HTTP response from a GetAccountGroupWithResponse call
+func ParseGetAccountGroupResponse(rsp *http.Response) (*GetAccountGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAccountGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccountGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON504 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetAccountGroupResponse200Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetAccountGroupResponse401Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetAccountGroupResponse403Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetAccountGroupResponse404Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers GetAccountGroupResponse406Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetAccountGroupResponse429Headers
+		if values := rsp.Header.Values("retry-after"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetAccountGroupResponse500Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetAccountGroupResponse503Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers GetAccountGroupResponse504Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers504 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRequestTokenResponse parses an HTTP response from a RequestTokenWithResponse call
+func ParseRequestTokenResponse(rsp *http.Response) (*RequestTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TokenResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON504 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RequestTokenResponse200Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers RequestTokenResponse400Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers RequestTokenResponse401Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 406:
+		var headers RequestTokenResponse406Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers RequestTokenResponse429Headers
+		if values := rsp.Header.Values("retry-after"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers RequestTokenResponse500Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers RequestTokenResponse503Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers RequestTokenResponse504Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers504 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetWebhookVerifyKeysResponse parses an HTTP response from a GetWebhookVerifyKeysWithResponse call
+func ParseGetWebhookVerifyKeysResponse(rsp *http.Response) (*GetWebhookVerifyKeysResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWebhookVerifyKeysResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest JWKS
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON504 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetWebhookVerifyKeysResponse200Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetWebhookVerifyKeysResponse401Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetWebhookVerifyKeysResponse403Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 406:
+		var headers GetWebhookVerifyKeysResponse406Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetWebhookVerifyKeysResponse429Headers
+		if values := rsp.Header.Values("retry-after"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetWebhookVerifyKeysResponse500Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetWebhookVerifyKeysResponse503Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers GetWebhookVerifyKeysResponse504Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers504 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListUserAccountGroupsResponse parses an HTTP response from a ListUserAccountGroupsWithResponse call
+func ParseListUserAccountGroupsResponse(rsp *http.Response) (*ListUserAccountGroupsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUserAccountGroupsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccountGroupsListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON504 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListUserAccountGroupsResponse200Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListUserAccountGroupsResponse400Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListUserAccountGroupsResponse401Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListUserAccountGroupsResponse403Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListUserAccountGroupsResponse404Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers ListUserAccountGroupsResponse406Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListUserAccountGroupsResponse429Headers
+		if values := rsp.Header.Values("retry-after"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListUserAccountGroupsResponse500Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListUserAccountGroupsResponse503Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ListUserAccountGroupsResponse504Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers504 = &headers
+	}
+
+	return response, nil
+}

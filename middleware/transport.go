@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"go.opentelemetry.io/otel/propagation"
+
+	"github.com/upvest-go/upvest/internal/routes"
 )
 
 // APIVersion is the only upvest-api-version there is.
@@ -109,17 +111,6 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.send(req.Clone(req.Context()), body)
 }
 
-// Send is RoundTrip for a request built for this one attempt, which the
-// caller gives up: Send sets the headers on req itself instead of on a
-// clone, and takes the body as bytes (req.Body is ignored). It is the
-// allocation-lean path package upvest uses; req must not be used again.
-func (t *Transport) Send(req *http.Request, body []byte) (*http.Response, error) {
-	if !t.ours(req) {
-		return nil, fmt.Errorf("%w: %s://%s is not the API host", ErrNotSigned, req.URL.Scheme, req.URL.Host)
-	}
-	return t.send(req, body)
-}
-
 func (t *Transport) base() http.RoundTripper {
 	if t.Base == nil {
 		return http.DefaultTransport
@@ -142,11 +133,17 @@ func (t *Transport) send(out *http.Request, body []byte) (*http.Response, error)
 	if s, ok := ctx.Value(scopesKey{}).(scopeSet); ok && t.Tokens != nil {
 		scopes, key = s.scopes, s.key
 	} else if t.Tokens != nil || out.Method == http.MethodPost {
-		path := out.URL.Path
-		if t.BaseURL != nil {
-			path = strings.TrimPrefix(path, strings.TrimSuffix(t.BaseURL.Path, "/"))
+		// The operation: looked up once per call by package upvest, or
+		// here for a request that comes without it.
+		r := routes.FromContext(ctx)
+		var err error
+		if r == nil {
+			path := out.URL.Path
+			if t.BaseURL != nil {
+				path = strings.TrimPrefix(path, strings.TrimSuffix(t.BaseURL.Path, "/"))
+			}
+			r, err = lookup(out.Method, path)
 		}
-		r, err := lookup(out.Method, path)
 		switch {
 		case err == nil:
 			needsKey = r.Op.IdempotencyKey

@@ -6,7 +6,7 @@
 package routes
 
 import (
-	"net/url"
+	"context"
 	"strings"
 
 	"github.com/upvest-go/upvest/gen"
@@ -102,34 +102,17 @@ func (r *Route) Allows(scopes []string) bool {
 	return false
 }
 
-// ByID returns the operation with the operationId id; it panics for an id
-// the document does not have, which is a programming error caught by any
-// test that reaches the call (package-level lookups run at init).
-func ByID(id string) *Route {
-	for i := range table {
-		if table[i].Op.ID == id {
-			return &table[i]
-		}
-	}
-	panic("routes: no operation " + id + " in the OpenAPI document")
+type routeKey struct{}
+
+// NewContext returns ctx carrying r: the operation a request calls, looked
+// up once per call by package upvest, so the middleware need not look it up
+// again on every attempt.
+func NewContext(ctx context.Context, r *Route) context.Context {
+	return context.WithValue(ctx, routeKey{}, r)
 }
 
-// Path expands the route's path template with values for its parameters,
-// in order, each escaped as a path segment.
-func (r *Route) Path(values ...string) string {
-	var b strings.Builder
-	b.Grow(len(r.Op.Path) + 40)
-	rest := r.Op.Path
-	for _, v := range values {
-		i := strings.IndexByte(rest, '{')
-		j := strings.IndexByte(rest, '}')
-		if i < 0 || j < i {
-			break
-		}
-		b.WriteString(rest[:i])
-		b.WriteString(url.PathEscape(v))
-		rest = rest[j+1:]
-	}
-	b.WriteString(rest)
-	return b.String()
+// FromContext returns the route NewContext put in ctx, or nil.
+func FromContext(ctx context.Context) *Route {
+	r, _ := ctx.Value(routeKey{}).(*Route)
+	return r
 }

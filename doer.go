@@ -1,6 +1,7 @@
 package upvest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -18,37 +20,99 @@ import (
 	"github.com/upvest-go/upvest/middleware"
 )
 
-// pipeline sends every call to Upvest, the facade's and the generated
-// client's alike: it runs the retry loop, bounds each attempt, builds each
-// attempt's request afresh and hands it to the middleware Transport (which
-// sets every transport header and signs it), and reads each answer whole,
-// up to a size limit. It is safe for concurrent use.
-type pipeline struct {
-	tel     telemetry
-	tr      *middleware.Transport
-	policy  RetryPolicy
-	timeout time.Duration
-	maxBody int64
-	logger  *slog.Logger
-	sleep   func(done <-chan struct{}, d time.Duration) bool
-	now     func() time.Time
+// doer sends every call to Upvest, the facade's and the generated
+// client's alike: it is the gen.HttpRequestDoer underneath the generated
+// client. It takes the request the generated client built (its editors
+// already ran), looks its operation up once, buffers its body, fixes its
+// idempotency key, runs the retry loop, bounds each attempt, and hands a
+// fresh copy of the request to the middleware Transport on every attempt
+// (which adds a token and signs it); it reads each answer whole, up to a
+// size limit. It is safe for concurrent use.
+type doer struct {
+	tel      telemetry
+	rt       http.RoundTripper // the middleware Transport
+	basePath string            // the API base URL's path, stripped before the lookup
+	policy   RetryPolicy
+	timeout  time.Duration
+	maxBody  int64
+	logger   *slog.Logger
+	sleep    func(done <-chan struct{}, d time.Duration) bool
+	now      func() time.Time
 }
 
-// call is one logical call: an operation of the document, its URL, body
-// and idempotency key, the same for every attempt.
+// call is one logical call: the caller's options for it and what its
+// attempts learn. The facade puts one in the context of each call
+// (withCall); the doer makes one for the generated client's own callers.
 type call struct {
-	op   *routes.Route
-	url  *url.URL // read only: every attempt shares it
-	path string   // relative to the API base, for errors and logs
-	// contentType and body are the request's representation, if any.
-	contentType []string
-	body        []byte
-	// key is the create's idempotency key, or "".
-	key string
-	// state, when set, learns whether an attempt's outcome is unknown.
-	state *callState
 	// opts are the call's own options; never nil.
 	opts *callOptions
+	// settle asks the doer to learn whether an attempt's outcome is
+	// unknown (state), for a close that may have to be settled.
+	settle bool
+	state  callState
+
+	// Set by the doer: the operation of the document the request calls,
+	// its URL and path (relative to the API base, for errors and logs),
+	// its body and the idempotency key every attempt sends.
+	op   *routes.Route
+	url  *url.URL
+	path string
+	body []byte
+	key  string
+	// ans is the last answer read whole, when the doer returned without
+	// an error.
+	ans *answer
+}
+
+type callKey struct{}
+
+// withCall returns ctx carrying c, for the doer.
+func withCall(ctx context.Context, c *call) context.Context {
+	return context.WithValue(ctx, callKey{}, c)
+}
+
+// Do implements gen.HttpRequestDoer: it sends req per the call's retry
+// policy and returns the last answer, its body buffered; the status is not
+// turned into an error. Every error is one of the facade's: a *CallError
+// (no answer) or a *ResponseError (an answer that could not be read).
+func (d *doer) Do(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	c, _ := ctx.Value(callKey{}).(*call)
+	if c == nil {
+		c = &call{opts: &callOptions{}}
+	}
+	c.url, c.path = req.URL, strings.TrimPrefix(req.URL.Path, d.basePath)
+	// The one lookup of the call: the Transport finds the operation (and
+	// so its scopes) in the context on every attempt.
+	if c.op = routes.Lookup(req.Method, c.path); c.op == nil {
+		return nil, &CallError{Method: req.Method, Path: c.path,
+			Err: fmt.Errorf("%w: %w", middleware.ErrNotSigned, &middleware.ScopeError{Method: req.Method, Path: c.path})}
+	}
+	if req.Body != nil {
+		body, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, &CallError{Method: req.Method, Path: c.path, Err: err}
+		}
+		c.body = body
+	}
+	// One key for every attempt: the editors' (the facade's, the caller's),
+	// else a new one for an operation that requires it.
+	c.key = req.Header.Get("Idempotency-Key")
+	if c.key == "" && c.op.Op.IdempotencyKey {
+		c.key = middleware.NewIdempotencyKey()
+		req.Header.Set("Idempotency-Key", c.key)
+	}
+	ans, err := d.do(routes.NewContext(ctx, c.op), c, req)
+	if err != nil {
+		return nil, err
+	}
+	c.ans = ans
+	return &http.Response{
+		Status: fmt.Sprintf("%d %s", ans.status, http.StatusText(ans.status)), StatusCode: ans.status,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: ans.header,
+		Body: io.NopCloser(bytes.NewReader(ans.body)), ContentLength: int64(len(ans.body)), Request: req,
+	}, nil
 }
 
 // answer is an answer read whole.
@@ -65,12 +129,8 @@ type callState struct {
 	uncertain bool
 }
 
-var jsonContentType = []string{"application/json"}
-
 // do runs the call, retrying per the policy, and returns its last answer.
-// Every error is one of the facade's: a *CallError (no answer) or a
-// *ResponseError (an answer that could not be read).
-func (p *pipeline) do(ctx context.Context, c *call) (ans *answer, err error) {
+func (p *doer) do(ctx context.Context, c *call, req *http.Request) (ans *answer, err error) {
 	ctx, span := p.tel.startCall(ctx, c)
 	if span != nil {
 		defer func() {
@@ -81,18 +141,15 @@ func (p *pipeline) do(ctx context.Context, c *call) (ans *answer, err error) {
 			endCall(span, err)
 		}()
 	}
-	if c.key != "" {
-		ctx = middleware.WithIdempotencyKey(ctx, c.key)
-	}
 	policy, timeout := p.policy, p.timeout
-	if c.opts != nil && c.opts.policy != nil {
+	if c.opts.policy != nil {
 		policy = *c.opts.policy
 	}
-	if c.opts != nil && c.opts.timeoutOK {
+	if c.opts.timeoutOK {
 		timeout = c.opts.timeout
 	}
 	var info *ResponseInfo
-	if c.opts != nil && c.opts.info != nil {
+	if c.opts.info != nil {
 		info = c.opts.info
 		*info = ResponseInfo{IdempotencyKey: c.key}
 	}
@@ -100,7 +157,7 @@ func (p *pipeline) do(ctx context.Context, c *call) (ans *answer, err error) {
 	// Creates are retried because they carry one key on every attempt.
 	retryable := c.op.Op.Method != http.MethodPost || c.key != ""
 	for attempt := 1; ; attempt++ {
-		ans, err := p.attempt(ctx, c, attempt, timeout)
+		ans, err := p.attempt(ctx, c, req, attempt, timeout)
 		if info != nil {
 			info.Attempts = attempt
 			if ans != nil {
@@ -146,32 +203,34 @@ func (p *pipeline) do(ctx context.Context, c *call) (ans *answer, err error) {
 }
 
 // attempt sends one try and reads its answer within the attempt timeout.
-func (p *pipeline) attempt(parent context.Context, c *call, n int, timeout time.Duration) (*answer, error) {
+func (p *doer) attempt(parent context.Context, c *call, req *http.Request, n int, timeout time.Duration) (*answer, error) {
 	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	ctx, span := p.tel.startAttempt(ctx, c, n)
 	began := time.Now()
-	ans, err := p.send(ctx, c, n, began)
+	ans, err := p.send(ctx, c, req, n, began)
 	p.tel.endAttempt(ctx, span, c, ans, err, began)
 	return ans, err
 }
 
-// send makes the attempt's request, sends it and reads the answer.
-func (p *pipeline) send(ctx context.Context, c *call, n int, began time.Time) (*answer, error) {
+// send sends the attempt's copy of req and reads the answer. The copy
+// shares req's headers (the Transport works on a clone of its own) and
+// gets a new reader over the call's body.
+func (p *doer) send(ctx context.Context, c *call, req *http.Request, n int, began time.Time) (*answer, error) {
 	var wrote atomic.Bool
-	if c.state != nil {
+	if c.settle {
 		// Only calls that settle an unknown outcome pay for the trace.
 		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }})
 	}
-	req := (&http.Request{Method: c.op.Op.Method, URL: c.url, Host: c.url.Host, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: make(http.Header, 12)}).WithContext(ctx)
-	if c.contentType != nil {
-		req.Header["Content-Type"] = c.contentType
+	out := req.WithContext(ctx)
+	out.GetBody, out.ContentLength, out.Body = nil, int64(len(c.body)), nil
+	if len(c.body) > 0 {
+		out.Body = io.NopCloser(bytes.NewReader(c.body))
 	}
-	resp, err := p.tr.Send(req, c.body)
+	resp, err := p.rt.RoundTrip(out)
 	if err != nil {
 		p.log(ctx, c, n, 0, "", began, err)
-		if c.state != nil && mayHaveReached(nil, err, wrote.Load()) {
+		if c.settle && mayHaveReached(nil, err, wrote.Load()) {
 			c.state.uncertain = true
 		}
 		return nil, err
@@ -180,7 +239,7 @@ func (p *pipeline) send(ctx context.Context, c *call, n int, began time.Time) (*
 	body, err := p.read(resp)
 	rid := resp.Header.Get("Upvest-Request-Id")
 	p.log(ctx, c, n, resp.StatusCode, rid, began, err)
-	if c.state != nil && mayHaveReached(resp, err, wrote.Load()) {
+	if c.settle && mayHaveReached(resp, err, wrote.Load()) {
 		c.state.uncertain = true
 	}
 	switch {
@@ -196,7 +255,7 @@ func (p *pipeline) send(ctx context.Context, c *call, n int, began time.Time) (*
 
 // read reads resp's body whole: into a buffer of its Content-Length when
 // it announces one, else growing, never more than maxBody bytes.
-func (p *pipeline) read(resp *http.Response) ([]byte, error) {
+func (p *doer) read(resp *http.Response) ([]byte, error) {
 	if n := resp.ContentLength; n >= 0 {
 		if n > p.maxBody {
 			return nil, errTooLarge
@@ -214,7 +273,7 @@ func (p *pipeline) read(resp *http.Response) ([]byte, error) {
 	return body, err
 }
 
-func (p *pipeline) log(ctx context.Context, c *call, attempt, status int, rid string, began time.Time, err error) {
+func (p *doer) log(ctx context.Context, c *call, attempt, status int, rid string, began time.Time, err error) {
 	if p.logger == nil {
 		return
 	}
