@@ -13,7 +13,7 @@ import (
 )
 
 // Two signature bases written by hand, line by line, from the rules of
-// the project brief's shared/reference/upvest-protocol.md §3 (and the seed's header table),
+// Upvest's v15 signature rules (its signature base and header table),
 // not produced by this package: the golden files in testdata/golden are
 // made by the code itself and the sandbox verifies with the same code, so a
 // shared mistake in the base would pass them. The key is RFC 9421's

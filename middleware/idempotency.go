@@ -18,11 +18,12 @@ var ErrInvalidIdempotencyKey = errors.New("middleware: idempotency key must be a
 // IdempotencyKeyEditor is for callers of the generated client (package gen)
 // who choose a call's key themselves: it sets idempotency-key to key, or,
 // when key is empty, to a new random UUID v4 each time the editor runs. The
-// generated client runs editors once per logical call, before any retry,
-// so every attempt of one call carries the same key. A key that does not
-// match IdempotencyKeyPattern makes the call fail with
-// ErrInvalidIdempotencyKey before anything is sent. WithIdempotencyKey
-// does the same through the context.
+// generated client runs its editors once per call, before its doer; the
+// retries of package upvest's doer happen below it and resend that request,
+// so every attempt of one call carries the same key. (Without the editor,
+// that doer gives a create a new key of its own, the same for all its
+// attempts.) A key that does not match IdempotencyKeyPattern makes the call
+// fail with ErrInvalidIdempotencyKey before anything is sent.
 func IdempotencyKeyEditor(key string) gen.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
 		k := key

@@ -18,15 +18,16 @@ import (
 // APIVersion is the only upvest-api-version there is.
 const APIVersion = "1"
 
-// Transport is an http.RoundTripper that makes each request what Upvest
-// requires, immediately before sending it. It is the one place that sets
-// the transport headers: upvest-client-id, upvest-api-version, accept
-// (application/json) and user-agent unless the request has its own, the
-// idempotency key (from
-// WithIdempotencyKey, else the request's own, else a new one for an
-// operation that requires it), a bearer token with the scopes the
-// operation needs (unless Tokens is nil, as for the token call itself), and
-// a fresh v15 signature over the final request, with its content-digest.
+// Transport is an http.RoundTripper that adds, immediately before sending
+// each request, what must be fresh on every attempt: a bearer token with
+// the scopes the operation needs (unless Tokens is nil, as for the token
+// call itself), and a new v15 signature over the final request, with its
+// content-digest. The operation is the one package upvest put in the
+// request's context, else the one the document gives the method and path.
+// A request that lacks them also gets the headers fixed for a call
+// (HeadersEditor's upvest-client-id, upvest-api-version, accept and
+// user-agent; an idempotency key from WithIdempotencyKey, else a new one
+// for an operation that requires it): the token exchange runs no editor.
 //
 // A 3xx answer from the API host is never followed: it becomes a
 // *RedirectError whatever the http.Client's CheckRedirect says, so neither
@@ -39,11 +40,10 @@ const APIVersion = "1"
 // moment ago can have been revoked since) and the request is sent once more,
 // newly signed, with a new token. A second 401 is returned as is.
 //
-// RoundTrip works on a clone and never modifies the caller's request; Send
-// works on a request its caller gives up. The body reaches the network
-// without GetBody, so net/http never replays a signed request (and its
-// nonce) on its own. Retries belong above, re-signed: package upvest does
-// them.
+// RoundTrip works on a clone and never modifies the caller's request. The
+// body reaches the network without GetBody, so net/http never replays a
+// signed request (and its nonce) on its own. Retries belong above,
+// re-signed: package upvest's doer does them.
 //
 // Set the fields before first use and do not change them after; a
 // Transport is then safe for concurrent use. Signer is required.
