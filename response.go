@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"mime"
+	"net/http"
 	"strings"
 	"time"
 
