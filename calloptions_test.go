@@ -163,7 +163,7 @@ func TestShortCallTimeoutOutlastsASlowTokenFetch(t *testing.T) {
 	var fetches atomic.Int32
 	srv, _ := tokenServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if fetches.Add(1) == 1 {
-			time.Sleep(150 * time.Millisecond) // slower than the call's attempts
+			time.Sleep(150 * time.Millisecond) // the slow token endpoint under test: slower than the call's 60 ms attempts
 		}
 		tokenOK(w, r)
 	}, nil)

@@ -47,3 +47,14 @@ func enumOf[T any, P interface {
 	}
 	return v
 }
+
+// waitFor polls cond until it holds, failing the test with what after a
+// minute: a bound on a wait for an event, never a measurement.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting: %s", what)
+		}
+	}
+}

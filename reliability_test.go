@@ -248,7 +248,9 @@ func TestSharedClientUnderConcurrency(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(500 * time.Millisecond)
+	// Revoked mid-run: once a first round of calls got through, whatever
+	// the machine's speed.
+	waitFor(t, "64 groups created", func() bool { return len(sb.AccountGroups()) >= 64 })
 	sb.RevokeTokens() // every cached token now gets 401: each is refreshed once
 	wg.Wait()
 	if failures.Load() != 0 {

@@ -138,9 +138,7 @@ func cancelAfterFirstRequest(t *testing.T, f *fake, call func(context.Context) e
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- call(ctx) }()
-	for len(f.requests()) == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	waitFor(t, "a request reaching the server", func() bool { return len(f.requests()) > 0 })
 	cancel()
 	select {
 	case err := <-done:

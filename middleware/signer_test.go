@@ -693,7 +693,7 @@ func TestRotateUnderConcurrentSigning(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			time.Sleep(100 * time.Microsecond)
+			time.Sleep(100 * time.Microsecond) // paces the rotations between signatures
 		}
 	}()
 	body := []byte(`{"user_id":"` + testUserID + `","type":"PERSONAL"}`)

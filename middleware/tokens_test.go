@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -73,7 +74,20 @@ func TestTokensOneFetchUnderConcurrency(t *testing.T) {
 		}()
 	}
 	started.Wait()
-	time.Sleep(20 * time.Millisecond) // not a timing assertion: lets callers reach the wait
+	// Release the fetch once every caller waits on it (a late caller would
+	// find the cached token, so the count below holds either way; the wait
+	// makes the test exercise 200 waiters of one fetch).
+	waiting := func() int {
+		r.tokens.mu.Lock()
+		defer r.tokens.mu.Unlock()
+		if e := r.tokens.entries["accounts:read"]; e != nil && e.fetch != nil {
+			return e.fetch.waiters
+		}
+		return 0
+	}
+	for deadline := time.Now().Add(30 * time.Second); waiting() < 200 && time.Now().Before(deadline); {
+		runtime.Gosched()
+	}
 	close(release)
 	wg.Wait()
 	close(errs)
