@@ -161,13 +161,13 @@ func TestNewNamesEveryMissingField(t *testing.T) {
 func TestShortCallTimeoutOutlastsASlowTokenFetch(t *testing.T) {
 	t.Parallel()
 	var fetches atomic.Int32
-	srv, _ := tokenServer(t, func(w http.ResponseWriter, r *http.Request) {
+	f := newFakeWithToken(t, func(w http.ResponseWriter, r *http.Request) {
 		if fetches.Add(1) == 1 {
 			time.Sleep(150 * time.Millisecond) // the slow token endpoint under test: slower than the call's 60 ms attempts
 		}
 		tokenOK(w, r)
 	}, nil)
-	c, err := upvest.New(upvest.Config{BaseURL: srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM},
+	c, err := upvest.New(upvest.Config{BaseURL: f.srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM},
 		upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 6, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}))
 	if err != nil {
 		t.Fatal(err)

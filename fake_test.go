@@ -49,7 +49,11 @@ type fake struct {
 	srv    *httptest.Server
 }
 
-func newFake(t testing.TB, handle http.HandlerFunc) *fake {
+func newFake(t testing.TB, handle http.HandlerFunc) *fake { return newFakeWithToken(t, tokenOK, handle) }
+
+// newFakeWithToken is newFake whose token endpoint answers with token; a
+// nil handle answers every API call with the group.
+func newFakeWithToken(t testing.TB, token, handle http.HandlerFunc) *fake {
 	t.Helper()
 	f := &fake{}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -58,18 +62,27 @@ func newFake(t testing.TB, handle http.HandlerFunc) *fake {
 			f.mu.Lock()
 			f.tokens++
 			f.mu.Unlock()
-			w.Header().Set("Content-Type", "application/json")
-			io.WriteString(w, `{"access_token":"`+fakeToken+`","expires_in":1799,"token_type":"bearer"}`)
+			token(w, r)
 			return
 		}
 		f.mu.Lock()
 		f.reqs = append(f.reqs, seen{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Clone(), body})
 		f.mu.Unlock()
 		w.Header().Set("Upvest-Request-Id", requestID)
+		if handle == nil {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, groupJSON)
+			return
+		}
 		handle(w, r)
 	}))
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+func tokenOK(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	io.WriteString(w, `{"access_token":"`+fakeToken+`","expires_in":1799,"token_type":"bearer"}`)
 }
 
 func (f *fake) tokenCount() int {

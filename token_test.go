@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,32 +16,6 @@ import (
 	"github.com/upvest-go/upvest/internal/fakeclock"
 	"github.com/upvest-go/upvest/middleware"
 )
-
-// tokenServer is an API whose token endpoint answers with token; the API
-// itself answers a group (or 401 when refuse is set).
-func tokenServer(t *testing.T, token http.HandlerFunc, api http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
-	var fetches atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/auth/token" {
-			fetches.Add(1)
-			token(w, r)
-			return
-		}
-		if api != nil {
-			api(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, groupJSON)
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &fetches
-}
-
-func tokenOK(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
-	io.WriteString(w, `{"access_token":"`+fakeToken+`","expires_in":1799,"token_type":"bearer"}`)
-}
 
 // TestTokenFailureIsShared: with the token endpoint answering 503, any
 // number of concurrent callers cause at most one token request per retry
@@ -57,11 +30,11 @@ func TestTokenFailureIsShared(t *testing.T) {
 			var started sync.WaitGroup
 			started.Add(callers)
 			allIn := make(chan struct{})
-			srv, fetches := tokenServer(t, func(w http.ResponseWriter, r *http.Request) {
+			f := newFakeWithToken(t, func(w http.ResponseWriter, r *http.Request) {
 				<-allIn // the first answer waits until every caller has asked
 				writeProblem(w, 503, "service_unavailable")
 			}, nil)
-			cfg := upvest.Config{BaseURL: srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM}
+			cfg := upvest.Config{BaseURL: f.srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM}
 			// The clock moves only when the client waits, so the failure's
 			// hold-off cannot run out before "a call right after", however
 			// long a loaded machine takes to run the callers.
@@ -92,7 +65,7 @@ func TestTokenFailureIsShared(t *testing.T) {
 			started.Wait()
 			close(allIn)
 			wg.Wait()
-			if n := fetches.Load(); n < 1 || n > 4 {
+			if n := f.tokenCount(); n < 1 || n > 4 {
 				t.Fatalf("%d callers sent %d token requests, want 1 to 4 (MaxAttempts)", callers, n)
 			}
 			if typed.Load() != int32(callers) {
@@ -100,9 +73,9 @@ func TestTokenFailureIsShared(t *testing.T) {
 			}
 			// The failure is remembered for its back-off: a call right after
 			// sends no token request.
-			before := fetches.Load()
-			if _, err := c.GetAccountGroup(context.Background(), theGroup); err == nil || fetches.Load() != before {
-				t.Fatalf("err = %v, %d token requests", err, fetches.Load()-before)
+			before := f.tokenCount()
+			if _, err := c.GetAccountGroup(context.Background(), theGroup); err == nil || f.tokenCount() != before {
+				t.Fatalf("err = %v, %d token requests", err, f.tokenCount()-before)
 			}
 		})
 	}
@@ -113,7 +86,7 @@ func TestTokenFailureIsShared(t *testing.T) {
 func TestTokenRetryAfterHonoured(t *testing.T) {
 	t.Parallel()
 	var requests atomic.Int32
-	srv, _ := tokenServer(t, func(w http.ResponseWriter, r *http.Request) {
+	f := newFakeWithToken(t, func(w http.ResponseWriter, r *http.Request) {
 		if requests.Add(1) == 1 {
 			w.Header().Set("Retry-After", "1")
 			writeProblem(w, 429, "too_many_requests")
@@ -122,7 +95,7 @@ func TestTokenRetryAfterHonoured(t *testing.T) {
 		tokenOK(w, r)
 	}, nil)
 	clock := fakeclock.New()
-	c, err := upvest.New(upvest.Config{BaseURL: srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM},
+	c, err := upvest.New(upvest.Config{BaseURL: f.srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM},
 		upvest.WithClock(clock), upvest.WithRetryPolicy(upvest.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}))
 	if err != nil {
 		t.Fatal(err)
@@ -141,13 +114,13 @@ func TestTokenRetryAfterHonoured(t *testing.T) {
 // expired token stay distinguishable.
 func TestTokenErrorIsTypedAndOneLine(t *testing.T) {
 	t.Parallel()
-	srv, _ := tokenServer(t, func(w http.ResponseWriter, r *http.Request) {
+	f := newFakeWithToken(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "2")
 		w.Header().Set("Upvest-Request-Id", requestID)
 		writeProblem(w, 429, "too_many_requests")
 	}, nil)
 	once := upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 1})
-	c, _ := upvest.New(upvest.Config{BaseURL: srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM}, once)
+	c, _ := upvest.New(upvest.Config{BaseURL: f.srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM}, once)
 	_, err := c.GetAccountGroup(context.Background(), theGroup)
 	var te *middleware.TokenError
 	if !errors.As(err, &te) || te.StatusCode != 429 || te.Type != "too_many_requests" || te.RequestID != requestID || te.RetryAfter != 2*time.Second {
@@ -162,16 +135,16 @@ func TestTokenErrorIsTypedAndOneLine(t *testing.T) {
 	}
 
 	// A wrong secret: the token endpoint refuses (a *TokenError, 401).
-	srv, _ = tokenServer(t, func(w http.ResponseWriter, r *http.Request) {
+	f = newFakeWithToken(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(401)
 		io.WriteString(w, `{"error":"invalid_client","error_description":"Bad client credentials"}`)
 	}, nil)
-	c, _ = upvest.New(upvest.Config{BaseURL: srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM}, once)
+	c, _ = upvest.New(upvest.Config{BaseURL: f.srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM}, once)
 	_, wrong := c.GetAccountGroup(context.Background(), theGroup)
 	// An expired token: the API refuses it twice (an *APIError, 401).
-	srv, _ = tokenServer(t, tokenOK, func(w http.ResponseWriter, r *http.Request) { writeProblem(w, 401, "unauthorized") })
-	c, _ = upvest.New(upvest.Config{BaseURL: srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM}, once)
+	f = newFakeWithToken(t, tokenOK, func(w http.ResponseWriter, r *http.Request) { writeProblem(w, 401, "unauthorized") })
+	c, _ = upvest.New(upvest.Config{BaseURL: f.srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM}, once)
 	_, expired := c.GetAccountGroup(context.Background(), theGroup)
 	var apiErr *upvest.APIError
 	switch {
