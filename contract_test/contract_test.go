@@ -48,7 +48,7 @@ func (w *world) token(ctx context.Context, form url.Values, eds ...gen.RequestEd
 	for _, ed := range eds {
 		_ = ed(ctx, req)
 	}
-	return w.tokens.HTTPClient.Do(req)
+	return w.tokenClient.Do(req)
 }
 
 // scenario makes operation op answer status. requestValid says whether the

@@ -13,6 +13,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/uuid"
 
+	"github.com/upvest-go/upvest"
 	contracttest "github.com/upvest-go/upvest/contract_test"
 	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
@@ -31,8 +32,9 @@ type world struct {
 	doc    *openapi3.T // the document, to list its documented statuses
 	url    string
 	client *gen.Client
-	tokens *middleware.Tokens
-	user   uuid.UUID
+	// tokenClient signs raw token requests.
+	tokenClient *http.Client
+	user        uuid.UUID
 
 	mu     sync.Mutex
 	tamper func(*http.Request)
@@ -78,22 +80,28 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The generated client with the facade's whole stack, retries off so
+	// every answer is seen as it came; the raw token requests are signed
+	// by a Transport of their own.
+	cfg := upvest.Config{BaseURL: u, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret, KeyID: creds.KeyID,
+		PrivateKeyPEM: creds.PrivateKeyPEM, HTTPClient: &http.Client{Transport: w}}
+	opts, err := upvest.GeneratedClientOptions(cfg, upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.client, err = gen.NewClient(u, opts...); err != nil {
+		t.Fatal(err)
+	}
 	key, err := middleware.ParseKey(creds.PrivateKeyPEM, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, _ := url.Parse(u)
 	signer, err := middleware.NewSigner(key, creds.KeyID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.tokens = &middleware.Tokens{TokenURL: u + "/auth/token", ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
-		HTTPClient: &http.Client{Transport: &middleware.Transport{Base: w, Signer: signer, ClientID: creds.ClientID, BaseURL: base}}}
-	hc := &http.Client{Transport: &middleware.Transport{Base: w, Signer: signer, ClientID: creds.ClientID, Tokens: w.tokens, BaseURL: base}}
-	w.client, err = gen.NewClient(u, gen.WithHTTPClient(hc))
-	if err != nil {
-		t.Fatal(err)
-	}
+	base, _ := url.Parse(u)
+	w.tokenClient = &http.Client{Transport: &middleware.Transport{Base: w, Signer: signer, ClientID: creds.ClientID, BaseURL: base}}
 	return w
 }
 
