@@ -76,7 +76,7 @@ func newCall(create bool, opts []CallOption) (*call, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &call{opts: o}, nil
+	return &call{opts: o, facade: true}, nil
 }
 
 // GetAccountGroup returns the account group with id. An unknown id is an
@@ -91,7 +91,7 @@ func (c *Client) GetAccountGroup(ctx context.Context, id uuid.UUID, opts ...Call
 	}
 	resp, err := c.gen.GetAccountGroup(withCall(ctx, cl), id)
 	g := new(AccountGroup)
-	if err := finish(cl, resp, err, http.StatusOK, &group{g}); err != nil {
+	if err := c.d.finish(ctx, cl, resp, err, http.StatusOK, &group{g}); err != nil {
 		return nil, err
 	}
 	return g, nil
@@ -110,7 +110,7 @@ func (c *Client) ListAccountGroups(ctx context.Context, params *ListParams, opts
 	var q gen.ListAccountGroupsParams
 	q.Sort, q.Order, q.Offset, q.Limit = params.generated()
 	resp, err := c.gen.ListAccountGroups(withCall(ctx, cl), &q)
-	return page(cl, resp, err)
+	return c.page(ctx, cl, resp, err)
 }
 
 // ListUserAccountGroups returns one page of the user's account groups. An
@@ -129,13 +129,13 @@ func (c *Client) ListUserAccountGroups(ctx context.Context, userID uuid.UUID, pa
 	var q gen.ListUserAccountGroupsParams
 	q.Sort, q.Order, q.Offset, q.Limit = params.generated()
 	resp, err := c.gen.ListUserAccountGroups(withCall(ctx, cl), userID, &q)
-	return page(cl, resp, err)
+	return c.page(ctx, cl, resp, err)
 }
 
 // page decodes a list's answer.
-func page(c *call, resp *http.Response, err error) (*AccountGroupPage, error) {
+func (c *Client) page(ctx context.Context, cl *call, resp *http.Response, err error) (*AccountGroupPage, error) {
 	var p listPage
-	if err := finish(c, resp, err, http.StatusOK, &p); err != nil {
+	if err := c.d.finish(ctx, cl, resp, err, http.StatusOK, &p); err != nil {
 		return nil, err
 	}
 	return &AccountGroupPage{Meta: *p.Meta, Data: p.Data}, nil
@@ -178,10 +178,11 @@ func (c *Client) CreateAccountGroup(ctx context.Context, userID uuid.UUID, typ A
 		return nil, err
 	}
 	cl.key = key // known before anything is sent: every error names it
+	cl.settle = true
 	resp, err := c.gen.CreateAccountGroup(withCall(ctx, cl), gen.CreateAccountGroupJSONRequestBody{UserID: userID, Type: typ},
 		middleware.IdempotencyKeyEditor(key))
 	g := new(AccountGroup)
-	if err := finish(cl, resp, err, http.StatusOK, &group{g}); err != nil {
+	if err := c.d.finish(ctx, cl, resp, err, http.StatusOK, &group{g}); err != nil {
 		return nil, withKey(err, cl)
 	}
 	return g, nil
@@ -209,7 +210,7 @@ func (c *Client) CloseAccountGroup(ctx context.Context, id uuid.UUID, opts ...Ca
 	}
 	cl.settle = true
 	resp, err := c.gen.CloseAccountGroup(withCall(ctx, cl), id)
-	err = finish(cl, resp, err, http.StatusAccepted, nil)
+	err = c.d.finish(ctx, cl, resp, err, http.StatusAccepted, nil)
 	if err != nil && cl.state.uncertain && errors.Is(err, ErrConflict) {
 		if g, gerr := c.GetAccountGroup(ctx, id, c.settleOptions(cl.opts)...); gerr == nil && (g.Status == StatusClosing || g.Status == StatusClosed) {
 			return nil

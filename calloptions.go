@@ -59,6 +59,9 @@ type ResponseInfo struct {
 	Attempts int
 	// IdempotencyKey is the key every attempt of a create sent.
 	IdempotencyKey string
+	// Findings are the rules of the API document a successful answer
+	// broke and its typed result survived (see Finding); nil when none.
+	Findings []Finding
 }
 
 // callOptionsFor applies opts and checks they suit the call: creates may

@@ -71,6 +71,7 @@ type options struct {
 	validity  time.Duration
 	key       crypto.Signer
 	maxBody   int64
+	strict    bool
 	sleep     func(ctxDone <-chan struct{}, d time.Duration) bool
 	now       func() time.Time
 
@@ -120,3 +121,11 @@ func WithSigningKey(k crypto.Signer) Option { return func(o *options) { o.key = 
 
 // WithMaxResponseBytes bounds answer bodies (default DefaultMaxResponseBytes).
 func WithMaxResponseBytes(n int64) Option { return func(o *options) { o.maxBody = n } }
+
+// WithStrictResponses makes a successful answer that breaks a rule of the
+// API document (a pattern, a format, an enumeration, a required field) the
+// *ResponseError it is, instead of a result with findings
+// (ResponseInfo.Findings): for tests that hold a server to the document.
+// Production code should leave it off: Upvest asks clients to accept what
+// the API adds.
+func WithStrictResponses() Option { return func(o *options) { o.strict = true } }

@@ -18,6 +18,7 @@ import (
 	"github.com/upvest-go/upvest/internal/retryafter"
 	"github.com/upvest-go/upvest/internal/routes"
 	"github.com/upvest-go/upvest/middleware"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // doer sends every call to Upvest, the facade's and the generated
@@ -38,6 +39,7 @@ type doer struct {
 	logger   *slog.Logger
 	sleep    func(done <-chan struct{}, d time.Duration) bool
 	now      func() time.Time
+	strict   bool // WithStrictResponses
 }
 
 // call is one logical call: the caller's options for it and what its
@@ -60,8 +62,14 @@ type call struct {
 	body []byte
 	key  string
 	// ans is the last answer read whole, when the doer returned without
-	// an error.
-	ans *answer
+	// an error; attempts counts the attempts made.
+	ans      *answer
+	attempts int
+	// facade: the facade made the call, and its finish decodes the answer
+	// and ends span, the call's span; otherwise the doer ends it.
+	facade   bool
+	span     trace.Span
+	findings []Finding
 }
 
 type callKey struct{}
@@ -79,7 +87,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	c, _ := ctx.Value(callKey{}).(*call)
 	if c == nil {
-		c = &call{opts: &callOptions{}}
+		c = &call{opts: &noOptions}
 	}
 	c.url, c.path = req.URL, strings.TrimPrefix(req.URL.Path, d.basePath)
 	// The one lookup of the call: the Transport finds the operation (and
@@ -103,7 +111,11 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		c.key = middleware.NewIdempotencyKey()
 		req.Header.Set("Idempotency-Key", c.key)
 	}
+	ctx, c.span = d.tel.startCall(ctx, c)
 	ans, err := d.do(routes.NewContext(ctx, c.op), c, req)
+	if !c.facade {
+		endCall(c.span, answerError(ans, err))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -127,20 +139,17 @@ type callState struct {
 	// uncertain: an attempt may have reached the server without its
 	// outcome being known (a lost or cut answer, a timeout, a 5xx).
 	uncertain bool
+	// refused: the last attempt that reached the server got a definite
+	// refusal (definiteRefusal): had an earlier attempt under the same
+	// idempotency key been committed, it would have been replayed.
+	refused bool
 }
 
+// noOptions are the options of a call made without any.
+var noOptions callOptions
+
 // do runs the call, retrying per the policy, and returns its last answer.
-func (p *doer) do(ctx context.Context, c *call, req *http.Request) (ans *answer, err error) {
-	ctx, span := p.tel.startCall(ctx, c)
-	if span != nil {
-		defer func() {
-			if err == nil && ans.status >= 400 {
-				endCall(span, &statusError{ans.status})
-				return
-			}
-			endCall(span, err)
-		}()
-	}
+func (p *doer) do(ctx context.Context, c *call, req *http.Request) (*answer, error) {
 	policy, timeout := p.policy, p.timeout
 	if c.opts.policy != nil {
 		policy = *c.opts.policy
@@ -158,6 +167,7 @@ func (p *doer) do(ctx context.Context, c *call, req *http.Request) (ans *answer,
 	retryable := c.op.Op.Method != http.MethodPost || c.key != ""
 	for attempt := 1; ; attempt++ {
 		ans, err := p.attempt(ctx, c, req, attempt, timeout)
+		c.attempts = attempt
 		if info != nil {
 			info.Attempts = attempt
 			if ans != nil {
@@ -165,7 +175,7 @@ func (p *doer) do(ctx context.Context, c *call, req *http.Request) (ans *answer,
 			}
 		}
 		if ctx.Err() != nil {
-			return nil, &CallError{Method: c.op.Op.Method, Path: c.path, Err: ctx.Err()}
+			return nil, &CallError{Method: c.op.Op.Method, Path: c.path, Err: ctx.Err(), Attempts: attempt}
 		}
 		var wait time.Duration
 		var reason, kind string
@@ -197,7 +207,7 @@ func (p *doer) do(ctx context.Context, c *call, req *http.Request) (ans *answer,
 		}
 		p.tel.retried(ctx, c, kind)
 		if !p.sleep(ctx.Done(), wait) {
-			return nil, &CallError{Method: c.op.Op.Method, Path: c.path, Err: fmt.Errorf("waiting to retry: %w", ctx.Err())}
+			return nil, &CallError{Method: c.op.Op.Method, Path: c.path, Err: fmt.Errorf("waiting to retry: %w", ctx.Err()), Attempts: attempt}
 		}
 	}
 }
@@ -231,7 +241,7 @@ func (p *doer) send(ctx context.Context, c *call, req *http.Request, n int, bega
 	if err != nil {
 		p.log(ctx, c, n, 0, "", began, err)
 		if c.settle && mayHaveReached(nil, err, wrote.Load()) {
-			c.state.uncertain = true
+			c.state.uncertain, c.state.refused = true, false
 		}
 		return nil, err
 	}
@@ -239,8 +249,11 @@ func (p *doer) send(ctx context.Context, c *call, req *http.Request, n int, bega
 	body, err := p.read(resp)
 	rid := resp.Header.Get("Upvest-Request-Id")
 	p.log(ctx, c, n, resp.StatusCode, rid, began, err)
-	if c.settle && mayHaveReached(resp, err, wrote.Load()) {
-		c.state.uncertain = true
+	if c.settle {
+		c.state.refused = err == nil && definiteRefusal(resp.StatusCode)
+		if mayHaveReached(resp, err, wrote.Load()) {
+			c.state.uncertain = true
+		}
 	}
 	switch {
 	case errors.Is(err, errTooLarge):

@@ -40,9 +40,16 @@ type APIError struct {
 	// Err, when set, says why the body was not a readable problem (a
 	// *ResponseError).
 	Err error
+	// Body is the answer's body as it came, at most 4 KiB: what the
+	// problem's fields do not hold.
+	Body []byte
+	// Attempts counts the attempts the call made.
+	Attempts int
 	// IdempotencyKey is the key every attempt of a create sent, or empty.
 	// See IdempotencyKeyOf.
 	IdempotencyKey string
+
+	mayHave bool // see MayHaveHappened
 }
 
 // Error names the call, the status, the problem type and the request id.
@@ -63,8 +70,17 @@ func (e *APIError) Error() string {
 	if e.Err != nil {
 		fmt.Fprintf(&b, ": %v", e.Err)
 	}
+	appendAttempts(&b, e.Attempts)
 	appendKey(&b, e.IdempotencyKey)
 	return b.String()
+}
+
+// appendAttempts says how many attempts a call made, when it made more
+// than one.
+func appendAttempts(b *strings.Builder, n int) {
+	if n > 1 {
+		fmt.Fprintf(b, " (after %d attempts)", n)
+	}
 }
 
 func (e *APIError) idempotencyKey() string { return e.IdempotencyKey }
@@ -126,8 +142,15 @@ type ResponseError struct {
 	Reason string
 	// Err is the decoding error, if any.
 	Err error
+	// Body is the answer's body as it came, at most 4 KiB, when one was
+	// read whole.
+	Body []byte
+	// Attempts counts the attempts the call made.
+	Attempts int
 	// IdempotencyKey is the key every attempt of a create sent, or empty.
 	IdempotencyKey string
+
+	mayHave bool // see MayHaveHappened
 }
 
 // Error implements the error interface.
@@ -140,6 +163,7 @@ func (e *ResponseError) Error() string {
 	if e.Err != nil {
 		b.WriteString(": " + e.Err.Error())
 	}
+	appendAttempts(&b, e.Attempts)
 	appendKey(&b, e.IdempotencyKey)
 	return b.String()
 }

@@ -116,8 +116,9 @@ func TestEveryDocumentedErrorStatus(t *testing.T) {
 	}
 }
 
-// Answers that break the document give typed errors carrying status and
-// request id.
+// Answers that cannot give the typed result (and, under
+// WithStrictResponses, answers that break the document at all) give typed
+// errors carrying status, request id and body.
 func TestMalformedAnswers(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -130,8 +131,9 @@ func TestMalformedAnswers(t *testing.T) {
 		{"HTML from a proxy", 502, "text/html", "<html><body>502 Bad Gateway</body></html>", "want application/problem+json"},
 		{"truncated JSON", 200, "application/json", groupJSON[:40], "malformed JSON"},
 		{"wrong content type", 200, "text/plain", groupJSON, "want application/json"},
-		{"missing fields", 200, "application/json", `{"id":"` + groupID + `"}`, "does not match the API document"},
-		{"8-digit securities account", 200, "application/json", strings.Replace(groupJSON, "123456789", "12345678", 1), "9 digits"},
+		{"no id", 200, "application/json", `{"status":"ACTIVE","type":"PERSONAL"}`, "account group without id"},
+		{"strict: missing fields", 200, "application/json", `{"id":"` + groupID + `"}`, "status: required"},
+		{"strict: 8-digit securities account", 200, "application/json", strings.Replace(groupJSON, "123456789", "12345678", 1), "securities_account_number: pattern ^[0-9]{9}$"},
 		{"undocumented status", 201, "application/json", groupJSON, "status not in the API document"},
 		{"problem without type", 404, "application/problem+json", `{"title":"x"}`, "problem without type"},
 		{"truncated problem", 404, "application/problem+json", `{"type":"not_fo`, "malformed problem+json"},
@@ -144,8 +146,11 @@ func TestMalformedAnswers(t *testing.T) {
 				w.WriteHeader(tt.status)
 				w.Write([]byte(tt.body))
 			})
-			c := f.client(t, upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 1}), upvest.WithMaxResponseBytes(1024))
-			_, err := c.GetAccountGroup(context.Background(), theGroup)
+			opts := []upvest.Option{upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 1}), upvest.WithMaxResponseBytes(1024)}
+			if strings.HasPrefix(tt.name, "strict") {
+				opts = append(opts, upvest.WithStrictResponses())
+			}
+			_, err := f.client(t, opts...).GetAccountGroup(context.Background(), theGroup)
 			var respErr *upvest.ResponseError
 			if !errors.As(err, &respErr) {
 				t.Fatalf("err = %v, want *ResponseError", err)
@@ -153,10 +158,15 @@ func TestMalformedAnswers(t *testing.T) {
 			if respErr.StatusCode != tt.status || respErr.RequestID != requestID || !strings.Contains(respErr.Reason, tt.reason) {
 				t.Fatalf("ResponseError %+v", respErr)
 			}
+			// The body as it came, for what the typed fields miss (none is
+			// read whole past the size limit).
+			if want := tt.body; !strings.Contains(tt.name, "oversize") && string(respErr.Body) != want {
+				t.Fatalf("ResponseError.Body %q, want %q", respErr.Body, want)
+			}
 			if tt.status >= 400 {
 				var apiErr *upvest.APIError
-				if !errors.As(err, &apiErr) || apiErr.StatusCode != tt.status || apiErr.ID() != requestID {
-					t.Fatalf("want *APIError too: %v", err)
+				if !errors.As(err, &apiErr) || apiErr.StatusCode != tt.status || apiErr.ID() != requestID || string(apiErr.Body) != tt.body {
+					t.Fatalf("want *APIError too, with the body: %v", err)
 				}
 			}
 		})

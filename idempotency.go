@@ -3,6 +3,7 @@ package upvest
 import (
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/google/uuid"
 
@@ -43,21 +44,25 @@ type keyed interface {
 	idempotencyKey() string
 }
 
-// withKey records the call's idempotency key in the facade error err
-// carries (an *APIError, *ResponseError or *CallError); any other error is
-// wrapped in a *CallError for the call first.
+// withKey records the create's idempotency key, and whether it may have
+// happened, in the facade error err carries (an *APIError, *ResponseError
+// or *CallError); any other error is wrapped in a *CallError first.
 func withKey(err error, c *call) error {
 	key := c.key
+	// Unknown when an attempt may have reached the server and no later
+	// one was refused for good; a 2xx that could not be decoded and a 409
+	// (the key in use by a create under way) are unknown too.
+	may := c.state.uncertain && !c.state.refused
 	var apiErr *APIError
 	var respErr *ResponseError
 	var callErr *CallError
 	switch {
 	case errors.As(err, &apiErr):
-		apiErr.IdempotencyKey = key
+		apiErr.IdempotencyKey, apiErr.mayHave = key, may || apiErr.StatusCode == http.StatusConflict
 	case errors.As(err, &respErr):
-		respErr.IdempotencyKey = key
+		respErr.IdempotencyKey, respErr.mayHave = key, may || respErr.StatusCode/100 == 2
 	case errors.As(err, &callErr):
-		callErr.IdempotencyKey = key
+		callErr.IdempotencyKey, callErr.mayHave = key, may
 	default: // the request was never built: no method or path to name
 		ce := &CallError{Err: err, IdempotencyKey: key}
 		if c.op != nil {
@@ -66,6 +71,33 @@ func withKey(err error, c *call) error {
 		return ce
 	}
 	return err
+}
+
+// MayHaveHappened reports whether the failed create whose error is err may
+// have created the group: an attempt was sent and its outcome is unknown
+// (no answer, an answer cut short, a timeout after sending, a 5xx, a 2xx
+// that could not be decoded, a 409 for the key in use by a create under
+// way) and no later attempt under the same key settled it. It is false
+// when nothing was sent (bad arguments, the token fetch or the signing
+// failed, no connection was made), when the last attempt that reached the
+// server was refused for good (400, 401, 403, 404, 406, 422, 429: a
+// committed create would have been answered with the original group
+// instead), and for errors that are not a create's. When it is true,
+// repeat the create with the key IdempotencyKeyOf gives: it returns the
+// group if it was created, and creates it once if not.
+func MayHaveHappened(err error) bool {
+	var apiErr *APIError
+	var respErr *ResponseError
+	var callErr *CallError
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr.mayHave
+	case errors.As(err, &respErr):
+		return respErr.mayHave
+	case errors.As(err, &callErr):
+		return callErr.mayHave
+	}
+	return false
 }
 
 // resolve returns the idempotency key the create's options choose: the

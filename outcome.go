@@ -79,7 +79,7 @@ func facadeError(c *call, err error) error {
 	if errors.As(err, &te) {
 		err = te
 	}
-	return &CallError{Method: c.op.Op.Method, Path: c.path, Err: err}
+	return &CallError{Method: c.op.Op.Method, Path: c.path, Err: err, Attempts: c.attempts}
 }
 
 // errorKind describes err for logs without any request detail.
@@ -99,4 +99,26 @@ func errorKind(err error) string {
 		return se.Error()
 	}
 	return "transport error"
+}
+
+// definiteRefusal reports whether status refuses a request before any
+// effect, so that an attempt answered with it settles whether a create
+// under the same idempotency key happened: it did not, for a committed
+// create would have been replayed instead.
+func definiteRefusal(status int) bool {
+	switch status {
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound,
+		http.StatusNotAcceptable, http.StatusUnprocessableEntity, http.StatusTooManyRequests:
+		return true
+	}
+	return false
+}
+
+// answerError is the outcome of a call for its span: err, or the last
+// answer's error status.
+func answerError(ans *answer, err error) error {
+	if err == nil && ans != nil && ans.status >= 400 {
+		return &statusError{ans.status}
+	}
+	return err
 }

@@ -20,21 +20,21 @@ func (j *jwks) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, &j.set)
 }
 
-func (j *jwks) validate() string {
+func (j *jwks) check() (string, []Finding) {
 	if j.set.Keys == nil {
-		return "JWKS without keys"
+		return "JWKS without keys", nil
 	}
-	return ""
+	return "", nil
 }
 
 // WebhookKeys returns the JWKS of the keys that sign Upvest's webhook
 // deliveries (GET /auth/verify_keys, scope webhooks:read), as JSON: give it
 // to webhook.RemoteKeys as its Fetch function.
 func (c *Client) WebhookKeys(ctx context.Context) ([]byte, error) {
-	cl := &call{opts: &callOptions{}}
+	cl := &call{opts: &noOptions, facade: true}
 	resp, err := c.gen.GetWebhookVerifyKeys(withCall(ctx, cl))
 	var j jwks
-	if err := finish(cl, resp, err, http.StatusOK, &j); err != nil {
+	if err := c.d.finish(ctx, cl, resp, err, http.StatusOK, &j); err != nil {
 		return nil, err
 	}
 	return j.raw, nil
