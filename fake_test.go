@@ -49,7 +49,9 @@ type fake struct {
 	srv    *httptest.Server
 }
 
-func newFake(t testing.TB, handle http.HandlerFunc) *fake { return newFakeWithToken(t, tokenOK, handle) }
+func newFake(t testing.TB, handle http.HandlerFunc) *fake {
+	return newFakeWithToken(t, tokenOK, handle)
+}
 
 // newFakeWithToken is newFake whose token endpoint answers with token; a
 // nil handle answers every API call with the group.
