@@ -8,7 +8,8 @@ import (
 
 // CallOption changes one call: its attempt timeout, its retry policy, the
 // response information it reports, and, for creates only, its idempotency
-// key. An option that makes no sense for the call (an idempotency key on a
+// key. Every account-group method takes them (WebhookKeys takes only a
+// context, so that webhook.RemoteKeys can call it as it is). An option that makes no sense for the call (an idempotency key on a
 // GET) makes the call fail with ErrInvalidArgument before anything is sent.
 type CallOption func(*callOptions)
 
@@ -23,15 +24,18 @@ type callOptions struct {
 	ref       string
 	refSet    bool
 	timeout   time.Duration
-	timeoutOK bool // WithCallTimeout given
+	timeoutOK bool // WithAttemptTimeout given
 	policy    *RetryPolicy
 	info      *ResponseInfo
 	infoSet   bool
 }
 
-// WithCallTimeout bounds each attempt of this call (instead of the
-// client's WithTimeout). The context bounds the whole call.
-func WithCallTimeout(d time.Duration) CallOption {
+// WithAttemptTimeout bounds each attempt of this call, answer body
+// included, instead of the client's WithTimeout: a call retried 4 times may
+// take 4 such bounds and the waits between them. The context bounds the
+// whole call (and the retry policy's Budget its waits); a call that ran
+// out of either says how many attempts it made.
+func WithAttemptTimeout(d time.Duration) CallOption {
 	return func(o *callOptions) { o.timeout, o.timeoutOK = d, true }
 }
 
@@ -79,7 +83,7 @@ func callOptionsFor(create bool, opts []CallOption) (*callOptions, error) {
 	case o.infoSet && o.info == nil:
 		return nil, fmt.Errorf("%w: WithResponseInfo needs a non-nil *ResponseInfo", ErrInvalidArgument)
 	case o.timeoutOK && o.timeout <= 0:
-		return nil, fmt.Errorf("%w: WithCallTimeout needs a positive duration, got %v", ErrInvalidArgument, o.timeout)
+		return nil, fmt.Errorf("%w: WithAttemptTimeout needs a positive duration, got %v", ErrInvalidArgument, o.timeout)
 	}
 	return &o, nil
 }

@@ -33,7 +33,7 @@ func TestPerCallTimeoutAndRetryPolicy(t *testing.T) {
 	// stalled answer, not on a token fetch slowed by a loaded machine.
 	_, _ = c.ListAccountGroups(ctx, nil, upvest.WithCallRetryPolicy(upvest.RetryPolicy{MaxAttempts: 1}))
 	var info upvest.ResponseInfo
-	_, err := c.GetAccountGroup(ctx, theGroup, upvest.WithCallTimeout(50*time.Millisecond),
+	_, err := c.GetAccountGroup(ctx, theGroup, upvest.WithAttemptTimeout(50*time.Millisecond),
 		upvest.WithCallRetryPolicy(upvest.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond}), upvest.WithResponseInfo(&info))
 	if !errors.Is(err, context.DeadlineExceeded) || info.Attempts != 2 {
 		t.Fatalf("err = %v after %d attempts, want the 50 ms attempt timeout twice", err, info.Attempts)
@@ -121,7 +121,7 @@ func TestCallOptionMisuse(t *testing.T) {
 		"key on a user list":  func() error { _, err := c.ListUserAccountGroups(ctx, theUser, nil, key); return err },
 		"key on a close":      func() error { return c.CloseAccountGroup(ctx, theGroup, key) },
 		"nil response info":   func() error { _, err := c.GetAccountGroup(ctx, theGroup, upvest.WithResponseInfo(nil)); return err },
-		"zero call timeout":   func() error { _, err := c.GetAccountGroup(ctx, theGroup, upvest.WithCallTimeout(0)); return err },
+		"zero call timeout":   func() error { _, err := c.GetAccountGroup(ctx, theGroup, upvest.WithAttemptTimeout(0)); return err },
 		"key on an iterator": func() error {
 			for _, err := range c.AllAccountGroups(ctx, nil, key) {
 				return err
@@ -173,7 +173,7 @@ func TestShortCallTimeoutOutlastsASlowTokenFetch(t *testing.T) {
 		t.Fatal(err)
 	}
 	var info upvest.ResponseInfo
-	if _, err := c.GetAccountGroup(context.Background(), theGroup, upvest.WithCallTimeout(60*time.Millisecond), upvest.WithResponseInfo(&info)); err != nil {
+	if _, err := c.GetAccountGroup(context.Background(), theGroup, upvest.WithAttemptTimeout(60*time.Millisecond), upvest.WithResponseInfo(&info)); err != nil {
 		t.Fatalf("err = %v after %d attempts", err, info.Attempts)
 	}
 	if info.Attempts < 2 {

@@ -77,7 +77,7 @@ func GeneratedClientOptions(cfg Config, opts ...Option) ([]gen.ClientOption, err
 func (c *Client) settleOptions(o *callOptions) []CallOption {
 	var out []CallOption
 	if o.timeoutOK {
-		out = append(out, WithCallTimeout(o.timeout))
+		out = append(out, WithAttemptTimeout(o.timeout))
 	}
 	if o.policy != nil {
 		p := *o.policy

@@ -6,12 +6,14 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/upvest-go/upvest"
+	"github.com/upvest-go/upvest/internal/fakeclock"
 	"github.com/upvest-go/upvest/sandbox"
 )
 
@@ -22,19 +24,20 @@ func TestWaitForAccountGroup(t *testing.T) {
 	t.Parallel()
 	c, sb := newSandbox(t, sandbox.Config{ApprovalDelay: 150 * time.Millisecond, ClosingDelay: 100 * time.Millisecond})
 	ctx := context.Background()
+	active := []upvest.AccountGroupStatus{upvest.StatusActive}
 	user := sb.NewUser()
 	g, err := c.CreateAccountGroup(ctx, user, upvest.TypePersonal)
 	if err != nil || g.Status != upvest.StatusPendingApproval {
 		t.Fatalf("%v %v", g, err)
 	}
-	got, err := c.WaitForAccountGroup(ctx, g.ID, upvest.StatusActive)
+	got, err := c.WaitForAccountGroup(ctx, g.ID, active)
 	if err != nil || got.Status != upvest.StatusActive {
 		t.Fatalf("wait for ACTIVE: %v %v", got, err)
 	}
 	if err := c.CloseAccountGroup(ctx, g.ID); err != nil {
 		t.Fatal(err)
 	}
-	got, err = c.WaitForAccountGroup(ctx, g.ID, upvest.StatusClosed)
+	got, err = c.WaitForAccountGroup(ctx, g.ID, []upvest.AccountGroupStatus{upvest.StatusClosed})
 	if err != nil || got.Status != upvest.StatusClosed {
 		t.Fatalf("wait for CLOSED: %v %v", got, err)
 	}
@@ -45,13 +48,13 @@ func TestWaitForAccountGroup(t *testing.T) {
 	time.AfterFunc(50*time.Millisecond, func() { sb2.Lock(g2.ID) })
 	failsafe, stop := context.WithTimeout(ctx, 20*time.Second) // never reached when it stops early
 	defer stop()
-	_, err = c2.WaitForAccountGroup(failsafe, g2.ID, upvest.StatusActive)
+	_, err = c2.WaitForAccountGroup(failsafe, g2.ID, active)
 	var we *upvest.WaitError
 	if !errors.Is(err, upvest.ErrStatusUnreachable) || !errors.As(err, &we) || we.Status != upvest.StatusLocked {
 		t.Fatalf("err = %v, want a *WaitError (ErrStatusUnreachable) seeing LOCKED", err)
 	}
 	// Already in a final state: at once.
-	if _, err := c2.WaitForAccountGroup(ctx, g2.ID, upvest.StatusActive, upvest.StatusClosing); !errors.Is(err, upvest.ErrStatusUnreachable) {
+	if _, err := c2.WaitForAccountGroup(ctx, g2.ID, []upvest.AccountGroupStatus{upvest.StatusActive, upvest.StatusClosing}); !errors.Is(err, upvest.ErrStatusUnreachable) {
 		t.Fatalf("err = %v", err)
 	}
 
@@ -75,19 +78,74 @@ func TestWaitForAccountGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c3.WaitForAccountGroup(wctx, g3.ID, upvest.StatusActive)
+	_, err = c3.WaitForAccountGroup(wctx, g3.ID, active)
 	if !errors.Is(err, context.Canceled) || !errors.As(err, &we) || we.Status != upvest.StatusPendingApproval {
 		t.Fatalf("err = %v, want a *WaitError with the context's error and PENDING_APPROVAL", err)
 	}
 
 	// Misuse.
-	if _, err := c2.WaitForAccountGroup(ctx, g3.ID); !errors.Is(err, upvest.ErrInvalidArgument) {
+	if _, err := c2.WaitForAccountGroup(ctx, g3.ID, nil); !errors.Is(err, upvest.ErrInvalidArgument) {
 		t.Fatalf("no status: %v", err)
 	}
-	if _, err := c2.WaitForAccountGroup(ctx, uuid.Nil, upvest.StatusActive); !errors.Is(err, upvest.ErrInvalidArgument) {
+	if _, err := c2.WaitForAccountGroup(ctx, uuid.Nil, active); !errors.Is(err, upvest.ErrInvalidArgument) {
 		t.Fatalf("bad id: %v", err)
 	}
-	if _, err := c2.WaitForAccountGroup(ctx, g3.ID, enumOf[upvest.AccountGroupStatus]("SLEEPING")); !errors.Is(err, upvest.ErrInvalidArgument) {
-		t.Fatalf("unknown status: %v", err)
+	for _, opt := range []upvest.WaitOption{upvest.WithPollDelay(0, time.Second), upvest.WithPollDelay(time.Second, time.Millisecond), upvest.WithMaxWait(-1)} {
+		if _, err := c2.WaitForAccountGroup(ctx, g3.ID, active, opt); !errors.Is(err, upvest.ErrInvalidArgument) {
+			t.Fatalf("bad option: %v", err)
+		}
+	}
+}
+
+// TestWaitOptions: the poll delays double from the minimum up to the
+// maximum; WithMaxWait ends the wait; a status a newer API adds is waited
+// for like any other (never "unreachable"); each read takes the read
+// options.
+func TestWaitOptions(t *testing.T) {
+	t.Parallel()
+	sb, err := sandbox.Start(sandbox.Config{ApprovalDelay: -1}, sandbox.P521)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sb.Close)
+	clock := fakeclock.New()
+	active := []upvest.AccountGroupStatus{upvest.StatusActive}
+	var reads atomic.Int32
+	cfg := configFor(sb)
+	cfg.HTTPClient = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Method == http.MethodGet && reads.Add(1) == 6 {
+			sb.Activate(uuid.MustParse(r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]))
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	c, err := upvest.New(cfg, fastRetries, upvest.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	g, err := c.CreateAccountGroup(ctx, sb.NewUser(), upvest.TypePersonal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info upvest.ResponseInfo
+	got, err := c.WaitForAccountGroup(ctx, g.ID, active,
+		upvest.WithPollDelay(time.Second, 4*time.Second), upvest.WithReadOptions(upvest.WithResponseInfo(&info)))
+	if err != nil || got.Status != upvest.StatusActive {
+		t.Fatalf("%v %v", got, err)
+	}
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 4 * time.Second, 4 * time.Second}
+	if waits := clock.Waits(); !slices.Equal(waits, want) {
+		t.Fatalf("poll waits %v, want %v", waits, want)
+	}
+	if info.StatusCode != 200 || info.Attempts != 1 {
+		t.Fatalf("the read options did not reach the reads: %+v", info)
+	}
+	// A status this module does not know: waited for until WithMaxWait
+	// ends it, not refused and not "unreachable".
+	_, err = c.WaitForAccountGroup(ctx, g.ID, []upvest.AccountGroupStatus{enumOf[upvest.AccountGroupStatus]("DORMANT")},
+		upvest.WithMaxWait(50*time.Millisecond))
+	var we *upvest.WaitError
+	if !errors.As(err, &we) || !errors.Is(err, context.DeadlineExceeded) || we.Status != upvest.StatusActive {
+		t.Fatalf("err = %v, want a *WaitError ended by the maximum wait, last seen ACTIVE", err)
 	}
 }

@@ -137,7 +137,7 @@ func (a *app) waitGroup(args []string) int {
 	return a.call(creds, func(c *upvest.Client) (any, error) {
 		ctx, cancel := context.WithTimeout(a.ctx, *timeout)
 		defer cancel()
-		return c.WaitForAccountGroup(ctx, id, statuses.list...)
+		return c.WaitForAccountGroup(ctx, id, statuses.list)
 	})
 }
 

@@ -76,7 +76,7 @@ func (a *app) runDemo() error {
 	say("3. Created account group %s for user %s", g.ID, user)
 	say("   type %s, status %s, securities account %s", g.Type, g.Status, g.SecuritiesAccountNumber)
 
-	g, err = client.WaitForAccountGroup(ctx, g.ID, upvest.StatusActive)
+	g, err = client.WaitForAccountGroup(ctx, g.ID, []upvest.AccountGroupStatus{upvest.StatusActive})
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (a *app) runDemo() error {
 	} else {
 		return fmt.Errorf("second close: want a 409 conflict, got %v", err)
 	}
-	if g, err = client.WaitForAccountGroup(ctx, g.ID, upvest.StatusClosed); err != nil {
+	if g, err = client.WaitForAccountGroup(ctx, g.ID, []upvest.AccountGroupStatus{upvest.StatusClosed}); err != nil {
 		return err
 	}
 	say("7. Status now %s", g.Status)
