@@ -69,7 +69,6 @@ type options struct {
 	timeout   time.Duration
 	userAgent string
 	validity  time.Duration
-	key       crypto.Signer
 	maxBody   int64
 	strict    bool
 	sleep     func(ctxDone <-chan struct{}, d time.Duration) bool
@@ -92,7 +91,7 @@ const DefaultMaxResponseBytes = 8 << 20
 // tokens and signatures are never logged. nil disables logging (the default).
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
-// WithRetryPolicy replaces DefaultRetryPolicy. Zero fields take the
+// WithRetryPolicy replaces DefaultRetryPolicy(). Zero fields take the
 // default's values; MaxAttempts 1 disables retries.
 func WithRetryPolicy(p RetryPolicy) Option { return func(o *options) { o.retry = p } }
 
@@ -114,10 +113,6 @@ const MaxSignatureValidity = 60 * time.Second
 // MaxSignatureValidity.
 func WithSignatureValidity(d time.Duration) Option { return func(o *options) { o.validity = d } }
 
-// WithSigningKey signs with k instead of Config.Signer or a key parsed
-// from Config.PrivateKeyPEM (which must then be empty): an already loaded
-// *middleware.Key, or any crypto.Signer Config.Signer accepts.
-func WithSigningKey(k crypto.Signer) Option { return func(o *options) { o.key = k } }
 
 // WithMaxResponseBytes bounds answer bodies (default DefaultMaxResponseBytes).
 func WithMaxResponseBytes(n int64) Option { return func(o *options) { o.maxBody = n } }

@@ -13,14 +13,16 @@ import (
 // IdempotencyNamespace is the UUID namespace of keys derived from a
 // reference (WithIdempotencyReference, IdempotencyKeyFor). It is fixed
 // forever: changing it would let a restarted process create twice.
-var IdempotencyNamespace = uuid.MustParse("dc59a2b1-c796-4f2a-9ec8-0853218cfe42")
+const IdempotencyNamespace = "dc59a2b1-c796-4f2a-9ec8-0853218cfe42"
+
+var idempotencyNamespace = uuid.MustParse(IdempotencyNamespace)
 
 // IdempotencyKeyFor returns the idempotency key WithIdempotencyReference
 // uses: the name-based (SHA-1, version 5) UUID of clientID + ":" + ref in
 // IdempotencyNamespace. The same client and reference always give the same
 // key, in any process, so it needs no storage.
 func IdempotencyKeyFor(clientID, ref string) string {
-	return uuid.NewSHA1(IdempotencyNamespace, []byte(clientID+":"+ref)).String()
+	return uuid.NewSHA1(idempotencyNamespace, []byte(clientID+":"+ref)).String()
 }
 
 // IdempotencyKeyOf returns the idempotency key a failed create sent on

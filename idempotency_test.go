@@ -98,7 +98,7 @@ func TestIdempotencyReference(t *testing.T) {
 	if got := upvest.IdempotencyKeyFor("ebabcf4d-61c3-4942-875c-e265a7c2d062", "order-42"); got != knownReferenceKey {
 		t.Fatalf("IdempotencyKeyFor = %s, want %s", got, knownReferenceKey)
 	}
-	if want := uuid.NewSHA1(upvest.IdempotencyNamespace, []byte("ebabcf4d-61c3-4942-875c-e265a7c2d062:order-42")).String(); knownReferenceKey != want {
+	if want := uuid.NewSHA1(uuid.MustParse(upvest.IdempotencyNamespace), []byte("ebabcf4d-61c3-4942-875c-e265a7c2d062:order-42")).String(); knownReferenceKey != want {
 		t.Fatalf("the documented derivation gives %s", want)
 	}
 

@@ -17,7 +17,7 @@ import (
 )
 
 // TestClientOptions: WithSignatureValidity sets expires - created of every
-// signature; WithSigningKey signs with the key given; a sandbox wrapped in
+// signature; Config.Signer signs with the key given; a sandbox wrapped in
 // contracttest.Handler sees only exchanges that match the document.
 func TestClientOptions(t *testing.T) {
 	t.Parallel()
@@ -37,7 +37,8 @@ func TestClientOptions(t *testing.T) {
 		inputs = append(inputs, r.Header.Get("Signature-Input"))
 		return http.DefaultTransport.RoundTrip(r)
 	})}
-	c, err := upvest.New(cfg, upvest.WithSigningKey(key), upvest.WithSignatureValidity(20*time.Second), fastRetries)
+	cfg.Signer = key
+	c, err := upvest.New(cfg, upvest.WithSignatureValidity(20*time.Second), fastRetries)
 	if err != nil {
 		t.Fatal(err)
 	}

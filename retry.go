@@ -36,17 +36,21 @@ type RetryPolicy struct {
 	Budget time.Duration
 }
 
-// DefaultRetryPolicy is used when New gets no WithRetryPolicy.
-var DefaultRetryPolicy = RetryPolicy{
-	MaxAttempts:   4,
-	BaseDelay:     200 * time.Millisecond,
-	MaxDelay:      5 * time.Second,
-	MaxRetryAfter: 30 * time.Second,
-	Budget:        90 * time.Second,
+// DefaultRetryPolicy returns the policy New uses without WithRetryPolicy,
+// whose values a policy's zero fields take: 4 attempts, waits from 200 ms
+// up to 5 s, a Retry-After honoured up to 30 s, a 90 s budget.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{
+		MaxAttempts:   4,
+		BaseDelay:     200 * time.Millisecond,
+		MaxDelay:      5 * time.Second,
+		MaxRetryAfter: 30 * time.Second,
+		Budget:        90 * time.Second,
+	}
 }
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
-	d := DefaultRetryPolicy
+	d := DefaultRetryPolicy()
 	if p.MaxAttempts > 0 {
 		d.MaxAttempts = p.MaxAttempts
 	}

@@ -52,9 +52,6 @@ func newStack(cfg Config, opts []Option) (*stack, error) {
 		return nil, err
 	}
 	key := cfg.Signer
-	if o.key != nil {
-		key = o.key
-	}
 	if missing := missingFields(cfg, key != nil); missing != "" {
 		return nil, fmt.Errorf("%w: %s", ErrConfig, missing)
 	}
@@ -63,12 +60,12 @@ func newStack(cfg Config, opts []Option) (*stack, error) {
 	}
 	if key == nil {
 		if key, err = middleware.ParseKey(cfg.PrivateKeyPEM, cfg.PrivateKeyPassphrase); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: PrivateKeyPEM: %w", ErrConfig, err)
 		}
 	}
 	signer, err := middleware.NewSigner(key, cfg.KeyID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	signer.Validity = o.validity
 	var rt http.RoundTripper // nil: http.DefaultTransport

@@ -17,7 +17,7 @@ import (
 func TestStringsDoNotCompileAsIDsOrEnums(t *testing.T) {
 	t.Parallel()
 	control := `c.CreateAccountGroup(ctx, uuid.New(), upvest.TypePersonal)
-	c.WaitForAccountGroup(ctx, uuid.New(), upvest.StatusActive)
+	c.WaitForAccountGroup(ctx, uuid.New(), []upvest.AccountGroupStatus{upvest.StatusActive})
 	c.ListAccountGroups(ctx, &upvest.ListParams{Order: upvest.Descending})
 	c.GetAccountGroup(ctx, uuid.New())`
 	tests := []struct {
@@ -26,7 +26,7 @@ func TestStringsDoNotCompileAsIDsOrEnums(t *testing.T) {
 	}{
 		{"control", control, ""},
 		{"type literal", `c.CreateAccountGroup(ctx, uuid.New(), "BUSINESS")`, `cannot use "BUSINESS" \(untyped string constant\) as \S*AccountGroupType value`},
-		{"status literal", `c.WaitForAccountGroup(ctx, uuid.New(), "ACTIVE")`, `cannot use "ACTIVE" \(untyped string constant\) as \S*AccountGroupStatus value`},
+		{"status literal", `c.WaitForAccountGroup(ctx, uuid.New(), []upvest.AccountGroupStatus{"ACTIVE"})`, `cannot use "ACTIVE" \(untyped string constant\) as \S*AccountGroupStatus value`},
 		{"order literal", `c.ListAccountGroups(ctx, &upvest.ListParams{Order: "DESC"})`, `cannot use "DESC" \(untyped string constant\) as \S*SortOrder value`},
 		{"one enumeration as another", `c.CreateAccountGroup(ctx, uuid.New(), upvest.AccountGroupType(upvest.StatusActive))`, `cannot convert upvest.StatusActive \(variable of struct type \S*AccountGroupStatus\) to type \S*AccountGroupType`},
 		{"id as text", `c.GetAccountGroup(ctx, "9d95820d-4333-46b6-98de-04ab7512e76f")`, `cannot use "9d95820d-4333-46b6-98de-04ab7512e76f" \(untyped string constant\) as \S*UUID value`},

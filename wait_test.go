@@ -111,12 +111,21 @@ func TestWaitOptions(t *testing.T) {
 	clock := fakeclock.New()
 	active := []upvest.AccountGroupStatus{upvest.StatusActive}
 	var reads atomic.Int32
+	var stop atomic.Pointer[stopper]
 	cfg := configFor(sb)
 	cfg.HTTPClient = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		if r.Method == http.MethodGet && reads.Add(1) == 6 {
+		n := int32(-1)
+		if r.Method == http.MethodGet {
+			n = reads.Add(1)
+		}
+		if n == 6 {
 			sb.Activate(uuid.MustParse(r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]))
 		}
-		return http.DefaultTransport.RoundTrip(r)
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if s := stop.Load(); s != nil && n == s.at {
+			s.cancel()
+		}
+		return resp, err
 	})}
 	c, err := upvest.New(cfg, fastRetries, upvest.WithClock(clock))
 	if err != nil {
@@ -140,12 +149,27 @@ func TestWaitOptions(t *testing.T) {
 	if info.StatusCode != 200 || info.Attempts != 1 {
 		t.Fatalf("the read options did not reach the reads: %+v", info)
 	}
-	// A status this module does not know: waited for until WithMaxWait
-	// ends it, not refused and not "unreachable".
-	_, err = c.WaitForAccountGroup(ctx, g.ID, []upvest.AccountGroupStatus{enumOf[upvest.AccountGroupStatus]("DORMANT")},
-		upvest.WithMaxWait(50*time.Millisecond))
+	// A status this module does not know: waited for, not refused and not
+	// "unreachable", until the context ends it (here after three more
+	// reads, whatever the machine's speed).
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stopAt := reads.Load() + 3
+	stop.Store(&stopper{at: stopAt, cancel: cancel})
+	_, err = c.WaitForAccountGroup(wctx, g.ID, []upvest.AccountGroupStatus{enumOf[upvest.AccountGroupStatus]("DORMANT")})
 	var we *upvest.WaitError
-	if !errors.As(err, &we) || !errors.Is(err, context.DeadlineExceeded) || we.Status != upvest.StatusActive {
-		t.Fatalf("err = %v, want a *WaitError ended by the maximum wait, last seen ACTIVE", err)
+	if !errors.As(err, &we) || !errors.Is(err, context.Canceled) || we.Status != upvest.StatusActive {
+		t.Fatalf("err = %v, want a *WaitError ended by the context, last seen ACTIVE", err)
 	}
+	// WithMaxWait bounds the whole wait.
+	_, err = c.WaitForAccountGroup(ctx, g.ID, []upvest.AccountGroupStatus{upvest.StatusClosed}, upvest.WithMaxWait(time.Nanosecond))
+	if !errors.As(err, &we) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want a *WaitError ended by the maximum wait", err)
+	}
+}
+
+// stopper cancels a wait once the reads reach at.
+type stopper struct {
+	at     int32
+	cancel context.CancelFunc
 }

@@ -9,6 +9,9 @@ var (
 	ErrNoPEM = errors.New("no PEM private key block")
 	// ErrPassphraseRequired: the key is encrypted and no passphrase was given.
 	ErrPassphraseRequired = errors.New("key is encrypted and needs a passphrase")
+	// ErrPassphraseNotNeeded: a passphrase was given for a key that is not
+	// encrypted (a plain key where an encrypted one was meant?).
+	ErrPassphraseNotNeeded = errors.New("key is not encrypted, but a passphrase was given")
 	// ErrWrongPassphrase: the passphrase does not decrypt the key.
 	ErrWrongPassphrase = errors.New("wrong passphrase for the key")
 	// ErrUnsupportedKey: RSA, a curve other than P-521, or another key type.

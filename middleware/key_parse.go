@@ -16,8 +16,11 @@ import (
 // writes); for ECDSA only the P-521 curve, and Ed25519 in PKCS#8. Leading
 // blocks such as "EC PARAMETERS" are skipped.
 //
-// Every failure is a *KeyError wrapping a sentinel (ErrWrongPassphrase,
-// ErrUnsupportedKey, …), returned here rather than at the first request.
+// A passphrase given for a key that is not encrypted is refused
+// (ErrPassphraseNotNeeded): a plain key where an encrypted one was meant is
+// worth knowing about. Every failure is a *KeyError wrapping a sentinel
+// (ErrWrongPassphrase, ErrUnsupportedKey, …), returned here rather than at
+// the first request.
 func ParseKey(pemBytes, passphrase []byte) (*Key, error) {
 	return parseKey(pemBytes, passphrase, maxIterations)
 }
@@ -38,6 +41,9 @@ func parseKey(pemBytes, passphrase []byte, maxIter int) (*Key, error) {
 		case "EC PRIVATE KEY":
 			return parseSEC1(block, passphrase)
 		case "PRIVATE KEY":
+			if len(passphrase) > 0 {
+				return nil, &KeyError{Err: ErrPassphraseNotNeeded, Block: block.Type}
+			}
 			return parsePKCS8(block.Type, block.Bytes)
 		case "ENCRYPTED PRIVATE KEY":
 			if len(passphrase) == 0 {
@@ -92,6 +98,9 @@ func parseSEC1(block *pem.Block, passphrase []byte) (*Key, error) {
 			return nil, &KeyError{Err: ErrWrongPassphrase, Block: block.Type}
 		}
 		return withBlock(NewKey(k))(block.Type)
+	}
+	if len(passphrase) > 0 {
+		return nil, &KeyError{Err: ErrPassphraseNotNeeded, Block: block.Type}
 	}
 	k, err := x509.ParseECPrivateKey(der)
 	if err != nil {

@@ -47,7 +47,8 @@ func TestParseKey(t *testing.T) {
 		{"ed25519-pkcs8.pem", "", "ed25519", nil},
 		{"ed25519-pkcs8-encrypted.pem", testPassphrase, "ed25519", nil},
 		// A passphrase for an unencrypted key is ignored.
-		{"ec-pkcs8.pem", "unused", "ecdsa-p521-sha512", nil},
+		{"ec-pkcs8.pem", "not needed", "", ErrPassphraseNotNeeded},
+		{"ec-sec1.pem", "not needed", "", ErrPassphraseNotNeeded},
 
 		{"ec-sec1-encrypted.pem", "Hunter2-not-it", "", ErrWrongPassphrase},
 		{"ec-pkcs8-encrypted.pem", "Hunter2-not-it", "", ErrWrongPassphrase},
@@ -110,7 +111,11 @@ func TestParseKeyGarbage(t *testing.T) {
 	}
 	for name, in := range inputs {
 		t.Run(name, func(t *testing.T) {
-			_, err := ParseKey(in, []byte("x"))
+			var passphrase []byte
+			if strings.Contains(name, "encrypted") {
+				passphrase = []byte("x")
+			}
+			_, err := ParseKey(in, passphrase)
 			var ke *KeyError
 			if !errors.As(err, &ke) {
 				t.Fatalf("err = %v, want *KeyError", err)

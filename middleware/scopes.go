@@ -19,19 +19,6 @@ func (e *ScopeError) Error() string {
 	return fmt.Sprintf("middleware: %s %s matches no operation in the OpenAPI document; set its scopes with WithScopes", e.Method, e.Path)
 }
 
-// Scopes returns the OAuth2 scopes a call of method and path (relative to
-// the API base) needs: the first security alternative the OpenAPI document
-// lists for that operation, so accounts:read for reads and accounts:admin for
-// writes. It returns nil and no error for the token endpoint, which needs no
-// token.
-func Scopes(method, path string) ([]string, error) {
-	r, err := lookup(method, path)
-	if err != nil {
-		return nil, err
-	}
-	return r.Scopes, nil
-}
-
 func lookup(method, path string) (*routes.Route, error) {
 	if r := routes.Lookup(method, path); r != nil {
 		return r, nil

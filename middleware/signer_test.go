@@ -298,7 +298,11 @@ func TestScopes(t *testing.T) {
 		{"GET", "/users//account_groups", "", true},
 	}
 	for _, tt := range tests {
-		got, err := Scopes(tt.method, tt.path)
+		var got []string
+		r, err := lookup(tt.method, tt.path)
+		if err == nil {
+			got = r.Scopes
+		}
 		var se *ScopeError
 		if tt.err != errors.As(err, &se) || strings.Join(got, " ") != tt.want {
 			t.Errorf("Scopes(%s %s) = %q, %v", tt.method, tt.path, got, err)

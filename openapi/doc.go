@@ -14,9 +14,3 @@ import _ "embed"
 //
 //go:embed account-groups.yaml
 var Document []byte
-
-// Overlay is the OpenAPI overlay applied before code generation, overlay.yaml:
-// it keeps the transport headers out of the generated method signatures.
-//
-//go:embed overlay.yaml
-var Overlay []byte
