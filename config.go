@@ -113,7 +113,6 @@ const MaxSignatureValidity = 60 * time.Second
 // MaxSignatureValidity.
 func WithSignatureValidity(d time.Duration) Option { return func(o *options) { o.validity = d } }
 
-
 // WithMaxResponseBytes bounds answer bodies (default DefaultMaxResponseBytes).
 func WithMaxResponseBytes(n int64) Option { return func(o *options) { o.maxBody = n } }
 
