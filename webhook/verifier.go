@@ -17,10 +17,21 @@ const (
 	DefaultMaxBodyBytes = 1 << 20
 )
 
+// MaxSignatureMembers bounds the members of a delivery's signature-input
+// and signature headers: one with more is refused (ErrMalformedSignature)
+// before any key is looked up.
+const MaxSignatureMembers = httpsig.MaxMembers
+
 // Verifier checks that a delivery comes from Upvest. It accepts Upvest's v6
 // style (unquoted base names, digest: SHA-256=…) and the v15 style
 // (upvest-signature-version: 15, content-digest), ECDSA P-521/SHA-512, and
 // insists that the method, path, content type and body digest be covered.
+//
+// One delivery costs a bounded amount of work, whoever sends it: its body
+// is digested once, at most MaxSignatureMembers signature members are
+// parsed, and of the members naming a known key at most two are verified
+// (the others are not tried). A member naming an unknown key costs a key
+// lookup (see RemoteKeys for how unknown kids are held off).
 //
 // Keys is required; the other fields have working zero values. Set them
 // before first use; a Verifier is then safe for concurrent use. It remembers
