@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -17,6 +18,7 @@ type once struct {
 	doneTTL  time.Duration
 	busyWait time.Duration
 	onError  func(error)
+	logger   *slog.Logger
 
 	mu sync.Mutex
 	// pending holds events handled here whose done mark the store did not
@@ -164,6 +166,6 @@ func (o *once) flush(ctx context.Context) {
 
 func (o *once) report(err error) {
 	if o.onError != nil {
-		o.onError(err)
+		callHook(o.logger, "OnStoreError", func() { o.onError(err) })
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -59,10 +60,14 @@ type RemoteKeys struct {
 	FetchTimeout time.Duration
 	// OnSkippedKey, when set, is told about every key of a fetched set that
 	// cannot verify deliveries, once per fetch, before the lookups waiting
-	// for that fetch return. It must not call back into the RemoteKeys.
+	// for that fetch return. It must not call back into the RemoteKeys. A
+	// panic in it is recovered and logged to Logger.
 	OnSkippedKey func(*SkippedKeyError)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Logger receives what RemoteKeys can report nowhere else, such as an
+	// OnSkippedKey that panicked; nil means slog.Default().
+	Logger *slog.Logger
 	// TracerProvider, when set, traces each fetch ("upvest.webhook.jwks.fetch",
 	// under the span of the lookup that started it, with the numbers of
 	// keys usable and skipped); nil traces nothing.
@@ -213,7 +218,7 @@ func (r *RemoteKeys) finish(call *keyFetch, set *KeySet, err error) {
 	r.mu.Unlock()
 	if set != nil && r.OnSkippedKey != nil {
 		for _, s := range set.Skipped {
-			r.OnSkippedKey(s)
+			callHook(r.Logger, "OnSkippedKey", func() { r.OnSkippedKey(s) })
 		}
 	}
 	close(call.done)

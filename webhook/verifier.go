@@ -33,7 +33,9 @@ const MaxSignatureMembers = httpsig.MaxMembers
 // (the others are not tried). A member naming an unknown key costs a key
 // lookup (see RemoteKeys for how unknown kids are held off).
 //
-// Keys is required; the other fields have working zero values. Set them
+// Keys is required (without it, or on a nil *Verifier, every delivery is
+// refused with ErrConfig, and NewHandler refuses the Verifier); the other
+// fields have working zero values. Set them
 // before first use; a Verifier is then safe for concurrent use. It remembers
 // every delivery it accepted, keyed on what the signature covers (never on
 // the signature bytes, which an attacker can vary), for as long as the
@@ -59,6 +61,9 @@ type Verifier struct {
 // release if you then fail to handle it, so that the same delivery, retried,
 // is accepted.
 func (v *Verifier) Verify(r *http.Request) (body []byte, release func(), err error) {
+	if err := v.usable(); err != nil {
+		return nil, nil, err
+	}
 	if r.Method != http.MethodPost {
 		return nil, nil, ErrMethod
 	}
@@ -80,6 +85,17 @@ func (v *Verifier) Verify(r *http.Request) (body []byte, release func(), err err
 	return body, release, nil
 }
 
+// usable says why v cannot verify anything, nil when it can.
+func (v *Verifier) usable() error {
+	if v == nil {
+		return fmt.Errorf("%w: nil *Verifier", ErrConfig)
+	}
+	if v.Keys == nil {
+		return fmt.Errorf("%w: Verifier.Keys is nil", ErrConfig)
+	}
+	return nil
+}
+
 func (v *Verifier) maxBodyBytes() int64 {
 	if v.MaxBodyBytes > 0 {
 		return v.MaxBodyBytes
@@ -90,9 +106,6 @@ func (v *Verifier) maxBodyBytes() int64 {
 // verify checks r's signature given its already read body, then claims the
 // delivery in the replay cache.
 func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte) (release func(), err error) {
-	if v.Keys == nil {
-		return nil, errors.New("webhook: Verifier.Keys is nil")
-	}
 	at := httpsig.Now(v.Now)
 	tol := v.Tolerance
 	if tol <= 0 {
