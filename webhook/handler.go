@@ -32,9 +32,16 @@ import (
 // handled. When the store cannot be reached the delivery is answered 503
 // (fail closed) and OnStoreError hears of it.
 //
-// What that promises: exactly once while store outages are shorter than
-// the lease and no replica crashes between a callback's success and its
-// done mark; at least once beyond that. Keep callbacks idempotent.
+// The claim is renewed under its token every quarter of the lease while
+// the callback runs and while its done mark waits to be written (with a
+// store that is a Renewer: MemoryStore, webhook/redisstore), and a done
+// mark the store did not take is written again every 100 ms (an eighth of
+// the lease when that is shorter). What that promises: exactly once while
+// store outages (or a replica's partition from the store) are shorter than
+// three quarters of the lease less that retry interval, and no replica
+// crashes between a callback's success and its done mark; with a store
+// that cannot renew, while outages end before the lease counted from the
+// claim. At least once beyond that. Keep callbacks idempotent.
 //
 // Build it with NewHandler; it is safe for concurrent use.
 type Handler struct {
@@ -55,7 +62,7 @@ type Handler struct {
 // range), as net/http's ServeMux does for a bad pattern.
 func NewHandler(v *Verifier, opts ...Option) *Handler {
 	h := &Handler{verifier: v, once: &once{store: NewMemoryStore(DefaultDedupe), lease: DefaultLease,
-		doneTTL: DefaultDoneTTL, busyWait: DefaultBusyWait, pending: map[string]struct{}{}}}
+		doneTTL: DefaultDoneTTL, busyWait: DefaultBusyWait, pending: map[string]*hold{}}}
 	switch {
 	case v == nil:
 		h.problem("nil *Verifier")
@@ -125,7 +132,9 @@ func (h *Handler) dispatch(ctx context.Context, events []RawEvent) (err error) {
 }
 
 func (h *Handler) dispatchEvents(ctx context.Context, events []RawEvent) error {
-	h.once.flush(ctx)
+	if err := h.once.flush(ctx); err != nil {
+		h.once.reportBackground(err)
+	}
 	for _, ev := range events {
 		g, isGroup, err := ev.AccountGroup()
 		if err != nil {

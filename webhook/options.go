@@ -60,8 +60,10 @@ func WithEventStore(store EventStore) Option {
 }
 
 // WithLease sets how long a claim on an event lasts (DefaultLease): the
-// callback's context ends with it, and another replica may claim the event
-// after it. d must be positive (NewHandler refuses others).
+// callback's context ends one lease after the claim; the claim is renewed
+// every quarter of it until the done mark is written, and another replica
+// may claim the event once a lease passes without renewal (see Handler). d
+// must be positive (NewHandler refuses others).
 func WithLease(d time.Duration) Option {
 	return func(h *Handler) {
 		if d <= 0 {
