@@ -14,7 +14,7 @@ import (
 type hold struct {
 	o         *once
 	id, token string
-	lost      func() // called once when a renewal finds the claim gone
+	lost      func() // called once when a renewal finds the claim gone: ends the callback's context
 
 	mu      sync.Mutex // serialises renewals with the done mark and stop
 	stopped bool       // no renewal any more: done, released or lost
@@ -35,26 +35,30 @@ func (o *once) hold(id, token string, lost func()) *hold {
 }
 
 // renew runs on the timer's goroutine: it renews the claim and arms the
-// timer again, unless the hold stopped or the claim is gone.
+// timer again, unless the hold stopped or the claim is gone. It reports
+// outside the lock: the done mark does not wait for OnStoreError.
 func (h *hold) renew() {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	if h.stopped {
+		h.mu.Unlock()
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), h.o.renewEvery())
 	held, err := h.o.store.(Renewer).Renew(ctx, h.id, h.token, h.o.lease)
 	cancel()
+	if err == nil && !held {
+		h.stopped = true
+	} else {
+		h.timer.Reset(h.o.renewEvery())
+	}
+	h.mu.Unlock()
 	switch {
 	case err != nil:
 		h.o.reportBackground(fmt.Errorf("%w: renewing the claim on event %s: %w", ErrStore, h.id, err))
 	case !held:
-		h.stopped = true
 		h.o.report(fmt.Errorf("%w: event %s: its claim ran out before its done mark was written (another replica may handle it)", ErrStore, h.id))
 		h.lost()
-		return
 	}
-	h.timer.Reset(h.o.renewEvery())
 }
 
 // stop ends the renewals (the claim is being released).

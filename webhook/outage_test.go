@@ -51,21 +51,6 @@ func (s *outageStore) Renew(ctx context.Context, id, token string, lease time.Du
 	return s.MemoryStore.Renew(ctx, id, token, lease)
 }
 
-// deliverTo sends ev to h, signed afresh each time as Upvest's retries
-// are, until it is answered 200; it waits wait between tries.
-func deliverTo(t *testing.T, f *fixture, h http.Handler, ev map[string]any, wait time.Duration) {
-	t.Helper()
-	for range 100 {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, must(f.signer.NewRequest(context.Background(), "https://hooks.example/upvest", ev)))
-		if rec.Code == http.StatusOK {
-			return
-		}
-		time.Sleep(wait) // Upvest's back-off before its retry
-	}
-	t.Fatal("never acknowledged")
-}
-
 // The scenario, in a bubble of fake time: lease 2 s, a callback of
 // 1.6 s on replica A, and an outage of 1.2 s that begins as the callback
 // returns, so A's done mark fails. A duplicate then reaches replica B,
@@ -121,9 +106,9 @@ func TestShortOutageRunsNoCallbackTwice(t *testing.T) {
 				a, b := replica(storeA), replica(storeB)
 				ev := event("ACCOUNT_GROUP.CREATED")
 				start := time.Now()
-				deliverTo(t, f, a, ev, time.Second)
+				deliverUntil200(t, f, a, ev, time.Second)
 				time.Sleep(tc.duplicate - time.Since(start))
-				deliverTo(t, f, b, ev, time.Second)
+				deliverUntil200(t, f, b, ev, time.Second)
 				if n := runs.Load(); n != 1 {
 					t.Fatalf("the callback ran %d times, want once", n)
 				}
@@ -134,4 +119,49 @@ func TestShortOutageRunsNoCallbackTwice(t *testing.T) {
 			})
 		})
 	}
+}
+
+// lostStore is a MemoryStore whose claims another replica takes (once
+// lost is set): a renewal finds them gone.
+type lostStore struct {
+	*webhook.MemoryStore
+	lost atomic.Bool
+}
+
+func (s *lostStore) Renew(ctx context.Context, id, token string, lease time.Duration) (bool, error) {
+	if s.lost.Load() {
+		return false, nil
+	}
+	return s.MemoryStore.Renew(ctx, id, token, lease)
+}
+
+// When a renewal finds the claim gone (it ran out in a long outage and
+// another replica took it), the callback's context ends at once, not at the
+// end of its lease, and OnStoreError hears of it.
+func TestLostClaimEndsTheCallback(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	synctest.Test(t, func(t *testing.T) {
+		store := &lostStore{MemoryStore: webhook.NewMemoryStore(0)}
+		const lease = 2 * time.Second
+		var reported atomic.Value
+		var ended time.Duration
+		start := time.Now()
+		h := f.handler(f.keys, webhook.WithEventStore(store), webhook.WithLease(lease),
+			webhook.OnStoreError(func(err error) { reported.Store(err) }),
+			webhook.OnAccountGroupEvent(func(ctx context.Context, _ webhook.AccountGroupEvent) error {
+				time.AfterFunc(800*time.Millisecond, func() { store.lost.Store(true) })
+				<-ctx.Done()
+				ended = time.Since(start)
+				return ctx.Err()
+			}))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, must(f.signer.NewRequest(context.Background(), "https://hooks.example/upvest", event("ACCOUNT_GROUP.CREATED"))))
+		if rec.Code != http.StatusInternalServerError || ended != lease/2 {
+			t.Fatalf("status %d, the callback's context ended after %s; want 500, and the end at the renewal of %s", rec.Code, ended, lease/2)
+		}
+		if err, _ := reported.Load().(error); !errors.Is(err, webhook.ErrStore) {
+			t.Fatalf("reported %v, want the lost claim (ErrStore)", err)
+		}
+	})
 }

@@ -20,6 +20,7 @@ import (
 // Upvest's retry of it verifies and is handled. http.ErrAbortHandler still
 // aborts the connection, and the delivery is forgotten as well.
 func TestPanickingCallback(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		value     any

@@ -148,7 +148,7 @@ func TestLeaseExpiry(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("still %v after the lease", c.State)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // Redis expires the key on its own clock: poll it, against the deadline
 	}
 }
 
