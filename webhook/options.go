@@ -50,13 +50,8 @@ func WithDedupe(n int) Option {
 // processes sharing store (see EventStore and webhook/redisstore). A nil
 // store is refused by NewHandler (WithDedupe(0) turns deduplication off).
 func WithEventStore(store EventStore) Option {
-	return func(h *Handler) {
-		if store == nil {
-			h.problem("WithEventStore(nil): give a store, or WithDedupe(0) to turn deduplication off")
-			return
-		}
-		h.once.store = store
-	}
+	return checked(store != nil, "WithEventStore(nil): give a store, or WithDedupe(0) to turn deduplication off",
+		func(h *Handler) { h.once.store = store })
 }
 
 // WithLease sets how long a claim on an event lasts (DefaultLease): the
@@ -65,37 +60,31 @@ func WithEventStore(store EventStore) Option {
 // may claim the event once a lease passes without renewal (see Handler). d
 // must be positive (NewHandler refuses others).
 func WithLease(d time.Duration) Option {
-	return func(h *Handler) {
-		if d <= 0 {
-			h.problem(fmt.Sprintf("WithLease(%s): a lease must be positive", d))
-			return
-		}
-		h.once.lease = d
-	}
+	return checked(d > 0, fmt.Sprintf("WithLease(%s): a lease must be positive", d), func(h *Handler) { h.once.lease = d })
 }
 
 // WithDoneTTL sets how long a handled event is remembered (DefaultDoneTTL).
 // d must be positive (NewHandler refuses others).
 func WithDoneTTL(d time.Duration) Option {
-	return func(h *Handler) {
-		if d <= 0 {
-			h.problem(fmt.Sprintf("WithDoneTTL(%s): a done mark's TTL must be positive", d))
-			return
-		}
-		h.once.doneTTL = d
-	}
+	return checked(d > 0, fmt.Sprintf("WithDoneTTL(%s): a done mark's TTL must be positive", d), func(h *Handler) { h.once.doneTTL = d })
 }
 
 // WithBusyWait sets how long a delivery waits for an event another holder
 // is handling before it is answered 503 (DefaultBusyWait); zero answers
 // 503 at once. d must not be negative (NewHandler refuses it).
 func WithBusyWait(d time.Duration) Option {
+	return checked(d >= 0, fmt.Sprintf("WithBusyWait(%s): a wait cannot be negative", d), func(h *Handler) { h.once.busyWait = d })
+}
+
+// checked is an Option that applies set when valid, and otherwise records
+// why not, for NewHandler to refuse the Handler.
+func checked(valid bool, why string, set func(*Handler)) Option {
 	return func(h *Handler) {
-		if d < 0 {
-			h.problem(fmt.Sprintf("WithBusyWait(%s): a wait cannot be negative", d))
+		if !valid {
+			h.problem(why)
 			return
 		}
-		h.once.busyWait = d
+		set(h)
 	}
 }
 
