@@ -35,12 +35,16 @@ type once struct {
 // pollInterval is how often a delivery asks again about a busy event.
 const pollInterval = 20 * time.Millisecond
 
-// renewEvery is how often a claim is renewed: a quarter of the lease.
-func (o *once) renewEvery() time.Duration { return o.lease / 4 }
+// renewEvery is how often a claim is renewed: a quarter of the lease (at
+// least a millisecond, so that a lease of nanoseconds does not spin).
+func (o *once) renewEvery() time.Duration { return max(o.lease/4, time.Millisecond) }
 
 // retryEvery is how often a done mark the store did not take is written
-// again: every 100 ms, or an eighth of the lease when that is shorter.
-func (o *once) retryEvery() time.Duration { return min(100*time.Millisecond, o.lease/8) }
+// again: every 100 ms, or an eighth of the lease when that is shorter (at
+// least a millisecond).
+func (o *once) retryEvery() time.Duration {
+	return max(min(100*time.Millisecond, o.lease/8), time.Millisecond)
+}
 
 // run claims id, runs call with a context bounded by the lease, and marks
 // id done, or releases it when call fails or panics (the panic goes on).
