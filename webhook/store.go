@@ -20,7 +20,8 @@ import (
 // A store that cannot answer returns an error: the Handler then fails the
 // delivery (503) rather than risk handling an event twice or acknowledging
 // one unhandled. Implementations must be safe for concurrent use; MemoryStore
-// serves one process, package webhook/redisstore serves replicas.
+// serves one process, package webhook/redisstore serves replicas (both are
+// Renewers too).
 type EventStore interface {
 	// Claim tries to take eventID for lease. Token identifies a Claimed
 	// claim for Done and Release.
@@ -38,7 +39,9 @@ type EventStore interface {
 // callback runs and while the done mark waits to be written, so that a
 // store outage shorter than the lease less that quarter does not let
 // another replica claim an event already handled (see Handler). A store
-// without it still works: its claims last one lease from the claim.
+// without it still works: its claims last one lease from the claim. Renew
+// is called from a timer's goroutine, concurrently with the store's other
+// methods.
 type Renewer interface {
 	// Renew extends eventID's claim to lease from now if token still
 	// holds it, and reports whether it does (false: the claim ran out, was
