@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -43,6 +44,25 @@ func BenchmarkVerifyDelivery(b *testing.B) {
 			}
 			if handled == 0 {
 				b.Fatal("nothing handled")
+			}
+		})
+	}
+}
+
+// BenchmarkHostileSignatureInput verifies an unsigned 1 MiB delivery whose
+// signature-input has 1, 16 (MaxSignatureMembers), 120 or 3,000 members
+// naming the webhook key: what one attacker's request costs the receiver.
+func BenchmarkHostileSignatureInput(b *testing.B) {
+	f := newFixture(b)
+	v := &webhook.Verifier{Keys: f.keys, Now: func() time.Time { return now }}
+	for _, n := range []int{1, 16, 120, 3000} {
+		h, body := hostileDelivery(b, f, webhook.DefaultMaxBodyBytes-1<<10, n)
+		b.Run(fmt.Sprintf("members=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.VerifyParts(context.Background(), http.MethodPost, "https://hooks.example/upvest", h, body); err == nil {
+					b.Fatal("a delivery without a valid signature was accepted")
+				}
 			}
 		})
 	}

@@ -17,8 +17,12 @@
 //
 // RemoteKeys fetches the verification keys from the API and fetches them
 // again when a delivery names a key it does not know (Upvest rotated its
-// key): one shared, time-bounded fetch, without stalling deliveries signed
-// with known keys; keys it cannot use are skipped and reported.
+// key) and once the set is older than its MaxAge (Upvest withdrew a key):
+// one shared, time-bounded fetch, without stalling deliveries signed with
+// known keys; keys it cannot use are skipped and reported.
+//
+// A delivery's cost is bounded whoever sends it (see Verifier), and a
+// Handler that could not work is refused when it is built (ErrConfig).
 //
 // TestSigner signs deliveries the way Upvest does, for your own tests.
 package webhook

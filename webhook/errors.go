@@ -29,3 +29,9 @@ var (
 	ErrMalformedBody = errors.New("webhook: body is not an event envelope")
 	ErrMethod        = errors.New("webhook: deliveries are POST requests")
 )
+
+// ErrConfig reports a Handler or Verifier that cannot work: NewHandler
+// panics with an error matching it (a nil or keyless Verifier, a nil
+// store, a lease that is not positive, …), and a nil or keyless Verifier
+// refuses every delivery with it.
+var ErrConfig = errors.New("webhook: invalid configuration")

@@ -3,9 +3,11 @@ package webhook
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"time"
+	"strings"
 
 	"go.opentelemetry.io/otel/trace"
 )
@@ -30,9 +32,16 @@ import (
 // handled. When the store cannot be reached the delivery is answered 503
 // (fail closed) and OnStoreError hears of it.
 //
-// What that promises: exactly once while store outages are shorter than
-// the lease and no replica crashes between a callback's success and its
-// done mark; at least once beyond that. Keep callbacks idempotent.
+// The claim is renewed under its token every quarter of the lease while
+// the callback runs and while its done mark waits to be written (with a
+// store that is a Renewer: MemoryStore, webhook/redisstore), and a done
+// mark the store did not take is written again every 100 ms (an eighth of
+// the lease when that is shorter). What that promises: exactly once while
+// store outages (or a replica's partition from the store) are shorter than
+// three quarters of the lease less that retry interval, and no replica
+// crashes between a callback's success and its done mark; with a store
+// that cannot renew, while outages end before the lease counted from the
+// claim. At least once beyond that. Keep callbacks idempotent.
 //
 // Build it with NewHandler; it is safe for concurrent use.
 type Handler struct {
@@ -42,76 +51,40 @@ type Handler struct {
 	onRefusal func(*http.Request, error)
 	once      *once
 	tel       telemetry
+	logger    *slog.Logger
+	problems  []string // found by NewHandler and the options
 }
 
-// Option configures a Handler.
-type Option func(*Handler)
-
-// OnAccountGroupEvent sets the callback for ACCOUNT_GROUP.* events.
-func OnAccountGroupEvent(fn func(context.Context, AccountGroupEvent) error) Option {
-	return func(h *Handler) { h.onGroup = fn }
-}
-
-// OnUnknownEvent sets the callback for every other event type, including
-// account-group types newer than this package. Without it such events are
-// acknowledged and dropped: never fail a delivery for an event you do not
-// know, or Upvest blocks all later ones.
-func OnUnknownEvent(fn func(context.Context, RawEvent) error) Option {
-	return func(h *Handler) { h.onUnknown = fn }
-}
-
-// OnRefusal is told about every delivery not answered 200, with the reason
-// (an error matching a sentinel of this package; ErrCallback for a callback
-// that failed or panicked, with a *PanicError for a panic), for logging. It
-// is called on the request's goroutine.
-func OnRefusal(fn func(*http.Request, error)) Option {
-	return func(h *Handler) { h.onRefusal = fn }
-}
-
-// WithDedupe sets the default in-memory store's size: it remembers the
-// last n events handled (DefaultDedupe without this option). It is per
-// process: with several replicas, use WithEventStore. n ≤ 0 turns
-// deduplication off: every delivered event reaches the callbacks.
-func WithDedupe(n int) Option {
-	return func(h *Handler) {
-		h.once.store = nil
-		if n > 0 {
-			h.once.store = NewMemoryStore(n)
-		}
-	}
-}
-
-// WithEventStore makes every event's callback run once across the
-// processes sharing store (see EventStore and webhook/redisstore).
-func WithEventStore(store EventStore) Option { return func(h *Handler) { h.once.store = store } }
-
-// WithLease sets how long a claim on an event lasts (DefaultLease): the
-// callback's context ends with it, and another replica may claim the event
-// after it.
-func WithLease(d time.Duration) Option { return func(h *Handler) { h.once.lease = d } }
-
-// WithDoneTTL sets how long a handled event is remembered (DefaultDoneTTL).
-func WithDoneTTL(d time.Duration) Option { return func(h *Handler) { h.once.doneTTL = d } }
-
-// WithBusyWait sets how long a delivery waits for an event another holder
-// is handling before it is answered 503 (DefaultBusyWait).
-func WithBusyWait(d time.Duration) Option { return func(h *Handler) { h.once.busyWait = d } }
-
-// OnStoreError is told about every failure of the event store (wrapping
-// ErrStore): claims that failed the delivery with 503, done marks kept to
-// be written later, releases that failed. It may be called on the
-// request's goroutine, concurrently.
-func OnStoreError(fn func(error)) Option { return func(h *Handler) { h.once.onError = fn } }
-
-// NewHandler returns a Handler verifying with v.
+// NewHandler returns a Handler verifying with v. A configuration that
+// cannot work is refused here, not on every delivery: NewHandler panics
+// with an error matching ErrConfig that names every problem (a nil
+// Verifier or one without Keys, a nil option, an option's value out of
+// range), as net/http's ServeMux does for a bad pattern.
 func NewHandler(v *Verifier, opts ...Option) *Handler {
 	h := &Handler{verifier: v, once: &once{store: NewMemoryStore(DefaultDedupe), lease: DefaultLease,
-		doneTTL: DefaultDoneTTL, busyWait: DefaultBusyWait, pending: map[string]struct{}{}}}
-	for _, opt := range opts {
+		doneTTL: DefaultDoneTTL, busyWait: DefaultBusyWait, pending: map[string]*hold{}}}
+	switch {
+	case v == nil:
+		h.problem("nil *Verifier")
+	case v.Keys == nil:
+		h.problem("Verifier.Keys is nil")
+	}
+	for i, opt := range opts {
+		if opt == nil {
+			h.problem(fmt.Sprintf("option %d is nil", i))
+			continue
+		}
 		opt(h)
+	}
+	h.once.logger = h.logger
+	if len(h.problems) > 0 {
+		panic(fmt.Errorf("%w: NewHandler: %s", ErrConfig, strings.Join(h.problems, "; ")))
 	}
 	return h
 }
+
+// problem records why the Handler being built cannot work.
+func (h *Handler) problem(why string) { h.problems = append(h.problems, why) }
 
 // ErrCallback wraps a callback's failure.
 var ErrCallback = errors.New("webhook: event handler failed")
@@ -159,7 +132,9 @@ func (h *Handler) dispatch(ctx context.Context, events []RawEvent) (err error) {
 }
 
 func (h *Handler) dispatchEvents(ctx context.Context, events []RawEvent) error {
-	h.once.flush(ctx)
+	if err := h.once.flush(ctx); err != nil {
+		h.once.reportBackground(err)
+	}
 	for _, ev := range events {
 		g, isGroup, err := ev.AccountGroup()
 		if err != nil {
@@ -183,7 +158,7 @@ func (h *Handler) dispatchEvents(ctx context.Context, events []RawEvent) error {
 
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, span trace.Span, err error) {
 	if h.onRefusal != nil {
-		h.onRefusal(r, err)
+		callHook(h.logger, "OnRefusal", func() { h.onRefusal(r, err) })
 	}
 	status := http.StatusUnauthorized
 	switch {
@@ -193,7 +168,7 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, span trace.Span
 		status = http.StatusRequestEntityTooLarge
 	case errors.Is(err, ErrMalformedBody):
 		status = http.StatusBadRequest
-	case errors.Is(err, ErrCallback):
+	case errors.Is(err, ErrCallback), errors.Is(err, ErrConfig):
 		status = http.StatusInternalServerError
 	case errors.Is(err, ErrStore), errors.Is(err, ErrBusy):
 		status = http.StatusServiceUnavailable

@@ -83,6 +83,7 @@ func event(typ string) map[string]any {
 }
 
 func TestHandler(t *testing.T) {
+	t.Parallel()
 	type result struct {
 		status  int
 		err     error
@@ -261,6 +262,7 @@ func TestHandler(t *testing.T) {
 }
 
 func TestReplayIsRefusedAndFailedDeliveryIsNot(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	req := must(f.signer.NewRequest(context.Background(), "https://hooks.example/upvest", event("ACCOUNT_GROUP.CREATED")))
 	body, _ := ioReadAll(req)
@@ -292,6 +294,7 @@ func TestReplayIsRefusedAndFailedDeliveryIsNot(t *testing.T) {
 }
 
 func TestDedupe(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ev := event("ACCOUNT_GROUP.CREATED")
 	h := f.handler(f.keys, webhook.WithDedupe(10))
@@ -309,6 +312,7 @@ func TestDedupe(t *testing.T) {
 }
 
 func TestParseKeys(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	keys, err := webhook.ParseJWKS(jwks(f.kid, &f.key.PublicKey))
 	if err != nil || !keys[f.kid].Equal(&f.key.PublicKey) {
@@ -328,6 +332,7 @@ func TestParseKeys(t *testing.T) {
 }
 
 func TestParsePublicKeyPEM(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	der, _ := x509.MarshalPKIXPublicKey(&f.key.PublicKey)
 	keys, err := webhook.ParsePublicKeyPEM("kid-1", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))

@@ -16,6 +16,7 @@ import (
 // with the known kid that covers a component parameter this package does
 // not handle is refused as ErrMalformedSignature, naming the parameter.
 func TestDeliveryWithSeveralSignatures(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	v := &webhook.Verifier{Keys: f.keys, Now: func() time.Time { return now }}
 	req := must(f.signer.NewRequest(context.Background(), "https://hooks.example/upvest", event("ACCOUNT_GROUP.CREATED")))

@@ -73,6 +73,19 @@ func (s *MemoryStore) Done(_ context.Context, id, _ string, ttl time.Duration) e
 	return nil
 }
 
+// Renew implements Renewer.
+func (s *MemoryStore) Renew(_ context.Context, id, token string, lease time.Duration) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	e := s.events[id]
+	if e == nil || e.token == "" || e.token != token || !now.Before(e.expires) {
+		return false, nil
+	}
+	e.expires = now.Add(lease)
+	return true, nil
+}
+
 // Release implements EventStore.
 func (s *MemoryStore) Release(_ context.Context, id, token string) error {
 	s.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -17,21 +18,37 @@ type once struct {
 	doneTTL  time.Duration
 	busyWait time.Duration
 	onError  func(error)
+	logger   *slog.Logger
 
 	mu sync.Mutex
-	// pending holds events handled here whose done mark the store did not
-	// take; they count as handled here, and their marks are written by a
-	// flusher goroutine (one at most, ending once they are all written)
+	// pending holds the claims on events handled here whose done mark the
+	// store did not take; they count as handled here, their claims are
+	// renewed, and their marks are written by a flusher goroutine (one at
+	// most, retrying every retryEvery, ending once they are all written)
 	// and at the start of each later delivery.
-	pending  map[string]struct{}
+	pending  map[string]*hold
 	flushing bool
+	// lastBackground is when a background failure was last reported.
+	lastBackground time.Time
 }
 
 // pollInterval is how often a delivery asks again about a busy event.
 const pollInterval = 20 * time.Millisecond
 
+// renewEvery is how often a claim is renewed: a quarter of the lease (at
+// least a millisecond, so that a lease of nanoseconds does not spin).
+func (o *once) renewEvery() time.Duration { return max(o.lease/4, time.Millisecond) }
+
+// retryEvery is how often a done mark the store did not take is written
+// again: every 100 ms, or an eighth of the lease when that is shorter (at
+// least a millisecond).
+func (o *once) retryEvery() time.Duration {
+	return max(min(100*time.Millisecond, o.lease/8), time.Millisecond)
+}
+
 // run claims id, runs call with a context bounded by the lease, and marks
 // id done, or releases it when call fails or panics (the panic goes on).
+// The claim is renewed while call runs and until its done mark is written.
 // It returns nil for an event handled here or elsewhere, an error wrapping
 // ErrCallback, ErrStore or ErrBusy otherwise.
 func (o *once) run(ctx context.Context, id string, call func(context.Context) error) error {
@@ -48,52 +65,29 @@ func (o *once) run(ctx context.Context, id string, call func(context.Context) er
 	if err != nil || claim.State == Handled {
 		return err
 	}
+	cctx, cancel := context.WithTimeout(ctx, o.lease)
+	defer cancel()
+	h := o.hold(id, claim.Token, cancel)
 	completed := false
 	defer func() {
 		if !completed { // a panic: free the event for Upvest's retry
+			h.stop()
 			o.release(id, claim.Token)
 		}
 	}()
-	cctx, cancel := context.WithTimeout(ctx, o.lease)
 	err = call(cctx)
-	cancel()
 	completed = true
 	if err != nil {
+		h.stop()
 		o.release(id, claim.Token)
 		return errors.Join(ErrCallback, err)
 	}
-	if err := o.store.Done(context.WithoutCancel(ctx), id, claim.Token, o.doneTTL); err != nil {
+	if err := h.done(context.WithoutCancel(ctx)); err != nil {
 		o.report(fmt.Errorf("%w: event %s handled, its done mark kept to write later: %w", ErrStore, id, err))
-		o.mu.Lock()
-		o.pending[id] = struct{}{}
-		if !o.flushing {
-			o.flushing = true
-			go o.flusher()
-		}
-		o.mu.Unlock()
+		o.addPending(h)
+		return nil
 	}
 	return nil
-}
-
-// flusher writes pending done marks with growing waits (100 ms to 5 s)
-// until none is left, so they are written soon after the store returns,
-// well within the lease, even when no delivery comes.
-func (o *once) flusher() {
-	wait := 100 * time.Millisecond
-	for {
-		time.Sleep(wait)
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		o.flush(ctx)
-		cancel()
-		o.mu.Lock()
-		if len(o.pending) == 0 {
-			o.flushing = false
-			o.mu.Unlock()
-			return
-		}
-		o.mu.Unlock()
-		wait = min(2*wait, 5*time.Second)
-	}
 }
 
 // claim takes id, waiting up to busyWait while another holder has it.
@@ -132,38 +126,24 @@ func (o *once) release(id, token string) {
 	}
 }
 
-func (o *once) isPending(id string) bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	_, ok := o.pending[id]
-	return ok
-}
-
-// flush writes the done marks the store could not take before.
-func (o *once) flush(ctx context.Context) {
-	o.mu.Lock()
-	if len(o.pending) == 0 {
-		o.mu.Unlock()
-		return
-	}
-	ids := make([]string, 0, len(o.pending))
-	for id := range o.pending {
-		ids = append(ids, id)
-	}
-	o.mu.Unlock()
-	for _, id := range ids {
-		if err := o.store.Done(ctx, id, "", o.doneTTL); err != nil {
-			o.report(fmt.Errorf("%w: writing the done mark of event %s: %w", ErrStore, id, err))
-			return // still down: try again with the next delivery
-		}
-		o.mu.Lock()
-		delete(o.pending, id)
-		o.mu.Unlock()
-	}
-}
-
 func (o *once) report(err error) {
 	if o.onError != nil {
-		o.onError(err)
+		callHook(o.logger, "OnStoreError", func() { o.onError(err) })
+	}
+}
+
+// reportBackground reports a failure of a background retry (a renewal, a
+// done mark written again), at most once a second: during an outage they
+// fail many times a second.
+func (o *once) reportBackground(err error) {
+	o.mu.Lock()
+	now := time.Now()
+	quiet := now.Sub(o.lastBackground) < time.Second
+	if !quiet {
+		o.lastBackground = now
+	}
+	o.mu.Unlock()
+	if !quiet {
+		o.report(err)
 	}
 }

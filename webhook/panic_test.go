@@ -20,6 +20,7 @@ import (
 // Upvest's retry of it verifies and is handled. http.ErrAbortHandler still
 // aborts the connection, and the delivery is forgotten as well.
 func TestPanickingCallback(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		value     any
@@ -95,4 +96,57 @@ func TestPanickingCallback(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A hook that panics neither kills the process nor changes a delivery's
+// answer: the panic is recovered and logged at error level, naming the
+// hook. OnSkippedKey runs on the key fetch's goroutine and OnStoreError on
+// the done-mark writer's, where an unrecovered panic ends the process.
+func TestPanickingHooksAreRecovered(t *testing.T) {
+	t.Parallel()
+	t.Run("OnRefusal", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t)
+		sink, logger := newLogSink()
+		h := webhook.NewHandler(&webhook.Verifier{Keys: f.keys}, webhook.WithLogger(logger),
+			webhook.OnRefusal(func(*http.Request, error) { panic("refusal hook") }))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/hooks", strings.NewReader("{}")))
+		if rec.Code != http.StatusUnauthorized {
+			t.Fatalf("status %d, want 401", rec.Code)
+		}
+		sink.wait(t, "ERROR", "OnRefusal", "refusal hook")
+	})
+	t.Run("OnStoreError", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t)
+		sink, logger := newLogSink()
+		store := &flakyStore{MemoryStore: webhook.NewMemoryStore(0)}
+		store.failDone.Store(true)
+		h := f.handler(f.keys, webhook.WithEventStore(store), webhook.WithLogger(logger),
+			webhook.OnStoreError(func(error) { panic("store hook") }))
+		req := must(f.signer.NewRequest(context.Background(), "https://hooks.example/upvest", event("ACCOUNT_GROUP.CREATED")))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("status %d, want 200", rec.Code)
+		}
+		// The done mark is retried in the background, and fails again:
+		// its report panics there.
+		sink.waitN(t, 2, "ERROR", "OnStoreError", "store hook")
+		store.failDone.Store(false)
+	})
+	t.Run("OnSkippedKey", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t)
+		sink, logger := newLogSink()
+		doc := `{"keys":[{"kid":"ed","kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},` + string(mustJSON(jwkOf(f.kid, &f.key.PublicKey))) + `]}`
+		keys := &webhook.RemoteKeys{Logger: logger,
+			Fetch:        func(context.Context) ([]byte, error) { return []byte(doc), nil },
+			OnSkippedKey: func(*webhook.SkippedKeyError) { panic("skipped-key hook") }}
+		if k, err := keys.Key(context.Background(), f.kid); err != nil || !k.Equal(&f.key.PublicKey) {
+			t.Fatalf("key: %v", err)
+		}
+		sink.wait(t, "ERROR", "OnSkippedKey", "skipped-key hook")
+	})
 }

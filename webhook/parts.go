@@ -19,6 +19,9 @@ import (
 // handle it, so that the same delivery, retried, is accepted. header and
 // body are not modified.
 func (v *Verifier) VerifyParts(ctx context.Context, method, rawURL string, header http.Header, body []byte) (release func(), err error) {
+	if err := v.usable(); err != nil {
+		return nil, err
+	}
 	if method != http.MethodPost {
 		return nil, ErrMethod
 	}

@@ -16,6 +16,7 @@ import (
 // body), as a queue consumer or a serverless function receives it, with the
 // same rules and replay memory as Verify.
 func TestVerifyParts(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	type parts struct {
 		method, url string

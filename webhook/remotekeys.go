@@ -3,16 +3,12 @@ package webhook
 import (
 	"context"
 	"crypto/ecdsa"
-	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-
-	"github.com/upvest-go/upvest/internal/httpsig"
 )
 
 // Defaults of RemoteKeys.
@@ -25,21 +21,39 @@ const (
 	DefaultRetryInterval = 5 * time.Second
 	// DefaultFetchTimeout bounds one fetch.
 	DefaultFetchTimeout = 10 * time.Second
+	// DefaultMaxAge is how long a fetched key set is trusted before it is
+	// fetched again.
+	DefaultMaxAge = time.Hour
+	// DefaultGrace is how long past its MaxAge a key set still serves
+	// while it cannot be fetched again.
+	DefaultGrace = 30 * time.Minute
 )
 
 // RemoteKeys fetches the JWKS from the API (GET /auth/verify_keys), caches it
 // and fetches it again when a delivery names an unknown kid, so that a key
-// Upvest has just rotated in is picked up.
+// Upvest has just rotated in is picked up, and once the cached set is older
+// than MaxAge, so that a key Upvest has withdrawn stops verifying.
 //
 // A known kid is answered from the cache at once, even while a fetch is
 // under way. Concurrent lookups of unknown kids share one fetch, which runs
 // detached from their contexts (a caller that gives up does not cancel it)
 // and is bounded by FetchTimeout. After a fetch completes, no other starts
 // for MinInterval when it succeeded, or for RetryInterval when it failed;
-// an unknown kid within that time is refused at once (ErrUnknownKey). Keys
-// of the set that cannot verify deliveries (an Ed25519 key, say) are skipped
-// and reported to OnSkippedKey; a fetched set fails only when no key is
-// usable, and the keys cached before are then kept.
+// an unknown kid within that time is refused at once (ErrUnknownKey), so
+// junk kids cannot make it fetch more often. Keys of the set that cannot
+// verify deliveries (an Ed25519 key, say) are skipped and reported to
+// OnSkippedKey; a fetched set fails only when no key is usable, and the
+// keys cached before are then kept.
+//
+// A set is trusted for MaxAge (default one hour) from the fetch that got
+// it. The first lookup after that starts a fetch and is still answered from
+// the set (no delivery waits for it); once the fetch completes, keys gone
+// from the JWKS are refused. While fetches fail, the set serves for Grace
+// more, with a warning logged for each failed fetch; past MaxAge + Grace
+// its keys are refused (an error is logged) and a lookup waits for a fetch
+// as for an unknown kid, until one succeeds. A withdrawn key is thus
+// trusted for at most MaxAge and one fetch while Upvest's JWKS answers, and
+// MaxAge + Grace while it does not.
 //
 // Fetch is required; the other fields have working zero values. Set them
 // before first use; a RemoteKeys is then safe for concurrent use. Use it by
@@ -57,12 +71,25 @@ type RemoteKeys struct {
 	RetryInterval time.Duration
 	// FetchTimeout bounds each fetch; zero means DefaultFetchTimeout.
 	FetchTimeout time.Duration
+	// MaxAge is how long a fetched set is trusted before it is fetched
+	// again; zero means DefaultMaxAge. Less than MinInterval counts as
+	// MinInterval.
+	MaxAge time.Duration
+	// Grace is how long past MaxAge the set still serves while it cannot
+	// be fetched again; zero means DefaultGrace.
+	Grace time.Duration
 	// OnSkippedKey, when set, is told about every key of a fetched set that
 	// cannot verify deliveries, once per fetch, before the lookups waiting
-	// for that fetch return. It must not call back into the RemoteKeys.
+	// for that fetch return. It must not call back into the RemoteKeys. A
+	// panic in it is recovered and logged to Logger.
 	OnSkippedKey func(*SkippedKeyError)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Logger receives what RemoteKeys can report nowhere else: a warning
+	// when the set is older than MaxAge and cannot be fetched again, an
+	// error when it is past its grace or OnSkippedKey panicked; nil means
+	// slog.Default().
+	Logger *slog.Logger
 	// TracerProvider, when set, traces each fetch ("upvest.webhook.jwks.fetch",
 	// under the span of the lookup that started it, with the numbers of
 	// keys usable and skipped); nil traces nothing.
@@ -70,6 +97,7 @@ type RemoteKeys struct {
 
 	mu       sync.Mutex
 	keys     StaticKeys // the last usable set fetched
+	fetched  time.Time  // when keys were fetched
 	next     time.Time  // no fetch starts before this
 	lastErr  error      // why the last fetch failed, nil when it did not
 	inflight *keyFetch  // the fetch under way, nil when none
@@ -86,19 +114,21 @@ type keyFetch struct {
 // Key implements KeySource.
 func (r *RemoteKeys) Key(ctx context.Context, kid string) (*ecdsa.PublicKey, error) {
 	r.mu.Lock()
-	if k, ok := r.keys[kid]; ok {
+	now := r.now()
+	age := r.ageLocked(now)
+	if k, ok := r.keys[kid]; ok && age != expired {
+		if age == stale && r.inflight == nil && !now.Before(r.next) {
+			_, _ = r.startLocked(ctx) // Fetch is set: r.keys came from it
+		}
 		r.mu.Unlock()
 		return k, nil
 	}
 	call := r.inflight
 	if call == nil {
-		if now := r.now(); now.Before(r.next) {
-			n, last := len(r.keys), r.lastErr
+		if now.Before(r.next) {
+			err := r.refusalLocked(kid, now, age)
 			r.mu.Unlock()
-			if last != nil {
-				return nil, fmt.Errorf("%w: %q: the last fetch of the keys failed (%v); next fetch in %s", ErrUnknownKey, kid, last, r.next.Sub(now).Round(time.Second))
-			}
-			return nil, fmt.Errorf("%w: %q is not among the %d keys fetched; next fetch in %s", ErrUnknownKey, kid, n, r.next.Sub(now).Round(time.Second))
+			return nil, err
 		}
 		var err error
 		if call, err = r.startLocked(ctx); err != nil {
@@ -119,6 +149,20 @@ func (r *RemoteKeys) Key(ctx context.Context, kid string) (*ecdsa.PublicKey, err
 		return k, nil
 	}
 	return nil, fmt.Errorf("%w: %q is not among the %d published keys", ErrUnknownKey, kid, len(call.keys))
+}
+
+// refusalLocked says why kid is refused without a fetch (one is held off);
+// r.mu is held.
+func (r *RemoteKeys) refusalLocked(kid string, now time.Time, age setAge) error {
+	wait := r.next.Sub(now).Round(time.Second)
+	switch {
+	case age == expired && r.lastErr != nil:
+		return fmt.Errorf("%w: %q: the keys fetched at %s are past their grace and the last fetch failed (%v); next fetch in %s",
+			ErrUnknownKey, kid, r.fetched.UTC().Format(time.RFC3339), r.lastErr, wait)
+	case r.lastErr != nil:
+		return fmt.Errorf("%w: %q: the last fetch of the keys failed (%v); next fetch in %s", ErrUnknownKey, kid, r.lastErr, wait)
+	}
+	return fmt.Errorf("%w: %q is not among the %d keys fetched; next fetch in %s", ErrUnknownKey, kid, len(r.keys), wait)
 }
 
 // Refresh fetches the keys now, whatever the hold-off (or waits for the
@@ -142,81 +186,3 @@ func (r *RemoteKeys) Refresh(ctx context.Context) error {
 		return fmt.Errorf("webhook: gave up waiting for the verification keys: %w", ctx.Err())
 	}
 }
-
-// startLocked starts a fetch in its own goroutine; r.mu is held.
-func (r *RemoteKeys) startLocked(ctx context.Context) (*keyFetch, error) {
-	if r.Fetch == nil {
-		return nil, errors.New("webhook: RemoteKeys.Fetch is nil")
-	}
-	call := &keyFetch{done: make(chan struct{})}
-	r.inflight = call
-	timeout := r.FetchTimeout
-	if timeout <= 0 {
-		timeout = DefaultFetchTimeout
-	}
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
-	go func() {
-		defer cancel()
-		set, err := r.fetch(fctx)
-		r.finish(call, set, err)
-	}()
-	return call, nil
-}
-
-// fetch runs Fetch and parses its answer; a panic in Fetch is an error.
-func (r *RemoteKeys) fetch(ctx context.Context) (set *KeySet, err error) {
-	if r.TracerProvider != nil {
-		var span trace.Span
-		ctx, span = r.TracerProvider.Tracer(instrumentationName).Start(ctx, "upvest.webhook.jwks.fetch")
-		defer func() {
-			if set != nil {
-				span.SetAttributes(attribute.Int("upvest.webhook.jwks.keys", len(set.Keys)), attribute.Int("upvest.webhook.jwks.skipped", len(set.Skipped)))
-			}
-			if err != nil {
-				span.SetStatus(codes.Error, "fetch failed")
-			}
-			span.End()
-		}()
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			set, err = nil, fmt.Errorf("webhook: fetching the verification keys panicked: %v", p)
-		}
-	}()
-	data, err := r.Fetch(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("webhook: fetching the verification keys failed: %w", err)
-	}
-	return ParseKeySet(data)
-}
-
-// finish records a completed fetch, starts the hold-off from now, reports
-// skipped keys and wakes the lookups waiting for it.
-func (r *RemoteKeys) finish(call *keyFetch, set *KeySet, err error) {
-	hold, retry := r.MinInterval, r.RetryInterval
-	if hold <= 0 {
-		hold = DefaultRefetchInterval
-	}
-	if retry <= 0 {
-		retry = DefaultRetryInterval
-	}
-	r.mu.Lock()
-	if err == nil {
-		r.keys = set.Keys
-		r.next = r.now().Add(hold)
-	} else {
-		r.next = r.now().Add(retry)
-	}
-	r.lastErr = err
-	r.inflight = nil
-	call.keys, call.err = r.keys, err
-	r.mu.Unlock()
-	if set != nil && r.OnSkippedKey != nil {
-		for _, s := range set.Skipped {
-			r.OnSkippedKey(s)
-		}
-	}
-	close(call.done)
-}
-
-func (r *RemoteKeys) now() time.Time { return httpsig.Now(r.Now) }

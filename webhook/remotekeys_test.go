@@ -123,6 +123,7 @@ func blockedRotation(t *testing.T) (old, rotated *fixture, sets *keySets, keys *
 // A slow JWKS fetch for an unknown kid does not stall deliveries signed with
 // a key already known: the lock is not held across the fetch.
 func TestRemoteKeysKnownKeyWhileFetching(t *testing.T) {
+	t.Parallel()
 	old, rotated, sets, keys := blockedRotation(t)
 	slow := lookup(context.Background(), keys, rotated.kid)
 	wait(t, sets.started, "the second fetch")
@@ -141,6 +142,7 @@ func TestRemoteKeysKnownKeyWhileFetching(t *testing.T) {
 // goes on, and the genuine delivery signed with Upvest's freshly rotated key
 // is verified.
 func TestRemoteKeysFetchOutlivesItsCaller(t *testing.T) {
+	t.Parallel()
 	old, rotated := newFixture(t), newFixture(t)
 	clock := &testClock{t: now}
 	sets := &keySets{docs: [][]byte{jwks(old.kid, &old.key.PublicKey), jwks(rotated.kid, &rotated.key.PublicKey)}}
@@ -169,6 +171,7 @@ func TestRemoteKeysFetchOutlivesItsCaller(t *testing.T) {
 // Concurrent lookups of unknown kids share one fetch, and every one of them
 // gets its key.
 func TestRemoteKeysOneFetchForConcurrentLookups(t *testing.T) {
+	t.Parallel()
 	const n = 20
 	f := newFixture(t)
 	sets := &keySets{docs: [][]byte{jwks(f.kid, &f.key.PublicKey)}, gate: make(chan struct{}), started: make(chan struct{}, n)}
@@ -193,6 +196,7 @@ func TestRemoteKeysOneFetchForConcurrentLookups(t *testing.T) {
 // starts: a slow fetch does not shorten it. A successful fetch is followed by
 // MinInterval without fetches, a failed one by the shorter RetryInterval.
 func TestRemoteKeysHoldOffStartsWhenTheFetchCompletes(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	for _, tc := range []struct {
 		name     string
@@ -244,6 +248,7 @@ func TestRemoteKeysHoldOffStartsWhenTheFetchCompletes(t *testing.T) {
 // A fetch is bounded by FetchTimeout, whatever the callers' contexts; its
 // failure holds off the next fetch for RetryInterval only.
 func TestRemoteKeysFetchTimeout(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	clock := &testClock{t: now}
 	var fetches atomic.Int32
@@ -270,6 +275,7 @@ func TestRemoteKeysFetchTimeout(t *testing.T) {
 // Refresh fetches now, whatever the hold-off, and says why it could not; a
 // panicking Fetch is an error, not a crash.
 func TestRemoteKeysRefresh(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	cause := errors.New("HTTP 401")
 	for _, tc := range []struct {
@@ -319,6 +325,7 @@ func TestRemoteKeysRefresh(t *testing.T) {
 // another curve, bad coordinates) beside usable P-521 keys still yields the
 // usable keys; it fails only when none is usable.
 func TestJWKSWithUnusableKeys(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p521, _ := json.Marshal(jwkOf(f.kid, &f.key.PublicKey))
 	for _, tc := range []struct {
@@ -380,6 +387,7 @@ func TestJWKSWithUnusableKeys(t *testing.T) {
 // rotated key arrives while its client disconnects during the key fetch; the
 // retry of it a moment later is verified (not refused for a minute).
 func TestRotatedKeyAfterAClientDisconnects(t *testing.T) {
+	t.Parallel()
 	_, rotated, sets, keys := blockedRotation(t)
 	refused := make(chan error, 4)
 	h := rotated.handler(keys, webhook.OnRefusal(func(_ *http.Request, err error) { refused <- err }))

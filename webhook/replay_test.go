@@ -84,6 +84,7 @@ func (rr *replayRig) send(sig string) (int, error) {
 // A captured delivery replayed with the twin of its ECDSA signature is
 // refused: the replay check is keyed on what the signature covers.
 func TestReplayWithTwinSignatureIsRefused(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		signer webhook.TestSigner
@@ -125,6 +126,7 @@ func TestReplayWithTwinSignatureIsRefused(t *testing.T) {
 // at the last instant it verifies, its replay is refused as a replay; a
 // second later it no longer verifies at all.
 func TestReplayRememberedWhileTheDeliveryVerifies(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		validity  time.Duration // expires - created, whole seconds

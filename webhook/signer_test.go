@@ -18,6 +18,7 @@ import (
 // A delivery to a URL with no path reaches the server as "/": TestSigner must
 // sign that, or every such delivery fails verification.
 func TestSignerSignsWhatTheServerSees(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, suffix string }{
 		{"no path", ""},
 		{"root", "/"},
@@ -59,6 +60,7 @@ func (o *opaqueSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) 
 // through an opaque one verify (v6 and v15, with and without a nonce);
 // other keys are refused with ErrUnsupportedKey before anything is set.
 func TestSignerTakesACryptoSigner(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	for _, tc := range []struct {
 		name    string

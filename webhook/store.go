@@ -12,14 +12,16 @@ import (
 //
 //  1. Claim takes the event for a lease (Claimed), or finds it handled
 //     (Handled) or held by another live lease (Busy);
-//  2. the holder runs the callback, its context bounded by the lease;
+//  2. the holder runs the callback, its context bounded by the lease, and
+//     renews the claim (when the store is also a Renewer) until step 3;
 //  3. Done marks the event handled for a TTL, or Release frees the claim
 //     so a retry can take it at once.
 //
 // A store that cannot answer returns an error: the Handler then fails the
 // delivery (503) rather than risk handling an event twice or acknowledging
 // one unhandled. Implementations must be safe for concurrent use; MemoryStore
-// serves one process, package webhook/redisstore serves replicas.
+// serves one process, package webhook/redisstore serves replicas (both are
+// Renewers too).
 type EventStore interface {
 	// Claim tries to take eventID for lease. Token identifies a Claimed
 	// claim for Done and Release.
@@ -30,6 +32,21 @@ type EventStore interface {
 	// Release frees eventID if token still holds it; otherwise it does
 	// nothing.
 	Release(ctx context.Context, eventID, token string) error
+}
+
+// Renewer is an EventStore that can renew a claim. The Handler renews its
+// claim on an event under its token every quarter of the lease while the
+// callback runs and while the done mark waits to be written, so that a
+// store outage shorter than the lease less that quarter does not let
+// another replica claim an event already handled (see Handler). A store
+// without it still works: its claims last one lease from the claim. Renew
+// is called from a timer's goroutine, concurrently with the store's other
+// methods.
+type Renewer interface {
+	// Renew extends eventID's claim to lease from now if token still
+	// holds it, and reports whether it does (false: the claim ran out, was
+	// released or was taken; the event may be handled elsewhere).
+	Renew(ctx context.Context, eventID, token string, lease time.Duration) (bool, error)
 }
 
 // ClaimState is what EventStore.Claim found.

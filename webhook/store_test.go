@@ -8,17 +8,20 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/upvest-go/upvest/webhook"
 )
 
 // deliverUntil200 sends ev (signed afresh each time, as Upvest's retries
-// are) until the handler answers 200, and returns the statuses seen.
-func deliverUntil200(t *testing.T, f *fixture, h http.Handler, ev map[string]any) []int {
+// are) until the handler answers 200, waiting wait between tries (Upvest's
+// back-off: fake time in a bubble; zero where nothing needs waiting for),
+// and returns the statuses seen.
+func deliverUntil200(t *testing.T, f *fixture, h http.Handler, ev map[string]any, wait time.Duration) []int {
 	t.Helper()
 	var codes []int
-	for i := 0; i < 100; i++ {
+	for range 100 {
 		req := must(f.signer.NewRequest(context.Background(), "https://hooks.example/upvest", ev))
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
@@ -26,49 +29,52 @@ func deliverUntil200(t *testing.T, f *fixture, h http.Handler, ev map[string]any
 		if rec.Code == 200 {
 			return codes
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(wait)
 	}
-	t.Fatalf("never acknowledged: %v", codes)
-	return nil
+	t.Errorf("never acknowledged: %v", codes)
+	return codes
 }
 
 // TestConcurrentDuplicatesHandledOnce: 20 concurrent deliveries of one
 // event to one handler run its callback once, by default and with
 // WithDedupe; every delivery is acknowledged, none before the event is
-// handled.
+// handled. It runs in a bubble of fake time: the callback's 50 ms and the
+// waits between retries take none.
 func TestConcurrentDuplicatesHandledOnce(t *testing.T) {
+	t.Parallel()
 	for name, opts := range map[string][]webhook.Option{"default": nil, "WithDedupe": {webhook.WithDedupe(100)}} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t)
-			var calls atomic.Int32
-			var handled atomic.Bool
-			h := f.handler(f.keys, append([]webhook.Option{webhook.OnAccountGroupEvent(func(context.Context, webhook.AccountGroupEvent) error {
-				calls.Add(1)
-				time.Sleep(50 * time.Millisecond)
-				handled.Store(true)
-				return nil
-			}), webhook.WithBusyWait(20 * time.Millisecond)}, opts...)...)
-			ev := event("ACCOUNT_GROUP.ACTIVATED")
-			var wg sync.WaitGroup
-			for i := 0; i < 20; i++ {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					codes := deliverUntil200(t, f, h, ev)
-					if !handled.Load() {
-						t.Errorf("acknowledged before the event was handled (statuses %v)", codes)
-					}
-					for _, c := range codes[:len(codes)-1] {
-						if c != http.StatusServiceUnavailable {
-							t.Errorf("a duplicate meeting a busy event got %d, want 503", c)
+			synctest.Test(t, func(t *testing.T) {
+				var calls atomic.Int32
+				var handled atomic.Bool
+				h := f.handler(f.keys, append([]webhook.Option{webhook.OnAccountGroupEvent(func(context.Context, webhook.AccountGroupEvent) error {
+					calls.Add(1)
+					time.Sleep(50 * time.Millisecond) // the callback's work (fake time)
+					handled.Store(true)
+					return nil
+				}), webhook.WithBusyWait(20 * time.Millisecond)}, opts...)...)
+				ev := event("ACCOUNT_GROUP.ACTIVATED")
+				var wg sync.WaitGroup
+				for range 20 {
+					wg.Go(func() {
+						codes := deliverUntil200(t, f, h, ev, time.Second)
+						if !handled.Load() {
+							t.Errorf("acknowledged before the event was handled (statuses %v)", codes)
 						}
-					}
-				}()
-			}
-			wg.Wait()
-			if n := calls.Load(); n != 1 {
-				t.Fatalf("callback ran %d times, want 1", n)
-			}
+						for _, c := range codes[:len(codes)-1] {
+							if c != http.StatusServiceUnavailable {
+								t.Errorf("a duplicate meeting a busy event got %d, want 503", c)
+							}
+						}
+					})
+				}
+				wg.Wait()
+				if n := calls.Load(); n != 1 {
+					t.Fatalf("callback ran %d times, want 1", n)
+				}
+			})
 		})
 	}
 }
@@ -76,6 +82,7 @@ func TestConcurrentDuplicatesHandledOnce(t *testing.T) {
 // TestFailedCallbackIsRetried: a callback that fails releases its claim,
 // so Upvest's retry runs it again; once it succeeds, repeats skip it.
 func TestFailedCallbackIsRetried(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var calls atomic.Int32
 	h := f.handler(f.keys, webhook.OnAccountGroupEvent(func(context.Context, webhook.AccountGroupEvent) error {
@@ -85,10 +92,10 @@ func TestFailedCallbackIsRetried(t *testing.T) {
 		return nil
 	}))
 	ev := event("ACCOUNT_GROUP.CREATED")
-	if codes := deliverUntil200(t, f, h, ev); len(codes) != 2 || codes[0] != 500 {
+	if codes := deliverUntil200(t, f, h, ev, 0); len(codes) != 2 || codes[0] != 500 {
 		t.Fatalf("statuses %v, want 500 then 200", codes)
 	}
-	deliverUntil200(t, f, h, ev)
+	deliverUntil200(t, f, h, ev, 0)
 	if calls.Load() != 2 {
 		t.Fatalf("%d calls, want 2 (one failure, one success)", calls.Load())
 	}
@@ -96,6 +103,7 @@ func TestFailedCallbackIsRetried(t *testing.T) {
 
 // TestCallbackBoundedByLease: the callback's context ends with its lease.
 func TestCallbackBoundedByLease(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var left time.Duration
 	h := f.handler(f.keys, webhook.WithLease(3*time.Second), webhook.OnAccountGroupEvent(func(ctx context.Context, _ webhook.AccountGroupEvent) error {
@@ -106,7 +114,7 @@ func TestCallbackBoundedByLease(t *testing.T) {
 		left = time.Until(d)
 		return nil
 	}))
-	deliverUntil200(t, f, h, event("ACCOUNT_GROUP.CREATED"))
+	deliverUntil200(t, f, h, event("ACCOUNT_GROUP.CREATED"), 0)
 	if left <= 0 || left > 3*time.Second {
 		t.Fatalf("callback deadline in %v, want within the 3 s lease", left)
 	}
@@ -143,6 +151,7 @@ func (s *flakyStore) Done(ctx context.Context, id, token string, ttl time.Durati
 // TestStoreFailureFailsClosed: when the store cannot claim, the delivery is
 // answered 503 without running the callback, and the hook hears of it.
 func TestStoreFailureFailsClosed(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	store := &flakyStore{MemoryStore: webhook.NewMemoryStore(0)}
 	store.failClaim.Store(true)
@@ -167,7 +176,7 @@ func TestStoreFailureFailsClosed(t *testing.T) {
 		t.Fatalf("refusals %v", refused)
 	}
 	store.failClaim.Store(false)
-	deliverUntil200(t, f, h, ev)
+	deliverUntil200(t, f, h, ev, 0)
 	if calls.Load() != 1 {
 		t.Fatalf("%d calls after the store came back, want 1", calls.Load())
 	}
@@ -177,6 +186,7 @@ func TestStoreFailureFailsClosed(t *testing.T) {
 // cannot be written is acknowledged (it was handled), is not handled again
 // here, and its mark is written once the store is back.
 func TestDoneMarkWrittenWhenStoreReturns(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	store := &flakyStore{MemoryStore: webhook.NewMemoryStore(0)}
 	store.failDone.Store(true)
@@ -188,18 +198,18 @@ func TestDoneMarkWrittenWhenStoreReturns(t *testing.T) {
 			return nil
 		}))
 	ev := event("ACCOUNT_GROUP.CREATED")
-	if codes := deliverUntil200(t, f, h, ev); len(codes) != 1 {
+	if codes := deliverUntil200(t, f, h, ev, 0); len(codes) != 1 {
 		t.Fatalf("statuses %v, want 200 at once", codes)
 	}
 	if storeErrs.Load() == 0 {
 		t.Fatal("the failed done mark was not reported")
 	}
-	deliverUntil200(t, f, h, ev) // store still failing: skipped all the same
+	deliverUntil200(t, f, h, ev, 0) // store still failing: skipped all the same
 	if calls.Load() != 1 {
 		t.Fatalf("%d calls, want 1", calls.Load())
 	}
 	store.failDone.Store(false)
-	deliverUntil200(t, f, h, event("ACCOUNT_GROUP.CREATED")) // any delivery flushes pending marks
+	deliverUntil200(t, f, h, event("ACCOUNT_GROUP.CREATED"), 0) // any delivery flushes pending marks
 	if c, _ := store.MemoryStore.Claim(context.Background(), ev["id"].(string), time.Second); c.State != webhook.Handled {
 		t.Fatalf("the pending done mark was not written: %v", c.State)
 	}
@@ -208,6 +218,7 @@ func TestDoneMarkWrittenWhenStoreReturns(t *testing.T) {
 // TestBusyEventWaitsThenRetries: an event another replica is handling is
 // waited for briefly, then answered 503 (never 200 early).
 func TestBusyEventWaitsThenRetries(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	store := &flakyStore{MemoryStore: webhook.NewMemoryStore(0)}
 	store.busy.Store(true)
@@ -239,6 +250,7 @@ func (s *ttlStore) Done(ctx context.Context, id, token string, ttl time.Duration
 
 // TestDoneTTL: done marks are kept DefaultDoneTTL, or WithDoneTTL's.
 func TestDoneTTL(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		opts []webhook.Option
 		want time.Duration
@@ -246,7 +258,7 @@ func TestDoneTTL(t *testing.T) {
 		f := newFixture(t)
 		store := &ttlStore{MemoryStore: webhook.NewMemoryStore(0)}
 		h := f.handler(f.keys, append([]webhook.Option{webhook.WithEventStore(store)}, tt.opts...)...)
-		deliverUntil200(t, f, h, event("ACCOUNT_GROUP.CREATED"))
+		deliverUntil200(t, f, h, event("ACCOUNT_GROUP.CREATED"), 0)
 		if got := time.Duration(store.ttl.Load()); got != tt.want {
 			t.Fatalf("done mark kept %v, want %v", got, tt.want)
 		}

@@ -19,6 +19,7 @@ import (
 // and types, the JWKS fetch it caused a span under it; deliveries and
 // refusals are counted by outcome and reason.
 func TestHandlerTelemetry(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	spans := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))

@@ -17,12 +17,25 @@ const (
 	DefaultMaxBodyBytes = 1 << 20
 )
 
+// MaxSignatureMembers bounds the members of a delivery's signature-input
+// and signature headers: one with more is refused (ErrMalformedSignature)
+// before any key is looked up.
+const MaxSignatureMembers = httpsig.MaxMembers
+
 // Verifier checks that a delivery comes from Upvest. It accepts Upvest's v6
 // style (unquoted base names, digest: SHA-256=…) and the v15 style
 // (upvest-signature-version: 15, content-digest), ECDSA P-521/SHA-512, and
 // insists that the method, path, content type and body digest be covered.
 //
-// Keys is required; the other fields have working zero values. Set them
+// One delivery costs a bounded amount of work, whoever sends it: its body
+// is digested once, at most MaxSignatureMembers signature members are
+// parsed, and of the members naming a known key at most two are verified
+// (the others are not tried). A member naming an unknown key costs a key
+// lookup (see RemoteKeys for how unknown kids are held off).
+//
+// Keys is required (without it, or on a nil *Verifier, every delivery is
+// refused with ErrConfig, and NewHandler refuses the Verifier); the other
+// fields have working zero values. Set them
 // before first use; a Verifier is then safe for concurrent use. It remembers
 // every delivery it accepted, keyed on what the signature covers (never on
 // the signature bytes, which an attacker can vary), for as long as the
@@ -48,6 +61,9 @@ type Verifier struct {
 // release if you then fail to handle it, so that the same delivery, retried,
 // is accepted.
 func (v *Verifier) Verify(r *http.Request) (body []byte, release func(), err error) {
+	if err := v.usable(); err != nil {
+		return nil, nil, err
+	}
 	if r.Method != http.MethodPost {
 		return nil, nil, ErrMethod
 	}
@@ -69,6 +85,17 @@ func (v *Verifier) Verify(r *http.Request) (body []byte, release func(), err err
 	return body, release, nil
 }
 
+// usable says why v cannot verify anything, nil when it can.
+func (v *Verifier) usable() error {
+	if v == nil {
+		return fmt.Errorf("%w: nil *Verifier", ErrConfig)
+	}
+	if v.Keys == nil {
+		return fmt.Errorf("%w: Verifier.Keys is nil", ErrConfig)
+	}
+	return nil
+}
+
 func (v *Verifier) maxBodyBytes() int64 {
 	if v.MaxBodyBytes > 0 {
 		return v.MaxBodyBytes
@@ -79,9 +106,6 @@ func (v *Verifier) maxBodyBytes() int64 {
 // verify checks r's signature given its already read body, then claims the
 // delivery in the replay cache.
 func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte) (release func(), err error) {
-	if v.Keys == nil {
-		return nil, errors.New("webhook: Verifier.Keys is nil")
-	}
 	at := httpsig.Now(v.Now)
 	tol := v.Tolerance
 	if tol <= 0 {

@@ -8,6 +8,11 @@ import (
 	"github.com/dunglas/httpsfv"
 )
 
+// MaxMembers bounds the members of a signature-input or signature header:
+// a request carries one signature, two when a proxy adds its own; a header
+// of thousands is an attack on the verifier's CPU.
+const MaxMembers = 16
+
 // ErrMalformed is wrapped by every parse error of this package.
 var ErrMalformed = errors.New("malformed signature header")
 
@@ -44,12 +49,16 @@ func structuredField(name string) bool { return name == "content-digest" || name
 // ParseSignatureInput parses a signature-input header (its field lines
 // joined with ", ") as an RFC 9651 dictionary with
 // github.com/dunglas/httpsfv and returns every member in order. A header
-// that is not a well-formed dictionary, has no member or repeats a label is
-// an error wrapping ErrMalformed; a member that is well-formed but unusable
+// that is not a well-formed dictionary, has no member or more than
+// MaxMembers, or repeats a label is an error wrapping ErrMalformed (the
+// bound is checked before anything is parsed); a member that is well-formed but unusable
 // (not an inner list of strings, a parameter of the wrong type, a component
 // parameter not handled here) is returned with its Problem set, so that
 // another member can still be verified.
 func ParseSignatureInput(header string) ([]*SignatureInput, error) {
+	if tooManyMembers(header) {
+		return nil, malformed("signature-input has more than %d members", MaxMembers)
+	}
 	dict, err := httpsfv.UnmarshalDictionary([]string{header})
 	if err != nil {
 		return nil, malformed("signature-input is not a structured-field dictionary: %v", err)
@@ -91,20 +100,7 @@ func splitMembers(s string) ([]member, error) {
 		if s == "" {
 			return out, nil
 		}
-		end, inString := len(s), false
-		for i := 0; i < len(s); i++ {
-			switch c := s[i]; {
-			case inString && c == '\\':
-				i++
-			case c == '"':
-				inString = !inString
-			case !inString && c == ',':
-				end = i
-			}
-			if end < len(s) {
-				break
-			}
-		}
+		end := memberEnd(s)
 		m := strings.TrimRight(s[:end], " \t")
 		label, raw, _ := strings.Cut(m, "=")
 		if i := strings.IndexByte(label, ';'); i >= 0 { // a bare key with parameters
@@ -117,6 +113,39 @@ func splitMembers(s string) ([]member, error) {
 		out = append(out, member{label: label, raw: raw})
 		if end == len(s) {
 			return out, nil
+		}
+		s = s[end+1:]
+	}
+}
+
+// memberEnd returns the index of the comma that ends the first member of
+// s, a dictionary's text, or len(s) when s holds one member: the first
+// comma outside a string.
+func memberEnd(s string) int {
+	inString := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case !inString && c == ',':
+			return i
+		}
+	}
+	return len(s)
+}
+
+// tooManyMembers reports whether the dictionary text s has more than
+// MaxMembers members, reading no further than the member past the bound.
+func tooManyMembers(s string) bool {
+	for n := 1; ; n++ {
+		end := memberEnd(s)
+		if end == len(s) {
+			return false
+		}
+		if n == MaxMembers {
+			return true
 		}
 		s = s[end+1:]
 	}

@@ -71,20 +71,41 @@ type Verification struct {
 	Skew time.Duration
 	// MaxAge is how old created may be; zero means no limit beyond expires.
 	MaxAge time.Duration
+
+	// work, when set (by this package's tests), counts the costly steps.
+	work *work
 }
 
+// work counts the costly steps of one VerifyRequest: body digests and
+// signature verifications.
+type work struct{ digests, verifies int }
+
+// MaxTries is how many signature-input members naming a known key
+// VerifyRequest verifies at most: Upvest's signature, and one more (a
+// rotation signed with both keys, a proxy that knows a key id).
+const MaxTries = 2
+
 // VerifyRequest checks the signature of r, whose body is body, and returns
-// the signature-input member that verified. Every member of signature-input
-// is considered, in order: members whose keyid v.Key does not know (a
-// proxy's signature, say) are passed over; the first member with a known
-// key that passes every check is the answer. When none does, the error is
-// that of the first member with a known key, or ErrUnknownKey naming every
-// keyid seen.
+// the signature-input member that verified. The members are considered in
+// order: members whose keyid v.Key does not know (a proxy's signature, say)
+// are passed over; the first member with a known key that passes every
+// check is the answer, and after MaxTries members with a known key have
+// failed the others are not tried. When none verifies, the error is that of
+// the first member with a known key, or ErrUnknownKey naming every keyid
+// seen.
+//
+// The work one request can cause is bounded: headers of more than
+// MaxMembers members are refused (ErrMalformed) before any key is looked
+// up, the body is digested once, and at most MaxTries signatures are
+// verified.
 func VerifyRequest(r *http.Request, body []byte, v *Verification) (*SignatureInput, error) {
 	inputHeader := strings.Join(r.Header.Values("Signature-Input"), ", ")
 	sigHeader := strings.Join(r.Header.Values("Signature"), ", ")
 	if inputHeader == "" || sigHeader == "" {
 		return nil, refuse(ErrUnsigned, "signature and signature-input headers are required")
+	}
+	if tooManyMembers(sigHeader) {
+		return nil, refuse(ErrMalformed, "signature has more than %d members", MaxMembers)
 	}
 	ins, err := ParseSignatureInput(inputHeader)
 	if err != nil {
@@ -94,19 +115,24 @@ func VerifyRequest(r *http.Request, body []byte, v *Verification) (*SignatureInp
 	if err != nil {
 		return nil, refuse(ErrMalformed, "signature: not a structured-field dictionary: %v", err)
 	}
+	m := &message{r: r, body: body, v: v, sigs: sigs}
 	var first error
 	var unknown []string
+	tries := 0
 	for _, in := range ins {
 		pub, err := v.Key(in.KeyID)
 		if err != nil {
 			unknown = append(unknown, fmt.Sprintf("keyid %q (%s): %v", in.KeyID, in.Label, err))
 			continue
 		}
-		if err = verifyMember(r, body, v, in, sigs, pub); err == nil {
+		if err = m.verify(in, pub); err == nil {
 			return in, nil
 		}
 		if first == nil {
 			first = err
+		}
+		if tries++; tries == MaxTries {
+			break
 		}
 	}
 	if first != nil {
@@ -115,14 +141,27 @@ func VerifyRequest(r *http.Request, body []byte, v *Verification) (*SignatureInp
 	return nil, refuse(ErrUnknownKey, "%s", strings.Join(unknown, "; "))
 }
 
+// message is one request being verified: what its members are checked
+// against, and the outcome of its digest check, made once.
+type message struct {
+	r    *http.Request
+	body []byte
+	v    *Verification
+	sigs *httpsfv.Dictionary
+
+	digestChecked bool
+	digestErr     error
+}
+
 // detail is err's message without the sentinel reason's, which a
 // VerifyError already starts with.
 func detail(err, reason error) string {
 	return strings.TrimPrefix(err.Error(), reason.Error()+": ")
 }
 
-// verifyMember checks one signature-input member whose key is pub.
-func verifyMember(r *http.Request, body []byte, v *Verification, in *SignatureInput, sigs *httpsfv.Dictionary, pub any) error {
+// verify checks one signature-input member whose key is pub.
+func (m *message) verify(in *SignatureInput, pub any) error {
+	r, v := m.r, m.v
 	if in.Problem != nil {
 		reason := ErrMalformed
 		if errors.Is(in.Problem, ErrComponentParam) {
@@ -130,7 +169,7 @@ func verifyMember(r *http.Request, body []byte, v *Verification, in *SignatureIn
 		}
 		return refuse(reason, "signature-input %s: %s", in.Label, detail(in.Problem, reason))
 	}
-	sig, err := signatureOf(sigs, in.Label)
+	sig, err := signatureOf(m.sigs, in.Label)
 	if err != nil {
 		return refuse(ErrMalformed, "%s", detail(err, ErrMalformed))
 	}
@@ -140,8 +179,8 @@ func verifyMember(r *http.Request, body []byte, v *Verification, in *SignatureIn
 	if err := checkTimes(v, in); err != nil {
 		return err
 	}
-	if len(body) > 0 {
-		if err := checkDigest(r, body, in, v.Style); err != nil {
+	if len(m.body) > 0 {
+		if err := m.checkDigest(in); err != nil {
 			return err
 		}
 	}
@@ -153,6 +192,9 @@ func verifyMember(r *http.Request, body []byte, v *Verification, in *SignatureIn
 	base, err := SignatureBase(r, v.Style, in)
 	if err != nil {
 		return err
+	}
+	if v.work != nil {
+		v.work.verifies++
 	}
 	if err := Verify(pub, base, sig); err != nil {
 		if errors.Is(err, ErrUnsupportedKey) {
@@ -203,25 +245,32 @@ func checkTimes(v *Verification, in *SignatureInput) error {
 	return nil
 }
 
-func checkDigest(r *http.Request, body []byte, in *SignatureInput, style Style) error {
-	name, want := "content-digest", ""
-	if style == V6 && r.Header.Get("Content-Digest") == "" {
+// checkDigest checks that in covers the request's digest header and that
+// the header matches the body: the body is digested on the first call only.
+func (m *message) checkDigest(in *SignatureInput) error {
+	name := "content-digest"
+	if m.v.Style == V6 && m.r.Header.Get("Content-Digest") == "" {
 		name = "digest"
 	}
-	got := r.Header.Get(name)
+	got := m.r.Header.Get(name)
 	if got == "" {
 		return refuse(ErrDigestMissing, "a request with a body needs a %s header", name)
 	}
 	if !slices.Contains(in.Names, name) {
 		return refuse(ErrNotCovered, "signature-input does not cover %q", name)
 	}
-	if name == "digest" {
-		want = LegacyDigest(body)
-	} else {
-		want = ContentDigest(body)
+	if !m.digestChecked {
+		m.digestChecked = true
+		if m.v.work != nil {
+			m.v.work.digests++
+		}
+		want := ContentDigest(m.body)
+		if name == "digest" {
+			want = LegacyDigest(m.body)
+		}
+		if got != want {
+			m.digestErr = refuse(ErrDigest, "%s is %q but the body's is %q", name, got, want)
+		}
 	}
-	if got != want {
-		return refuse(ErrDigest, "%s is %q but the body's is %q", name, got, want)
-	}
-	return nil
+	return m.digestErr
 }

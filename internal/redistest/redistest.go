@@ -1,7 +1,9 @@
 // Package redistest starts a real redis-server for tests: on a free
 // loopback port, in a temporary directory, stopped when the test ends. It
-// can pause the server (SIGSTOP/SIGCONT) and restart it on the same port
-// and data (append-only file), to test what clients do when Redis is gone.
+// can pause the server (SIGSTOP/SIGCONT), restart it on the same port and
+// data (append-only file), and put a TCP proxy in front of it that can be
+// cut and restored (Server.Proxy), to test what clients do when Redis is
+// gone.
 //
 // Without redis-server on PATH, Start skips the test with one line saying
 // how to install it, or fails it when the CI environment variable is

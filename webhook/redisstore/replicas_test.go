@@ -177,6 +177,10 @@ func accountGroupEvent() map[string]any {
 // failing at random on first tries: each event's callback succeeds exactly
 // once and every delivery is acknowledged.
 func TestReplicasHandleEachEventOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long test: make test-long runs it")
+	}
+	t.Parallel()
 	srv := redistest.Start(t)
 	w := newWorld(t, srv, 2, 5*time.Second)
 	w.run(200, nil)
@@ -188,6 +192,10 @@ func TestReplicasHandleEachEventOnce(t *testing.T) {
 // none is acknowledged unhandled, and after it resumes and the retries
 // arrive each event is still handled exactly once.
 func TestRedisPausedMidRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long test: make test-long runs it")
+	}
+	t.Parallel()
 	srv := redistest.Start(t)
 	w := newWorld(t, srv, 2, 6*time.Second)
 	w.run(120, func() func() {
@@ -203,6 +211,10 @@ func TestRedisPausedMidRun(t *testing.T) {
 // TestRedisRestartedMidRun: Redis is restarted (append-only file, fsync on
 // every write) in the middle of the run: still exactly once.
 func TestRedisRestartedMidRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long test: make test-long runs it")
+	}
+	t.Parallel()
 	srv := redistest.Start(t)
 	w := newWorld(t, srv, 2, 6*time.Second)
 	w.run(120, srv.Down)

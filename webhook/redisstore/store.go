@@ -1,8 +1,9 @@
 // Package redisstore is a webhook.EventStore on Redis, so that several
 // replicas of a webhook receiver handle each Upvest event once: a claim is
-// a SET NX PX of the event's key with a random token for the lease, a done
-// mark is a SET of "done" with a TTL, and a release deletes the key only if
-// the token still holds it.
+// a SET NX PX of the event's key with a random token for the lease, a
+// renewal (webhook.Renewer) a PEXPIRE of it and a release a DEL, both only
+// while the token still holds it, and a done mark a SET of "done" with a
+// TTL.
 //
 // It lives apart from package webhook so that users of webhook alone do
 // not compile a Redis client.
@@ -39,8 +40,13 @@ type Option func(*Store)
 // for several receivers (or environments) sharing one Redis.
 func WithPrefix(prefix string) Option { return func(s *Store) { s.prefix = prefix } }
 
-// New returns a Store using client, which the caller keeps and closes.
+// New returns a Store using client, which the caller keeps and closes. A
+// nil client is refused here, not on every delivery: New panics with an
+// error matching webhook.ErrConfig, as webhook.NewHandler does.
 func New(client redis.UniversalClient, opts ...Option) *Store {
+	if client == nil {
+		panic(fmt.Errorf("%w: redisstore.New: nil client", webhook.ErrConfig))
+	}
 	s := &Store{client: client, prefix: DefaultPrefix}
 	for _, opt := range opts {
 		opt(s)
@@ -53,8 +59,9 @@ func New(client redis.UniversalClient, opts ...Option) *Store {
 var ErrURL = errors.New("redisstore: invalid Redis URL (want redis://[:password@]host:port[/db] or rediss://…)")
 
 // Open connects to the Redis at rawURL (redis:// or rediss://, as
-// go-redis's ParseURL reads it) with short timeouts, so a Redis that hangs
-// fails deliveries quickly (503) instead of holding them. Close the Store
+// go-redis's ParseURL reads it) with short timeouts and one dial per
+// attempt, so a Redis that hangs or refuses connections fails deliveries
+// quickly (503) instead of holding them. Close the Store
 // to close its client. Errors never include the URL's password.
 func Open(rawURL string, opts ...Option) (*Store, error) {
 	o, err := redis.ParseURL(rawURL)
@@ -65,6 +72,10 @@ func Open(rawURL string, opts ...Option) (*Store, error) {
 	o.ReadTimeout = time.Second
 	o.WriteTimeout = time.Second
 	o.MaxRetries = 1
+	// One dial per attempt (go-redis's default is 5, 100 ms apart): a
+	// refused connection fails at once, and the Handler's own retries
+	// (Upvest's, the done mark's every 100 ms) do the retrying.
+	o.DialerRetries = 1
 	client := redis.NewClient(o)
 	s := New(client, opts...)
 	s.closer = client.Close
@@ -122,6 +133,19 @@ func (s *Store) Done(ctx context.Context, id, _ string, ttl time.Duration) error
 		return fmt.Errorf("redisstore: done: %w", err)
 	}
 	return nil
+}
+
+// renew extends the key's expiry only while token holds it.
+var renew = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end return 0`)
+
+// Renew implements webhook.Renewer: PEXPIRE of the event's key, only while
+// token holds it.
+func (s *Store) Renew(ctx context.Context, id, token string, lease time.Duration) (bool, error) {
+	n, err := renew.Run(ctx, s.client, []string{s.key(id)}, token, lease.Milliseconds()).Int()
+	if err != nil {
+		return false, fmt.Errorf("redisstore: renew: %w", err)
+	}
+	return n == 1, nil
 }
 
 // release deletes the key only while token holds it.

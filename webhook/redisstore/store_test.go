@@ -27,6 +27,7 @@ func open(t *testing.T, srv *redistest.Server, opts ...Option) *Store {
 
 // TestClaimDoneRelease: the claim life cycle on a real Redis.
 func TestClaimDoneRelease(t *testing.T) {
+	t.Parallel()
 	srv := redistest.Start(t)
 	s := open(t, srv)
 	ctx := context.Background()
@@ -71,9 +72,64 @@ func TestClaimDoneRelease(t *testing.T) {
 	}
 }
 
+// TestRenew: a renewal extends the claim's expiry only while the token
+// holds it, and reports whether it does.
+func TestRenew(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	s := open(t, srv)
+	ctx := context.Background()
+	rc := redis.NewClient(&redis.Options{Addr: srv.Addr})
+	defer rc.Close()
+	c, err := s.Claim(ctx, "e", time.Second)
+	if err != nil || c.State != webhook.Claimed {
+		t.Fatalf("claim: %+v %v", c, err)
+	}
+	for _, tc := range []struct {
+		name  string
+		token string
+		lease time.Duration
+		held  bool
+		ttl   time.Duration // the key's expiry after it, within a second
+	}{
+		{"the holder", c.Token, time.Hour, true, time.Hour},
+		{"another token", "claim:someone-else", 2 * time.Hour, false, time.Hour},
+		{"the holder again", c.Token, time.Minute, true, time.Minute},
+	} {
+		held, err := s.Renew(ctx, "e", tc.token, tc.lease)
+		ttl := rc.PTTL(ctx, DefaultPrefix+"e").Val()
+		if err != nil || held != tc.held || ttl > tc.ttl || ttl < tc.ttl-time.Second {
+			t.Fatalf("%s: held %v, %v, expiry in %v; want held %v, expiry in %v", tc.name, held, err, ttl, tc.held, tc.ttl)
+		}
+	}
+	if err := s.Done(ctx, "e", c.Token, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"e", "never-claimed"} {
+		if held, err := s.Renew(ctx, id, c.Token, time.Hour); err != nil || held {
+			t.Fatalf("renewal of %s (done, or never claimed): %v %v, want false", id, held, err)
+		}
+	}
+	if rc.Get(ctx, DefaultPrefix+"e").Val() != doneMark {
+		t.Fatal("a renewal touched the done mark")
+	}
+}
+
+// TestNewRefusesANilClient: with a panic matching webhook.ErrConfig.
+func TestNewRefusesANilClient(t *testing.T) {
+	t.Parallel()
+	defer func() {
+		if err, ok := recover().(error); !ok || !errors.Is(err, webhook.ErrConfig) {
+			t.Fatalf("New(nil) panicked with %v, want an error matching webhook.ErrConfig", err)
+		}
+	}()
+	New(nil)
+}
+
 // TestLeaseExpiry: a claim whose holder vanished can be taken once its
 // lease has run out.
 func TestLeaseExpiry(t *testing.T) {
+	t.Parallel()
 	srv := redistest.Start(t)
 	s := open(t, srv)
 	ctx := context.Background()
@@ -92,13 +148,14 @@ func TestLeaseExpiry(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("still %v after the lease", c.State)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // Redis expires the key on its own clock: poll it, against the deadline
 	}
 }
 
 // TestOneClaimAmongMany: 50 concurrent claims of one event, from 5
 // separate clients, give exactly one Claimed.
 func TestOneClaimAmongMany(t *testing.T) {
+	t.Parallel()
 	srv := redistest.Start(t)
 	var stores []*Store
 	for i := 0; i < 5; i++ {
@@ -127,6 +184,7 @@ func TestOneClaimAmongMany(t *testing.T) {
 
 // TestPrefix keeps two receivers' keys apart.
 func TestPrefix(t *testing.T) {
+	t.Parallel()
 	srv := redistest.Start(t)
 	a, b := open(t, srv, WithPrefix("a:")), open(t, srv, WithPrefix("b:"))
 	ctx := context.Background()
@@ -145,6 +203,7 @@ func TestPrefix(t *testing.T) {
 // TestErrorsHideThePassword: a bad URL and an unreachable server give
 // errors without the URL's password.
 func TestErrorsHideThePassword(t *testing.T) {
+	t.Parallel()
 	const pw = "s3cret-redis-pass"
 	if _, err := Open("redis://:" + pw + "@127.0.0.1:notaport/0"); !errors.Is(err, ErrURL) || strings.Contains(err.Error(), pw) {
 		t.Fatalf("bad URL: %v", err)
