@@ -43,6 +43,14 @@ type Config struct {
 	// Addr is where Start listens; empty means 127.0.0.1 on a free port.
 	// New ignores it.
 	Addr string
+	// KeyID is the id Start registers its client signing key under; empty
+	// means a random UUID. New ignores it.
+	KeyID string
+	// PrivateKeyPEM is the client signing key Start registers: an
+	// unencrypted PEM ECDSA P-521 or Ed25519 private key (SEC1 or PKCS#8),
+	// kept as given in Credentials. Nil means a fresh key of the kind
+	// Start is given. New ignores it.
+	PrivateKeyPEM []byte
 	// TokenTTL is the lifetime of issued tokens; zero means 30 minutes.
 	TokenTTL time.Duration
 	// ApprovalDelay is how long a new group stays PENDING_APPROVAL before

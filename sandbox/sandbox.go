@@ -25,6 +25,7 @@ import (
 	"github.com/upvest-go/upvest"
 	"github.com/upvest-go/upvest/gen"
 	"github.com/upvest-go/upvest/internal/routes"
+	"github.com/upvest-go/upvest/middleware"
 )
 
 // maxRequestBody bounds request bodies.
@@ -95,11 +96,7 @@ func Start(cfg Config, kind KeyKind) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	if kind == Ed25519 {
-		s.Credentials, err = s.NewEd25519Credentials()
-	} else {
-		s.Credentials, err = s.NewCredentials()
-	}
+	s.Credentials, err = s.startCredentials(kind)
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -151,35 +148,55 @@ type Credentials struct {
 }
 
 // NewCredentials makes a fresh ECDSA P-521 signing key, registers its public
-// half and returns the credentials to use.
-func (s *Sandbox) NewCredentials() (Credentials, error) {
-	k, err := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
-	if err != nil {
-		return Credentials{}, err
-	}
-	return s.credentials(k, &k.PublicKey)
-}
+// half under a random key id and returns the credentials to use.
+func (s *Sandbox) NewCredentials() (Credentials, error) { return s.newCredentials(P521, uuid.NewString()) }
 
 // NewEd25519Credentials is NewCredentials with an Ed25519 key.
 func (s *Sandbox) NewEd25519Credentials() (Credentials, error) {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	return s.newCredentials(Ed25519, uuid.NewString())
+}
+
+// newCredentials makes a fresh key of kind and registers it under keyID.
+func (s *Sandbox) newCredentials(kind KeyKind, keyID string) (Credentials, error) {
+	var priv crypto.Signer
+	var err error
+	if kind == Ed25519 {
+		_, priv, err = ed25519.GenerateKey(rand.Reader)
+	} else {
+		priv, err = ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
+	}
 	if err != nil {
 		return Credentials{}, err
 	}
-	return s.credentials(priv, pub)
-}
-
-func (s *Sandbox) credentials(priv crypto.PrivateKey, pub crypto.PublicKey) (Credentials, error) {
 	der, err := x509.MarshalPKCS8PrivateKey(priv)
 	if err != nil {
 		return Credentials{}, err
 	}
-	keyID := uuid.NewString()
+	return s.register(keyID, priv.Public(), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})), nil
+}
+
+// register registers pub under keyID and returns the credentials with the
+// private key privPEM.
+func (s *Sandbox) register(keyID string, pub crypto.PublicKey, privPEM []byte) Credentials {
 	s.AddClientKey(keyID, pub)
-	return Credentials{
-		ClientID: s.auth.clientID, ClientSecret: s.auth.secret, KeyID: keyID,
-		PrivateKeyPEM: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}),
-	}, nil
+	return Credentials{ClientID: s.auth.clientID, ClientSecret: s.auth.secret, KeyID: keyID, PrivateKeyPEM: privPEM}
+}
+
+// startCredentials registers the key Start uses under Config.KeyID (or a
+// random id): Config.PrivateKeyPEM, or a fresh key of kind.
+func (s *Sandbox) startCredentials(kind KeyKind) (Credentials, error) {
+	keyID := s.cfg.KeyID
+	if keyID == "" {
+		keyID = uuid.NewString()
+	}
+	if s.cfg.PrivateKeyPEM == nil {
+		return s.newCredentials(kind, keyID)
+	}
+	key, err := middleware.ParseKey(s.cfg.PrivateKeyPEM, nil)
+	if err != nil {
+		return Credentials{}, fmt.Errorf("sandbox: Config.PrivateKeyPEM: %w", err)
+	}
+	return s.register(keyID, key.Public(), s.cfg.PrivateKeyPEM), nil
 }
 
 // ServeHTTP answers one request: it finds the operation once, draws the

@@ -199,6 +199,9 @@ func TestValidationNamesTheWrongFlag(t *testing.T) {
 		{[]string{"sandbox", "--closing-delay", "-1s"}, "--closing-delay", "-1s"},
 		{[]string{"sandbox", "--subscribe", "localhost:9000/webhooks"}, "--subscribe", "http"},
 		{[]string{"sandbox", "--subscribe", "ftp://127.0.0.1/x"}, "--subscribe", "http"},
+		{[]string{"sandbox", "--users", "0"}, "--users", "1 to 1000"},
+		{[]string{"sandbox", "--client-id", "a b"}, "--client-id", `"a b"`},
+		{[]string{"sandbox", "--key-id", `k"1`}, "--key-id", "letters"},
 		{[]string{"account-groups", "get", "not-a-uuid"}, "", `ID must be a UUID, not "not-a-uuid"`},
 		{[]string{"account-groups", "close", "42"}, "", `ID must be a UUID, not "42"`},
 		{[]string{"account-groups", "wait", "42", "--status", "ACTIVE"}, "", `ID must be a UUID`},
@@ -450,10 +453,16 @@ type sandboxRun struct {
 // startSandbox runs `upvest sandbox` with args and waits for its banner.
 func startSandbox(t *testing.T, args ...string) *sandboxRun {
 	t.Helper()
+	return startSandboxEnv(t, nil, args...)
+}
+
+// startSandboxEnv is startSandbox with the environment env.
+func startSandboxEnv(t *testing.T, env map[string]string, args ...string) *sandboxRun {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &sandboxRun{out: &syncBuffer{}, err: &syncBuffer{}, cancel: cancel, done: make(chan int, 1), env: map[string]string{}}
 	go func() {
-		s.done <- run(ctx, append([]string{"sandbox"}, args...), func(string) string { return "" }, s.out, s.err)
+		s.done <- run(ctx, append([]string{"sandbox"}, args...), func(k string) string { return env[k] }, s.out, s.err)
 	}()
 	select {
 	case code := <-s.done:

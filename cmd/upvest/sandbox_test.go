@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -94,5 +95,34 @@ func TestSandboxCommandKeyFileKept(t *testing.T) {
 	}
 	if _, err := os.Stat(keyFile); err != nil {
 		t.Fatalf("--key-file removed: %v", err)
+	}
+}
+
+// --key-file naming an existing file that holds no key (an empty file,
+// world-readable): the key is written to a new file renamed over it, so it
+// is 0600 whatever the old file's mode was.
+func TestSandboxKeyFileMode(t *testing.T) {
+	t.Parallel()
+	keyFile := filepath.Join(t.TempDir(), "key.pem")
+	if err := os.WriteFile(keyFile, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(keyFile, 0o644); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+	s := startSandbox(t, "--addr", "127.0.0.1:0", "--key-file", keyFile)
+	fi, err := os.Stat(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := fi.Mode().Perm(); mode != 0o600 {
+		t.Fatalf("the key file's mode is %o, want 600", mode)
+	}
+	pemKey, err := os.ReadFile(keyFile)
+	if err != nil || !strings.Contains(string(pemKey), "PRIVATE KEY") {
+		t.Fatalf("the key file holds no private key: %v", err)
+	}
+	if code := s.stop(t); code != 0 {
+		t.Fatalf("exit %d: %s", code, s.err.String())
 	}
 }
