@@ -149,7 +149,9 @@ type Credentials struct {
 
 // NewCredentials makes a fresh ECDSA P-521 signing key, registers its public
 // half under a random key id and returns the credentials to use.
-func (s *Sandbox) NewCredentials() (Credentials, error) { return s.newCredentials(P521, uuid.NewString()) }
+func (s *Sandbox) NewCredentials() (Credentials, error) {
+	return s.newCredentials(P521, uuid.NewString())
+}
 
 // NewEd25519Credentials is NewCredentials with an Ed25519 key.
 func (s *Sandbox) NewEd25519Credentials() (Credentials, error) {

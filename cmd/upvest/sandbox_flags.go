@@ -154,4 +154,3 @@ func (l *urlList) Set(v string) error {
 	*l = append(*l, v)
 	return nil
 }
-
