@@ -40,13 +40,23 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/redis/go-redis/v9"
 )
 
 func main() {
+	// go-redis logs dial failures to the process's stderr on its own, ahead
+	// of the one line the command prints about them.
+	redis.SetLogger(silentRedis{})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
+
+// silentRedis is go-redis' logger in this command: it prints nothing.
+type silentRedis struct{}
+
+func (silentRedis) Printf(context.Context, string, ...any) {}
 
 // env reads an environment variable.
 type env func(string) string

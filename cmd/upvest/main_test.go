@@ -62,8 +62,13 @@ func (s *syncBuffer) String() string {
 
 func (w *world) run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return w.runIn(context.Background(), args...)
+}
+
+// runIn runs the CLI with ctx as the process's signal context.
+func (w *world) runIn(ctx context.Context, args ...string) (code int, stdout, stderr string) {
 	var out, errb syncBuffer
-	code = run(context.Background(), args, func(k string) string { return w.env[k] }, &out, &errb)
+	code = run(ctx, args, func(k string) string { return w.env[k] }, &out, &errb)
 	return code, out.String(), errb.String()
 }
 
