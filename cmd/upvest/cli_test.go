@@ -78,7 +78,7 @@ func TestHelpEverywhere(t *testing.T) {
 	}{
 		{nil, []string{"account-groups create", "webhooks keys", "sandbox", "--version", "--help"}},
 		{[]string{"account-groups"}, []string{"account-groups get ID", "create", "list", "close", "wait"}},
-		{[]string{"account-groups", "get"}, []string{"ID", "-v, --verbose", "--client-id", "UPVEST_CLIENT_ID", "--private-key-file"}},
+		{[]string{"account-groups", "get"}, []string{"ID", "-v, --verbose", "--client-id", "UPVEST_CLIENT_ID", "--private-key-file", "--client-secret-file", "--private-key-passphrase-file"}},
 		{[]string{"account-groups", "create"}, []string{"--user-id", "--type", "PERSONAL", "LEGAL_ENTITY", "--idempotency-key", "--idempotency-reference", "--verbose"}},
 		{[]string{"account-groups", "list"}, []string{"--limit", "1 to 1000", "--offset", "--order", "--all"}},
 		{[]string{"account-groups", "close"}, []string{"ID", "CLOSING"}},

@@ -31,7 +31,7 @@ func (a *app) webhooksListen(args []string) int {
 	addr := fs.String("addr", "", "listen on `HOST:PORT` (required)")
 	path := fs.String("path", "/webhooks", "the URL `PATH` deliveries are posted to")
 	jwksFile := fs.String("jwks-file", "", "the verification keys: a JWKS `FILE` (upvest webhooks keys > FILE), or a PEM public key whose kid --key-id gives (default: fetched from the API with the credentials)")
-	redisURL := fs.String("redis", a.env("UPVEST_WEBHOOK_REDIS_URL"), "a Redis `URL` shared by the replicas, so that each event is handled once across them: redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…, UPVEST_WEBHOOK_REDIS_URL (default: once per process, in memory)")
+	redisURL := fs.String("redis", a.env(redisEnv), "a Redis `URL` shared by the replicas, so that each event is handled once across them: redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…, "+redisEnv+" (with a password, set the variable: a flag's value can be read by every local user) (default: once per process, in memory)")
 	redisPrefix := fs.String("redis-prefix", redisstore.DefaultPrefix, "`PREFIX` of the keys written to Redis")
 	var cfg serverConfig
 	cfg.register(fs)

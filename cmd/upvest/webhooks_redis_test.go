@@ -31,10 +31,10 @@ func TestWebhooksListenReplicasOnRedis(t *testing.T) {
 	pub := writeFile(t, "upvest.pem", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
 	signer := &webhook.TestSigner{Key: k, KeyID: "upvest-hooks-1"}
 	w := newWorld(t)
-	redisURL := "redis://:" + redisPassword + "@" + srv.Addr + "/0"
+	w.env[redisEnv] = "redis://:" + redisPassword + "@" + srv.Addr + "/0" // the safe form: not on the command line
 	var replicas []*listener
 	for i := 0; i < 2; i++ {
-		replicas = append(replicas, w.listen(t, "--jwks-file", pub, "--key-id", "upvest-hooks-1", "--redis", redisURL, "--redis-prefix", "test:"))
+		replicas = append(replicas, w.listen(t, "--jwks-file", pub, "--key-id", "upvest-hooks-1", "--redis-prefix", "test:"))
 	}
 	var ids []string
 	for i := 0; i < 10; i++ {
