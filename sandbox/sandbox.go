@@ -1,8 +1,6 @@
 package sandbox
 
 import (
-	"bytes"
-	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -12,24 +10,15 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
-	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/upvest-go/upvest"
 	"github.com/upvest-go/upvest/gen"
-	"github.com/upvest-go/upvest/internal/routes"
 	"github.com/upvest-go/upvest/middleware"
 )
-
-// maxRequestBody bounds request bodies.
-const maxRequestBody = 1 << 20
 
 // Sandbox is the imitation API, an http.Handler safe for concurrent use.
 // Start builds one listening on loopback with credentials registered; New
@@ -50,6 +39,7 @@ type Sandbox struct {
 	ops    map[string]http.HandlerFunc // operation id → its generated wrapper
 
 	srv       *http.Server
+	ln        *limitListener // Start's, or nil
 	closeOnce sync.Once
 }
 
@@ -101,14 +91,10 @@ func Start(cfg Config, kind KeyKind) (*Sandbox, error) {
 		s.Close()
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", s.cfg.Addr)
-	if err != nil {
+	if err := s.listen(); err != nil {
 		s.Close()
 		return nil, err
 	}
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	s.URL = "http://" + ln.Addr().String()
-	go func() { _ = s.srv.Serve(ln) }()
 	return s, nil
 }
 
@@ -199,56 +185,6 @@ func (s *Sandbox) startCredentials(kind KeyKind) (Credentials, error) {
 		return Credentials{}, fmt.Errorf("sandbox: Config.PrivateKeyPEM: %w", err)
 	}
 	return s.register(keyID, key.Public(), s.cfg.PrivateKeyPEM), nil
-}
-
-// ServeHTTP answers one request: it finds the operation once, draws the
-// configured faults, admits the call (auth.go) and hands it to the
-// operation's generated wrapper.
-func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rid := uuid.NewString()
-	w.Header().Set("Upvest-Request-Id", rid)
-	r = r.WithContext(context.WithValue(r.Context(), ctxRequestID, rid))
-	if !s.faults.wait(r.Context()) {
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
-	if err != nil {
-		return
-	}
-	if len(body) > maxRequestBody {
-		s.problem(w, r, http.StatusBadRequest, "bad_request", "request body over 1 MiB")
-		return
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	path := r.URL.EscapedPath()
-	route := routes.Lookup(r.Method, path)
-	if route == nil {
-		s.problem(w, r, http.StatusNotFound, "not_found", "no operation "+r.Method+" "+r.URL.Path+" in the API")
-		return
-	}
-	if s.injectFault(w, r) || !s.admit(w, r, body, route) {
-		return
-	}
-	setPathValues(r, route.Op.Path, path)
-	s.ops[route.Op.ID](w, r)
-}
-
-// setPathValues sets r's path values for the {name} segments of template,
-// unescaped from the request's path.
-func setPathValues(r *http.Request, template, path string) {
-	if !strings.Contains(template, "{") {
-		return
-	}
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	for i, t := range strings.Split(strings.Trim(template, "/"), "/") {
-		if i < len(segs) && strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-			v, err := url.PathUnescape(segs[i])
-			if err != nil {
-				v = segs[i]
-			}
-			r.SetPathValue(t[1:len(t)-1], v)
-		}
-	}
 }
 
 func randomString(n int) string {
