@@ -73,8 +73,8 @@
 // signature, which covers the body's digest, is verified once the body is
 // in, and the token request's credentials are in its body: a caller with
 // the client id can hold a connection, with 64 KiB, for the read timeout.
-// The latency fault waits once the body is in, so it is not cut by the
-// read timeout.
+// The latency fault waits once the body is in and the signature is
+// verified, so neither the read timeout nor the signature's expiry cuts it.
 //
 // It also injects faults on demand (deterministic with a seed) and delivers
 // signed webhooks to subscribers (see Subscription).

@@ -309,6 +309,7 @@ func (hc *hand) create(user uuid.UUID, key string) answer {
 // No request sends upvest-api-version: the document marks it optional with
 // default 1, and Upvest's own signing proxy does not send it.
 func TestPublishedRulesByHand(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		style style
@@ -324,6 +325,7 @@ func TestPublishedRulesByHand(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			// Approval by hand: a zero delay approves on a timer, which the
 			// DELETE below could overtake (a 409 seen once in 800 runs).
 			sb := newSandbox(t, sandbox.Config{ApprovalDelay: -1, ClosingDelay: -1})
@@ -367,6 +369,7 @@ func TestPublishedRulesByHand(t *testing.T) {
 // upvest-api-version is optional (default 1); only a value other than 1 is
 // refused, with 406.
 func TestAPIVersionHeader(t *testing.T) {
+	t.Parallel()
 	sb := newSandbox(t, sandbox.Config{})
 	hc := newHand(t, sb, true)
 	hc.mustToken("accounts:read")
@@ -394,6 +397,7 @@ func TestAPIVersionHeader(t *testing.T) {
 // v6 rules; the sandbox, which verifies v15 only, refuses and says why. Any
 // value but 15 is refused too.
 func TestSignatureVersionHeader(t *testing.T) {
+	t.Parallel()
 	sb := newSandbox(t, sandbox.Config{})
 	hc := newHand(t, sb, true)
 	hc.mustToken("accounts:read")
@@ -417,6 +421,7 @@ func TestSignatureVersionHeader(t *testing.T) {
 // A signature valid for longer than MaxSignatureValidity is refused with a
 // 401 naming the limit; up to the limit it is accepted.
 func TestSignatureValidityBounded(t *testing.T) {
+	t.Parallel()
 	sb := newSandbox(t, sandbox.Config{})
 	hc := newHand(t, sb, true)
 	hc.mustToken("accounts:read")
@@ -445,6 +450,7 @@ func TestSignatureValidityBounded(t *testing.T) {
 // A token may be asked for any scope Upvest publishes, not only those the
 // account-group operations use; a scope Upvest does not publish is a 400.
 func TestTokenScopes(t *testing.T) {
+	t.Parallel()
 	sb := newSandbox(t, sandbox.Config{})
 	hc := newHand(t, sb, true)
 	for scopes, want := range map[string]int{
@@ -469,6 +475,7 @@ func TestTokenScopes(t *testing.T) {
 // with one more field is accepted (the field ignored); a body breaking the
 // schema is a 400.
 func TestCreateBodyAgainstTheDocument(t *testing.T) {
+	t.Parallel()
 	sb := newSandbox(t, sandbox.Config{})
 	hc := newHand(t, sb, true)
 	hc.mustToken("accounts:admin")
@@ -498,6 +505,7 @@ func TestCreateBodyAgainstTheDocument(t *testing.T) {
 // the future, expired, older than MaxSignatureAge, or expiring before it was
 // created is refused with a 401 saying which.
 func TestSignatureTimes(t *testing.T) {
+	t.Parallel()
 	clk := newClock()
 	sb := newSandbox(t, sandbox.Config{Now: clk.Now, MaxSignatureAge: 20 * time.Second, TokenTTL: time.Hour})
 	hc := newHand(t, sb, true)
@@ -530,6 +538,7 @@ func TestSignatureTimes(t *testing.T) {
 // (until expires plus the skew); after that the request is refused as
 // expired.
 func TestReplayRefusedWhileTheSignatureLives(t *testing.T) {
+	t.Parallel()
 	clk := newClock()
 	sb := newSandbox(t, sandbox.Config{Now: clk.Now, TokenTTL: time.Hour})
 	hc := newHand(t, sb, false)

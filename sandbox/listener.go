@@ -54,6 +54,15 @@ type limitConn struct {
 	once sync.Once
 }
 
+// CloseWrite half-closes the connection when it can, as net/http does
+// before closing one it answered (so the client sees the end at once).
+func (c *limitConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
 func (c *limitConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(func() {

@@ -142,6 +142,7 @@ func (r *rig) do(t *testing.T, ctx context.Context, method, path, body string) (
 }
 
 func TestSandboxRefusals(t *testing.T) {
+	t.Parallel()
 	createBody := func(r *rig) string { return `{"user_id":"` + r.user.String() + `","type":"PERSONAL"}` }
 	otherKey, _ := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
 	tests := []struct {
@@ -252,6 +253,7 @@ func TestSandboxRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r := newRig(t, sandbox.Config{TokenTTL: 30 * time.Minute})
 			ctx := context.Background()
 			if tt.setup != nil {
@@ -274,6 +276,7 @@ func TestSandboxRefusals(t *testing.T) {
 // accepted; a key signing under the other's id, or an id never uploaded, is
 // refused. Also while a signer rotates between the two under load.
 func TestSandboxTwoKeysOfOneClient(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, sandbox.Config{TokenTTL: 30 * time.Minute})
 	edPub, edPriv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -360,6 +363,7 @@ func TestSandboxTwoKeysOfOneClient(t *testing.T) {
 }
 
 func TestSandboxTokenExpiry(t *testing.T) {
+	t.Parallel()
 	clock := time.Now()
 	r := newRig(t, sandbox.Config{TokenTTL: time.Minute, Now: func() time.Time { return clock }})
 	r.tokens.RefreshBefore = time.Nanosecond
@@ -378,6 +382,7 @@ func TestSandboxTokenExpiry(t *testing.T) {
 }
 
 func TestSandboxIdempotency(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, sandbox.Config{})
 	base, _ := url.Parse(r.url)
 	hc := &http.Client{Transport: &middleware.Transport{Signer: r.signer, ClientID: r.sb.ClientID(), Tokens: r.tokens, BaseURL: base}}
@@ -427,6 +432,7 @@ func TestSandboxIdempotency(t *testing.T) {
 }
 
 func TestSandboxFaultsAreDeterministic(t *testing.T) {
+	t.Parallel()
 	statuses := func() []int {
 		r := newRig(t, sandbox.Config{})
 		r.sb.SetFaults(sandbox.Faults{Seed: 42, RateLimited: 0.3, RetryAfter: 2, ServerErrors: 0.3})
@@ -453,6 +459,7 @@ func TestSandboxFaultsAreDeterministic(t *testing.T) {
 }
 
 func TestSandboxMalformedParameters(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, sandbox.Config{})
 	for path, want := range map[string]int{
 		"/account_groups/not-a-uuid":                                 404,
@@ -467,21 +474,9 @@ func TestSandboxMalformedParameters(t *testing.T) {
 	}
 }
 
-// Latency delays every answer by at least the configured time.
-func TestSandboxLatency(t *testing.T) {
-	r := newRig(t, sandbox.Config{})
-	r.sb.SetFaults(sandbox.Faults{Latency: 80 * time.Millisecond})
-	start := time.Now()
-	if status, _ := r.do(t, context.Background(), "GET", "/account_groups", ""); status != 200 {
-		t.Fatalf("status %d", status)
-	}
-	if d := time.Since(start); d < 80*time.Millisecond {
-		t.Fatalf("answered after %v, before the configured latency", d)
-	}
-}
-
 // A started sandbox gives the client configuration ready for upvest.New.
 func TestClientConfig(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []sandbox.KeyKind{sandbox.P521, sandbox.Ed25519} {
 		sb, err := sandbox.Start(sandbox.Config{}, kind)
 		if err != nil {
@@ -533,6 +528,7 @@ func TestStartLeavesNoFile(t *testing.T) {
 // operation's path with another method is a 404 problem, never a 405 or
 // net/http's text.
 func TestRoutedOnce(t *testing.T) {
+	t.Parallel()
 	sb := newSandbox(t, sandbox.Config{})
 	hc := newHand(t, sb, true)
 	hc.mustToken("accounts:admin")

@@ -42,9 +42,9 @@ func (s *Sandbox) listen() error {
 }
 
 // ServeHTTP answers one request: it finds the operation, admits what it
-// can before the body (admitHead), reads the bounded body, then draws the
-// configured faults, verifies the signature and hands the call to the
-// operation's generated wrapper.
+// can before the body (admitHead), reads the bounded body, verifies the
+// signature, then waits the latency, draws the configured faults and hands
+// the call to the operation's generated wrapper.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rid := uuid.NewString()
 	w.Header().Set("Upvest-Request-Id", rid)
@@ -68,9 +68,10 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	// The latency fault waits only now that the body is in: before, the
-	// read timeout would cut the body's read short.
-	if !s.faults.wait(r.Context()) || s.injectFault(w, r) || !s.verifySignature(w, r, body) {
+	// The signature is judged as it arrived; the latency fault waits only
+	// now that the body is in (before, the read timeout would cut the
+	// body's read short).
+	if !s.verifySignature(w, r, body) || !s.faults.wait(r.Context()) || s.injectFault(w, r) {
 		return
 	}
 	setPathValues(r, route.Op.Path, path)

@@ -19,6 +19,7 @@ import (
 // Deliveries are signed (v6, P-521, keys from /auth/verify_keys), bundle
 // what is pending in created_at order, and are retried until a 200.
 func TestWebhookDeliveries(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, sandbox.Config{ApprovalDelay: -1, ClosingDelay: -1, WebhookRetry: []time.Duration{5 * time.Millisecond}})
 	keys, err := webhook.ParseJWKS(r.sb.WebhookJWKS())
 	if err != nil {
@@ -84,6 +85,7 @@ func TestWebhookDeliveries(t *testing.T) {
 // A subscription to a URL with no path (sb.Subscribe(srv.URL)) is delivered
 // to "/" and signed for "/", so it verifies at the first attempt.
 func TestWebhookDeliveryToURLWithoutPath(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, sandbox.Config{ApprovalDelay: -1, ClosingDelay: -1, WebhookRetry: []time.Duration{5 * time.Millisecond}})
 	keys, err := webhook.ParseJWKS(r.sb.WebhookJWKS())
 	if err != nil {
@@ -126,6 +128,7 @@ func TestWebhookDeliveryToURLWithoutPath(t *testing.T) {
 // keeps failing it ends with the context, saying how far it got; when the
 // sandbox closes it ends with ErrClosed. Events carry the subscription's id.
 func TestWaitDelivered(t *testing.T) {
+	t.Parallel()
 	sb := newSandbox(t, sandbox.Config{ApprovalDelay: -1, WebhookRetry: []time.Duration{5 * time.Millisecond}})
 	keys, err := webhook.ParseJWKS(sb.WebhookJWKS())
 	if err != nil {

@@ -69,6 +69,7 @@ func (w *world) create(t *testing.T) string {
 // --help and -h on every command and subcommand print that command's
 // usage on stdout and exit 0; so does `upvest help COMMAND…`.
 func TestHelpEverywhere(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.env["UPVEST_CLIENT_SECRET"] = "s3cret-never-in-help"
 	w.env["UPVEST_WEBHOOK_REDIS_URL"] = "redis://:hunter2-never-in-help@redis:6379/0"
@@ -140,6 +141,7 @@ func TestHelpEverywhere(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	for _, args := range [][]string{{"--version"}, {"version"}} {
 		code, out, errOut := w.run(t, args...)
@@ -154,6 +156,7 @@ var flagName = regexp.MustCompile(`--[a-z][a-z-]*`)
 // A wrong flag or argument is one line on stderr naming that flag (and no
 // other), exit 2, nothing sent, no usage text dumped.
 func TestValidationNamesTheWrongFlag(t *testing.T) {
+	t.Parallel()
 	var hits atomic.Int32
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
@@ -241,6 +244,7 @@ func TestValidationNamesTheWrongFlag(t *testing.T) {
 // missing, never Go field names; exit 2, nothing sent. A base URL the
 // client refuses names --base-url and UPVEST_BASE_URL.
 func TestMissingCredentialsNameVariablesAndFlags(t *testing.T) {
+	t.Parallel()
 	var hits atomic.Int32
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	defer api.Close()
@@ -322,6 +326,7 @@ var attemptLine = regexp.MustCompile(`^upvest: method=(GET|POST) path=(/\S+) sta
 // -v/--verbose: one stderr line per attempt, naming the method, path,
 // status, attempt, request id and duration; without it, nothing.
 func TestVerbose(t *testing.T) {
+	t.Parallel()
 	var failed sync.Map // path → failed once
 	w := newWorldWith(t, sandbox.Config{}, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
@@ -370,6 +375,7 @@ func TestVerbose(t *testing.T) {
 
 // close prints what happened: the group's id and its status.
 func TestClosePrintsWhatHappened(t *testing.T) {
+	t.Parallel()
 	w := newWorldWith(t, sandbox.Config{ClosingDelay: -1}, nil) // CLOSING until FinishClosing
 	id := w.create(t)
 	code, out, errOut := w.run(t, "account-groups", "close", id)
@@ -389,6 +395,7 @@ func TestClosePrintsWhatHappened(t *testing.T) {
 // group PENDING_APPROVAL, then CLOSING, as long as asked: close prints
 // CLOSING, and wait sees the group reach CLOSED.
 func TestSandboxLifecycleDelays(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, "--addr", "127.0.0.1:0", "--approval-delay", "1h", "--closing-delay", "1h")
 	w := &world{env: s.env, user: s.user}
 	code, out, errOut := w.run(t, "account-groups", "create", "--user-id", s.user, "--type", "PERSONAL")
@@ -412,6 +419,7 @@ func TestSandboxLifecycleDelays(t *testing.T) {
 // CLOSING printed (what an accepted close starts), the failed read on
 // stderr.
 func TestCloseStatusUnreadable(t *testing.T) {
+	t.Parallel()
 	var refuseGets atomic.Bool
 	w := newWorldWith(t, sandbox.Config{}, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
@@ -497,8 +505,10 @@ func (s *sandboxRun) stop(t *testing.T) int {
 // Bound to every interface, the sandbox prints a loopback base URL the
 // CLI accepts.
 func TestSandboxOnEveryInterface(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ addr, base string }{{"0.0.0.0:0", "http://127.0.0.1:"}, {"[::]:0", "http://[::1]:"}} {
 		t.Run(tc.addr, func(t *testing.T) {
+			t.Parallel()
 			if strings.HasPrefix(tc.addr, "[") {
 				ln, err := net.Listen("tcp", "[::1]:0")
 				if err != nil {
@@ -524,6 +534,7 @@ func TestSandboxOnEveryInterface(t *testing.T) {
 // The sandbox's fault flags reach its configuration; --rate-limited 1
 // makes every call 429, which -v shows attempt by attempt.
 func TestSandboxFaultFlags(t *testing.T) {
+	t.Parallel()
 	fs, f := sandboxFlags()
 	if err := fs.Parse([]string{"--seed", "7", "--rate-limited", "0.3", "--retry-after", "2", "--server-errors", "0.1",
 		"--lost-answers", "0.2", "--latency", "150ms", "--subscribe", "http://127.0.0.1:9000/a", "--subscribe", "https://hooks.example.com/b"}); err != nil {
@@ -564,6 +575,7 @@ func sameFaults(a, b sandbox.Faults) bool {
 // `upvest webhooks keys` prints the JWKS the API serves, which listen
 // takes as --jwks-file.
 func TestWebhooksKeys(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	code, out, errOut := w.run(t, "webhooks", "keys")
 	if code != 0 || errOut != "" {
@@ -594,6 +606,7 @@ func TestWebhooksKeys(t *testing.T) {
 // then a create and a close: the listener prints their four events, and
 // the sandbox, when stopped, how its deliveries went.
 func TestTwoTerminalWalkthrough(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0") // a free port for the listener
 	if err != nil {
 		t.Fatal(err)

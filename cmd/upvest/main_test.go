@@ -42,15 +42,21 @@ func newWorld(t *testing.T) *world {
 	}}
 }
 
-// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine;
+// wrote tells a reader when it changes.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	written chan struct{} // closed, then replaced, at each Write
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.written != nil {
+		close(s.written)
+		s.written = nil
+	}
 	return s.b.Write(p)
 }
 
@@ -58,6 +64,34 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// wrote returns the text so far and a channel closed at the next Write.
+func (s *syncBuffer) wrote() (string, <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.written == nil {
+		s.written = make(chan struct{})
+	}
+	return s.b.String(), s.written
+}
+
+// waitFor waits until re matches what buf holds, or failsafe passes; it
+// reports whether it matched. It wakes at each write, never polls.
+func (s *syncBuffer) waitFor(re *regexp.Regexp) bool {
+	deadline := time.NewTimer(failsafe)
+	defer deadline.Stop()
+	for {
+		text, written := s.wrote()
+		if re.MatchString(text) {
+			return true
+		}
+		select {
+		case <-written:
+		case <-deadline.C:
+			return false
+		}
+	}
 }
 
 func (w *world) run(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -75,6 +109,7 @@ func (w *world) runIn(ctx context.Context, args ...string) (code int, stdout, st
 var errLine = regexp.MustCompile(`^upvest: HTTP (\d{3}) ([a-z_]+) request-id=[0-9a-f-]{36}: .+\n$`)
 
 func TestAccountGroupsCommands(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	code, out, errOut := w.run(t, "account-groups", "create", "--user-id", w.user, "--type", "PERSONAL")
 	if code != 0 {
@@ -130,6 +165,7 @@ func TestAccountGroupsCommands(t *testing.T) {
 }
 
 func TestUsersAccountGroups(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	for i := 0; i < 3; i++ {
 		if code, _, errOut := w.run(t, "account-groups", "create", "--user-id", w.user, "--type", "PERSONAL"); code != 0 {
@@ -159,6 +195,7 @@ func TestUsersAccountGroups(t *testing.T) {
 const nilUUID = "00000000-0000-0000-0000-000000000000"
 
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	for _, args := range [][]string{
 		{},
@@ -200,6 +237,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.env["UPVEST_PRIVATE_KEY_FILE"] = filepath.Join(t.TempDir(), "missing.pem")
 	code, _, errOut := w.run(t, "account-groups", "get", "9d95820d-4333-46b6-98de-04ab7512e76f")
@@ -226,6 +264,7 @@ func TestConfigErrors(t *testing.T) {
 }
 
 func TestWebhooksListen(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	jwks := filepath.Join(t.TempDir(), "jwks.json")
 	if err := os.WriteFile(jwks, w.sb.WebhookJWKS(), 0o600); err != nil {
@@ -273,6 +312,7 @@ func TestWebhooksListen(t *testing.T) {
 }
 
 func TestSandboxCommand(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var out, errb syncBuffer
@@ -298,6 +338,7 @@ func TestSandboxCommand(t *testing.T) {
 }
 
 func TestDemo(t *testing.T) {
+	t.Parallel()
 	var out, errb syncBuffer
 	code := run(context.Background(), []string{"demo"}, func(string) string { return "" }, &out, &errb)
 	if code != 0 {
@@ -313,13 +354,8 @@ func TestDemo(t *testing.T) {
 // waitMatch waits until re matches buf and returns the first group.
 func waitMatch(t *testing.T, buf *syncBuffer, re *regexp.Regexp) string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := re.FindStringSubmatch(buf.String()); m != nil {
-			return m[1]
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !buf.waitFor(re) {
+		t.Fatalf("no %s in %q after %s", re, buf.String(), failsafe)
 	}
-	t.Fatalf("no %s in %q", re, buf.String())
-	return ""
+	return re.FindStringSubmatch(buf.String())[1]
 }

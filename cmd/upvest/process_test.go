@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // runMainEnv, set in a child process's environment, makes the test binary
@@ -18,6 +20,7 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
+	redis.SetLogger(silentRedis{}) // as main does, for the tests calling run
 	os.Exit(m.Run())
 }
 

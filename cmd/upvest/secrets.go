@@ -104,4 +104,3 @@ func readSecretFile(path, flag string) (string, error) {
 	}
 	return s, nil
 }
-

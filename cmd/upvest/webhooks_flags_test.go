@@ -42,17 +42,3 @@ func TestWebhooksListenPathChecked(t *testing.T) {
 		}
 	}
 }
-
-// With --redis pointing nowhere, the one line the command prints is its
-// own: go-redis' logger (which writes to the process's stderr) is silent.
-func TestWebhooksListenRedisNoiseSilenced(t *testing.T) {
-	t.Parallel()
-	w := newWorld(t)
-	jwks := writeFile(t, "jwks.json", w.sb.WebhookJWKS())
-	code, _, errOut := runProcess(t, map[string]string{"UPVEST_WEBHOOK_REDIS_URL": "redis://:" + redisPassword + "@127.0.0.1:1/0"},
-		"webhooks", "listen", "--addr", "127.0.0.1:0", "--jwks-file", jwks)
-	if code != 1 || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "upvest: webhooks listen: cannot start without Redis") ||
-		strings.Contains(errOut, "pool.go") || strings.Contains(errOut, redisPassword) {
-		t.Fatalf("exit %d, stderr %q; want exit 1 and the command's one line", code, errOut)
-	}
-}

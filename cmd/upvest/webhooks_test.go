@@ -88,15 +88,11 @@ func (l *listener) stop(t *testing.T) {
 	}
 }
 
-// matched closes its channel once re matches buf.
+// matched closes its channel once re matches buf, or failsafe passes.
 func matched(buf *syncBuffer, re string) <-chan struct{} {
 	ch := make(chan struct{})
-	rx := regexp.MustCompile(re)
 	go func() {
-		deadline := time.Now().Add(failsafe)
-		for !rx.MatchString(buf.String()) && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
-		}
+		buf.waitFor(regexp.MustCompile(re))
 		close(ch)
 	}()
 	return ch
@@ -129,6 +125,7 @@ func withOKP(t *testing.T, doc []byte) []byte {
 // A server that stalls: 50 connections send their headers, then never the
 // body. The read timeout (short here, by flag) closes every one of them.
 func TestWebhooksListenClosesStalledConnections(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	jwks := writeFile(t, "jwks.json", w.sb.WebhookJWKS())
 	l := w.listen(t, "--jwks-file", jwks, "--read-header-timeout", "300ms", "--read-timeout", "300ms")
@@ -157,6 +154,7 @@ func TestWebhooksListenClosesStalledConnections(t *testing.T) {
 // Headers are bounded (--max-header-bytes, 64 KiB by default): a request
 // with 100 KiB of headers is refused with 431 before any verification.
 func TestWebhooksListenHeaderLimit(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	jwks := writeFile(t, "jwks.json", w.sb.WebhookJWKS())
 	for _, tc := range []struct {
@@ -170,6 +168,7 @@ func TestWebhooksListenHeaderLimit(t *testing.T) {
 		{"--max-header-bytes 4096, 16 KiB", []string{"--max-header-bytes", "4096"}, 16 << 10, http.StatusRequestHeaderFieldsTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			l := w.listen(t, append([]string{"--jwks-file", jwks}, tc.args...)...)
 			req, _ := http.NewRequest(http.MethodPost, l.url, strings.NewReader(`{"payload":[]}`))
 			req.Header.Set("X-Padding", strings.Repeat("a", tc.size))
@@ -207,8 +206,10 @@ func fakeAPI(t *testing.T, w *world, jwks string) {
 // With credentials, listen fetches the JWKS once at start and refuses to
 // start, saying why, when it cannot; keys it cannot use are reported.
 func TestWebhooksListenChecksTheKeysAtStart(t *testing.T) {
+	t.Parallel()
 	keyLine := regexp.MustCompile(`(?m)^upvest: webhooks listen: cannot start without the webhook verification keys \(GET /auth/verify_keys\): .+$`)
 	t.Run("wrong client secret", func(t *testing.T) {
+		t.Parallel()
 		w := newWorld(t)
 		w.env["UPVEST_CLIENT_SECRET"] = "wrong-secret-value"
 		l := w.start(t)
@@ -220,6 +221,7 @@ func TestWebhooksListenChecksTheKeysAtStart(t *testing.T) {
 		}
 	})
 	t.Run("API down", func(t *testing.T) {
+		t.Parallel()
 		w := newWorld(t)
 		ln, _ := net.Listen("tcp", "127.0.0.1:0")
 		w.env["UPVEST_BASE_URL"] = "http://" + ln.Addr().String()
@@ -230,6 +232,7 @@ func TestWebhooksListenChecksTheKeysAtStart(t *testing.T) {
 		}
 	})
 	t.Run("no usable key", func(t *testing.T) {
+		t.Parallel()
 		w := newWorld(t)
 		fakeAPI(t, w, `{"keys":[`+okpKey+`]}`)
 		l := w.start(t)
@@ -238,6 +241,7 @@ func TestWebhooksListenChecksTheKeysAtStart(t *testing.T) {
 		}
 	})
 	t.Run("an unusable key beside a usable one", func(t *testing.T) {
+		t.Parallel()
 		w := newWorld(t)
 		fakeAPI(t, w, string(withOKP(t, w.sb.WebhookJWKS())))
 		l := w.listen(t)
@@ -250,6 +254,7 @@ func TestWebhooksListenChecksTheKeysAtStart(t *testing.T) {
 // --jwks-file takes a JWKS (unusable keys skipped and reported) or a PEM
 // public key, whose kid --key-id names; deliveries verify with either.
 func TestWebhooksListenKeyFiles(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	keys, err := webhook.ParseJWKS(w.sb.WebhookJWKS())
 	if err != nil {
@@ -314,6 +319,7 @@ func p256PEM(t *testing.T) []byte {
 // Shutdown is graceful: a delivery whose body is still arriving when the
 // command is stopped is read and answered before it exits.
 func TestWebhooksListenGracefulShutdown(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	jwks := writeFile(t, "jwks.json", w.sb.WebhookJWKS())
 	l := w.listen(t, "--jwks-file", jwks)
@@ -356,6 +362,7 @@ func TestWebhooksListenGracefulShutdown(t *testing.T) {
 // a slow body, and bounded headers. Zero or negative values are usage
 // errors.
 func TestWebhooksListenServerDefaults(t *testing.T) {
+	t.Parallel()
 	var cfg serverConfig
 	fs := flag.NewFlagSet("", flag.ContinueOnError)
 	cfg.register(fs)
