@@ -364,16 +364,16 @@ func TestSandboxTwoKeysOfOneClient(t *testing.T) {
 
 func TestSandboxTokenExpiry(t *testing.T) {
 	t.Parallel()
-	clock := time.Now()
-	r := newRig(t, sandbox.Config{TokenTTL: time.Minute, Now: func() time.Time { return clock }})
+	clk := &clock{t: time.Now()}
+	r := newRig(t, sandbox.Config{TokenTTL: time.Minute, Now: clk.Now})
 	r.tokens.RefreshBefore = time.Nanosecond
 	r.tokens.Now = func() time.Time { return time.Now().Add(-time.Hour) } // the client never refreshes on its own
 	if status, _ := r.do(t, context.Background(), "GET", "/account_groups", ""); status != 200 {
 		t.Fatalf("status %d", status)
 	}
-	clock = clock.Add(2 * time.Minute)
-	r.signer.Now = func() time.Time { return clock }
-	r.tsign.Now = r.signer.Now
+	clk.Advance(2 * time.Minute)
+	r.signer.Now = clk.Now
+	r.tsign.Now = clk.Now
 	// The sandbox refuses the expired token; the middleware drops it and
 	// retries once with a new one.
 	if status, _ := r.do(t, context.Background(), "GET", "/account_groups", ""); status != 200 {

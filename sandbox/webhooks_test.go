@@ -57,7 +57,7 @@ func TestWebhookDeliveries(t *testing.T) {
 	id := groups[0].ID
 	r.sb.Activate(id)
 	r.sb.Lock(id)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), failsafe)
 	defer cancel()
 	if err := sub.WaitDelivered(ctx, 3); err != nil { // counted once the 200 is read
 		t.Fatalf("%v (events %v, refusals %v)", err, types, refusals)
@@ -112,7 +112,7 @@ func TestWebhookDeliveryToURLWithoutPath(t *testing.T) {
 	if status, _ := r.do(t, context.Background(), "POST", "/account_groups", `{"user_id":"`+r.user.String()+`","type":"PERSONAL"}`); status != 200 {
 		t.Fatalf("create: %d", status)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), failsafe)
 	defer cancel()
 	if err := sub.WaitDelivered(ctx, 1); err != nil {
 		t.Fatal(err)
@@ -155,7 +155,7 @@ func TestWaitDelivered(t *testing.T) {
 			t.Fatalf("create: %s", a)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), failsafe)
 	defer cancel()
 	if err := good.WaitDelivered(ctx, 2); err != nil {
 		t.Fatal(err)
@@ -169,7 +169,14 @@ func TestWaitDelivered(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 
-	short, cancelShort := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	// The failing receiver has had a retry (at 5 ms) before the short wait.
+	for deadline := time.Now().Add(failsafe); sb.WebhookStats()[down.URL].Attempts < 2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("no retry to the failing receiver after %s: %+v", failsafe, sb.WebhookStats()[down.URL])
+		}
+		time.Sleep(time.Millisecond) // polling counters the deliveries move on their own
+	}
+	short, cancelShort := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancelShort()
 	err = bad.WaitDelivered(short, 1)
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "0 of 1 events delivered to "+down.URL) {
@@ -187,7 +194,7 @@ func TestWaitDelivered(t *testing.T) {
 		if !errors.Is(err, sandbox.ErrClosed) {
 			t.Fatalf("after Close: %v", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(failsafe):
 		t.Fatal("WaitDelivered did not return after Close")
 	}
 	if err := sb.Subscribe(ok.URL).WaitDelivered(context.Background(), 1); !errors.Is(err, sandbox.ErrClosed) {

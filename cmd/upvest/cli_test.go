@@ -91,7 +91,7 @@ func TestHelpEverywhere(t *testing.T) {
 		{[]string{"webhooks", "keys"}, []string{"JWKS", "--jwks-file", "--verbose"}},
 		{[]string{"contract"}, []string{"contract check"}},
 		{[]string{"contract", "check"}, []string{"--strict", "--write", "--user-id"}},
-		{[]string{"sandbox"}, []string{"--addr", "--key-file", "--subscribe", "--rate-limited", "--retry-after", "--server-errors", "--lost-answers", "--latency", "--seed", "--approval-delay", "--closing-delay"}},
+		{[]string{"sandbox"}, []string{"--addr", "--key-file", "--client-id", "--key-id", "--users", "--subscribe", "--rate-limited", "--retry-after", "--server-errors", "--lost-answers", "--latency", "--seed", "--approval-delay", "--closing-delay"}},
 		{[]string{"demo"}, nil},
 	} {
 		name := strings.Join(append([]string{"upvest"}, tc.path...), " ")
