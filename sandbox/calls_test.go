@@ -55,7 +55,8 @@ func TestSandboxTwoKeysOfOneClient(t *testing.T) {
 		}
 	}
 
-	// Under load: 8 callers while the signer flips between the two keys.
+	// Under load: 8 callers, 5 calls each, while the signer flips between
+	// the two keys every millisecond.
 	base, _ := url.Parse(r.url)
 	hc := &http.Client{Transport: &middleware.Transport{Signer: r.signer, ClientID: r.sb.ClientID(), Tokens: r.tokens, BaseURL: base}}
 	stop := make(chan struct{})
@@ -86,7 +87,7 @@ func TestSandboxTwoKeysOfOneClient(t *testing.T) {
 		callers.Add(1)
 		go func() {
 			defer callers.Done()
-			for range 10 {
+			for range 5 {
 				req, _ := http.NewRequest(http.MethodGet, r.url+"/account_groups", nil)
 				req.Header.Set("Accept", "application/json")
 				req.Header.Set("Upvest-Api-Version", "1")

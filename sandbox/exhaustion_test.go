@@ -75,7 +75,7 @@ func outcome(t *testing.T, c net.Conn) string {
 // throughout.
 func TestSlowBodiesRefusedOrClosed(t *testing.T) {
 	t.Parallel()
-	sb, err := sandbox.Start(sandbox.Config{ReadTimeout: 300 * time.Millisecond, IdleTimeout: 300 * time.Millisecond}, sandbox.P521)
+	sb, err := sandbox.Start(sandbox.Config{ReadTimeout: 300 * time.Millisecond, IdleTimeout: 300 * time.Millisecond}, sandbox.Ed25519)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestSlowBodiesRefusedOrClosed(t *testing.T) {
 // is in.
 func TestLatencyOutlastsReadTimeout(t *testing.T) {
 	t.Parallel()
-	sb, err := sandbox.Start(sandbox.Config{ReadTimeout: 200 * time.Millisecond}, sandbox.P521)
+	sb, err := sandbox.Start(sandbox.Config{ReadTimeout: 200 * time.Millisecond}, sandbox.Ed25519)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func (e expectContinue) RoundTrip(r *http.Request) (*http.Response, error) {
 // deterministically).
 func TestConnectionsBounded(t *testing.T) {
 	t.Parallel()
-	sb, err := sandbox.Start(sandbox.Config{MaxConnections: 2, ReadTimeout: time.Minute}, sandbox.P521)
+	sb, err := sandbox.Start(sandbox.Config{MaxConnections: 2, ReadTimeout: time.Minute}, sandbox.Ed25519)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestSlowBodyFlood(t *testing.T) {
 		t.Skip("long test: make test-long runs it")
 	}
 	// Not parallel: the heap it logs is the whole test binary's.
-	sb, err := sandbox.Start(sandbox.Config{ReadTimeout: time.Second}, sandbox.P521)
+	sb, err := sandbox.Start(sandbox.Config{ReadTimeout: time.Second}, sandbox.Ed25519)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	sb, err := sandbox.Start(sandbox.Config{}, sandbox.P521)
+	sb, err := sandbox.Start(sandbox.Config{}, sandbox.Ed25519) // the fastest key under -race
 	if err != nil {
 		t.Fatal(err)
 	}
