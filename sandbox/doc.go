@@ -66,7 +66,8 @@
 // credentials can hold it: what needs no body (the headers above, a
 // signature's presence, the bearer token and its scopes) is checked before
 // a byte of the body is read, and a refusal then closes the connection; a
-// body is at most 64 KiB (413, from its content-length when it has one);
+// body is at most 64 KiB (413, from its content-length when it has one),
+// headers too (431);
 // a request has Config.ReadTimeout for its headers and body (408 when the
 // body is late), an idle connection Config.IdleTimeout, and at most
 // Config.MaxConnections are held at once (the next wait, unaccepted). The

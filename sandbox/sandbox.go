@@ -78,9 +78,12 @@ func New(cfg Config) (*Sandbox, error) {
 }
 
 // Start builds a Sandbox from cfg, serves it on cfg.Addr (127.0.0.1 at a
-// free port by default) and registers fresh credentials with a key of the
-// given kind: everything a test (or a demo) needs in one call. It writes no
-// file.
+// free port by default; its reads, idle connections and connections bounded
+// by cfg.ReadTimeout, IdleTimeout and MaxConnections) and registers
+// credentials: cfg.PrivateKeyPEM under cfg.KeyID when set, else a fresh key
+// of the given kind under a random id. Everything a test (or a demo) needs
+// in one call. It writes no file; a key it cannot use is a
+// *middleware.KeyError.
 func Start(cfg Config, kind KeyKind) (*Sandbox, error) {
 	s, err := New(cfg)
 	if err != nil {
