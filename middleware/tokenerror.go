@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"mime"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -93,9 +95,10 @@ const maxDetail = 300
 // *RetrieveError (which holds the raw answer) is not kept.
 func (t *Tokens) tokenError(scopes []string, err error) *TokenError {
 	te := &TokenError{Scopes: scopes}
+	forms := exchangeForms(t.ClientID, t.ClientSecret)
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) || re.Response == nil {
-		te.Err = err
+		te.Err = scrubError(err, forms)
 		return te
 	}
 	resp := re.Response
@@ -116,12 +119,68 @@ func (t *Tokens) tokenError(scopes []string, err error) *TokenError {
 	default:
 		te.Detail = string(re.Body)
 	}
-	forms := secretForms(t.ClientID, t.ClientSecret)
 	te.Type = clip(scrub(te.Type, forms), 80)
 	te.Detail = clip(scrub(te.Detail, forms), maxDetail)
 	te.RequestID = clip(scrub(te.RequestID, forms), 80)
 	return te
 }
+
+// exchangeForms are the forms of the secret scrubbed from what the token
+// exchange reports: secretForms, and each of them Go-quoted (as %q
+// renders it), since x/oauth2 and encoding/json quote the answer's text
+// they could not parse (the secret JSON-escaped, then quoted).
+func exchangeForms(id, secret string) []string {
+	forms := secretForms(id, secret)
+	seen := make(map[string]bool, 3*len(forms))
+	out := make([]string, 0, 3*len(forms))
+	for _, f := range forms {
+		q, a := strconv.Quote(f), strconv.QuoteToASCII(f)
+		for _, g := range []string{f, q[1 : len(q)-1], a[1 : len(a)-1]} {
+			if !seen[g] {
+				seen[g] = true
+				out = append(out, g)
+			}
+		}
+	}
+	// Longest first, so a form containing another is replaced whole.
+	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
+}
+
+// scrubError returns err unchanged when neither its message nor that of
+// any error it wraps holds a form of the secret; otherwise an error with
+// err's message scrubbed, wrapping nothing (what it wrapped would show the
+// secret to errors.Unwrap).
+func scrubError(err error, forms []string) error {
+	if err == nil || !showsSecret(err, forms) {
+		return err
+	}
+	return &scrubbedError{msg: scrub(err.Error(), forms)}
+}
+
+// showsSecret reports whether err's message, or that of an error in its
+// tree, holds one of forms.
+func showsSecret(err error, forms []string) bool {
+	if err == nil {
+		return false
+	}
+	if msg := err.Error(); scrub(msg, forms) != msg {
+		return true
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return showsSecret(u.Unwrap(), forms)
+	case interface{ Unwrap() []error }:
+		return slices.ContainsFunc(u.Unwrap(), func(e error) bool { return showsSecret(e, forms) })
+	}
+	return false
+}
+
+// scrubbedError is an error of the token exchange whose message had the
+// client secret in it, scrubbed.
+type scrubbedError struct{ msg string }
+
+func (e *scrubbedError) Error() string { return e.msg }
 
 func firstOf(values ...string) string {
 	for _, v := range values {

@@ -7,6 +7,15 @@ import (
 	"github.com/upvest-go/upvest"
 )
 
+// Defaults of Start's server limits: with them, a sandbox on every
+// interface cannot be exhausted by connections that send nothing, or a
+// body slowly (see Config).
+const (
+	DefaultReadTimeout    = 10 * time.Second
+	DefaultIdleTimeout    = time.Minute
+	DefaultMaxConnections = 128
+)
+
 // Limits of what the sandbox remembers and accepts. Upvest publishes none of
 // the first two figures; see each for where it comes from.
 const (
@@ -43,6 +52,25 @@ type Config struct {
 	// Addr is where Start listens; empty means 127.0.0.1 on a free port.
 	// New ignores it.
 	Addr string
+	// KeyID is the id Start registers its client signing key under; empty
+	// means a random UUID. New ignores it.
+	KeyID string
+	// PrivateKeyPEM is the client signing key Start registers: an
+	// unencrypted PEM ECDSA P-521 or Ed25519 private key (SEC1 or PKCS#8),
+	// kept as given in Credentials. Nil means a fresh key of the kind
+	// Start is given. New ignores it.
+	PrivateKeyPEM []byte
+	// ReadTimeout bounds how long Start's server waits for a request's
+	// headers and body; zero means DefaultReadTimeout. A connection whose
+	// request is not in by then is closed.
+	ReadTimeout time.Duration
+	// IdleTimeout bounds how long Start's server keeps an idle kept-alive
+	// connection; zero means DefaultIdleTimeout.
+	IdleTimeout time.Duration
+	// MaxConnections bounds the connections Start's server holds at once;
+	// zero means DefaultMaxConnections. Further connections wait, not
+	// accepted, until one closes.
+	MaxConnections int
 	// TokenTTL is the lifetime of issued tokens; zero means 30 minutes.
 	TokenTTL time.Duration
 	// ApprovalDelay is how long a new group stays PENDING_APPROVAL before
@@ -87,6 +115,15 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.Addr == "" {
 		cfg.Addr = "127.0.0.1:0"
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.MaxConnections <= 0 {
+		cfg.MaxConnections = DefaultMaxConnections
 	}
 	return cfg
 }

@@ -60,6 +60,23 @@
 // sandbox's clock (Config.Now), so memory follows the call rate, not the
 // run's length.
 //
+// # What it holds, from anyone
+//
+// A sandbox from Start may listen on every interface, so nothing without
+// credentials can hold it: what needs no body (the headers above, a
+// signature's presence, the bearer token and its scopes) is checked before
+// a byte of the body is read, and a refusal then closes the connection; a
+// body is at most 64 KiB (413, from its content-length when it has one),
+// headers too (431);
+// a request has Config.ReadTimeout for its headers and body (408 when the
+// body is late), an idle connection Config.IdleTimeout, and at most
+// Config.MaxConnections are held at once (the next wait, unaccepted). The
+// signature, which covers the body's digest, is verified once the body is
+// in, and the token request's credentials are in its body: a caller with
+// the client id can hold a connection, with 64 KiB, for the read timeout.
+// The latency fault waits once the body is in and the signature is
+// verified, so neither the read timeout nor the signature's expiry cuts it.
+//
 // It also injects faults on demand (deterministic with a seed) and delivers
 // signed webhooks to subscribers (see Subscription).
 package sandbox

@@ -15,3 +15,9 @@ func PendingTimers(s *Sandbox) int {
 	_, timers := s.store.sizes()
 	return timers
 }
+
+// Connections reports how many connections Start's server holds now and
+// the most it held at once.
+func Connections(s *Sandbox) (open, peak int) {
+	return int(s.ln.open.Load()), int(s.ln.peak.Load())
+}

@@ -28,7 +28,9 @@ type Faults struct {
 	// LostAnswers is the share of successful creates whose answer is lost:
 	// the group is created, then the connection is closed unanswered.
 	LostAnswers float64
-	// Latency delays every answer.
+	// Latency delays the answer to every call that passes the checks made
+	// before its body is read (see the package documentation), once its
+	// body is in.
 	Latency time.Duration
 }
 

@@ -15,6 +15,7 @@ import (
 // lists. (The enumerations are struct types; the generated server binds
 // them only through their Bind method.)
 func TestListQueryParameters(t *testing.T) {
+	t.Parallel()
 	sb := newSandbox(t, sandbox.Config{ApprovalDelay: -1, ClosingDelay: -1})
 	hc := newHand(t, sb, true)
 	hc.mustToken("accounts:read accounts:admin")

@@ -65,8 +65,12 @@ func problemType(status int) string {
 		return "not_found"
 	case 406:
 		return "not_acceptable"
+	case 408:
+		return "request_timeout"
 	case 409:
 		return "conflict"
+	case 413:
+		return "request_entity_too_large"
 	case 422:
 		return "unprocessable_entity"
 	case 429:

@@ -1,8 +1,6 @@
 package sandbox
 
 import (
-	"bytes"
-	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -12,23 +10,15 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
-	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/upvest-go/upvest"
 	"github.com/upvest-go/upvest/gen"
-	"github.com/upvest-go/upvest/internal/routes"
+	"github.com/upvest-go/upvest/middleware"
 )
-
-// maxRequestBody bounds request bodies.
-const maxRequestBody = 1 << 20
 
 // Sandbox is the imitation API, an http.Handler safe for concurrent use.
 // Start builds one listening on loopback with credentials registered; New
@@ -49,6 +39,7 @@ type Sandbox struct {
 	ops    map[string]http.HandlerFunc // operation id → its generated wrapper
 
 	srv       *http.Server
+	ln        *limitListener // Start's, or nil
 	closeOnce sync.Once
 }
 
@@ -87,31 +78,26 @@ func New(cfg Config) (*Sandbox, error) {
 }
 
 // Start builds a Sandbox from cfg, serves it on cfg.Addr (127.0.0.1 at a
-// free port by default) and registers fresh credentials with a key of the
-// given kind: everything a test (or a demo) needs in one call. It writes no
-// file.
+// free port by default; its reads, idle connections and connections bounded
+// by cfg.ReadTimeout, IdleTimeout and MaxConnections) and registers
+// credentials: cfg.PrivateKeyPEM under cfg.KeyID when set, else a fresh key
+// of the given kind under a random id. Everything a test (or a demo) needs
+// in one call. It writes no file; a key it cannot use is a
+// *middleware.KeyError.
 func Start(cfg Config, kind KeyKind) (*Sandbox, error) {
 	s, err := New(cfg)
 	if err != nil {
 		return nil, err
 	}
-	if kind == Ed25519 {
-		s.Credentials, err = s.NewEd25519Credentials()
-	} else {
-		s.Credentials, err = s.NewCredentials()
-	}
+	s.Credentials, err = s.startCredentials(kind)
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", s.cfg.Addr)
-	if err != nil {
+	if err := s.listen(); err != nil {
 		s.Close()
 		return nil, err
 	}
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	s.URL = "http://" + ln.Addr().String()
-	go func() { _ = s.srv.Serve(ln) }()
 	return s, nil
 }
 
@@ -151,85 +137,57 @@ type Credentials struct {
 }
 
 // NewCredentials makes a fresh ECDSA P-521 signing key, registers its public
-// half and returns the credentials to use.
+// half under a random key id and returns the credentials to use.
 func (s *Sandbox) NewCredentials() (Credentials, error) {
-	k, err := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
-	if err != nil {
-		return Credentials{}, err
-	}
-	return s.credentials(k, &k.PublicKey)
+	return s.newCredentials(P521, uuid.NewString())
 }
 
 // NewEd25519Credentials is NewCredentials with an Ed25519 key.
 func (s *Sandbox) NewEd25519Credentials() (Credentials, error) {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	return s.newCredentials(Ed25519, uuid.NewString())
+}
+
+// newCredentials makes a fresh key of kind and registers it under keyID.
+func (s *Sandbox) newCredentials(kind KeyKind, keyID string) (Credentials, error) {
+	var priv crypto.Signer
+	var err error
+	if kind == Ed25519 {
+		_, priv, err = ed25519.GenerateKey(rand.Reader)
+	} else {
+		priv, err = ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
+	}
 	if err != nil {
 		return Credentials{}, err
 	}
-	return s.credentials(priv, pub)
-}
-
-func (s *Sandbox) credentials(priv crypto.PrivateKey, pub crypto.PublicKey) (Credentials, error) {
 	der, err := x509.MarshalPKCS8PrivateKey(priv)
 	if err != nil {
 		return Credentials{}, err
 	}
-	keyID := uuid.NewString()
+	return s.register(keyID, priv.Public(), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})), nil
+}
+
+// register registers pub under keyID and returns the credentials with the
+// private key privPEM.
+func (s *Sandbox) register(keyID string, pub crypto.PublicKey, privPEM []byte) Credentials {
 	s.AddClientKey(keyID, pub)
-	return Credentials{
-		ClientID: s.auth.clientID, ClientSecret: s.auth.secret, KeyID: keyID,
-		PrivateKeyPEM: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}),
-	}, nil
+	return Credentials{ClientID: s.auth.clientID, ClientSecret: s.auth.secret, KeyID: keyID, PrivateKeyPEM: privPEM}
 }
 
-// ServeHTTP answers one request: it finds the operation once, draws the
-// configured faults, admits the call (auth.go) and hands it to the
-// operation's generated wrapper.
-func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rid := uuid.NewString()
-	w.Header().Set("Upvest-Request-Id", rid)
-	r = r.WithContext(context.WithValue(r.Context(), ctxRequestID, rid))
-	if !s.faults.wait(r.Context()) {
-		return
+// startCredentials registers the key Start uses under Config.KeyID (or a
+// random id): Config.PrivateKeyPEM, or a fresh key of kind.
+func (s *Sandbox) startCredentials(kind KeyKind) (Credentials, error) {
+	keyID := s.cfg.KeyID
+	if keyID == "" {
+		keyID = uuid.NewString()
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	if s.cfg.PrivateKeyPEM == nil {
+		return s.newCredentials(kind, keyID)
+	}
+	key, err := middleware.ParseKey(s.cfg.PrivateKeyPEM, nil)
 	if err != nil {
-		return
+		return Credentials{}, fmt.Errorf("sandbox: Config.PrivateKeyPEM: %w", err)
 	}
-	if len(body) > maxRequestBody {
-		s.problem(w, r, http.StatusBadRequest, "bad_request", "request body over 1 MiB")
-		return
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	path := r.URL.EscapedPath()
-	route := routes.Lookup(r.Method, path)
-	if route == nil {
-		s.problem(w, r, http.StatusNotFound, "not_found", "no operation "+r.Method+" "+r.URL.Path+" in the API")
-		return
-	}
-	if s.injectFault(w, r) || !s.admit(w, r, body, route) {
-		return
-	}
-	setPathValues(r, route.Op.Path, path)
-	s.ops[route.Op.ID](w, r)
-}
-
-// setPathValues sets r's path values for the {name} segments of template,
-// unescaped from the request's path.
-func setPathValues(r *http.Request, template, path string) {
-	if !strings.Contains(template, "{") {
-		return
-	}
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	for i, t := range strings.Split(strings.Trim(template, "/"), "/") {
-		if i < len(segs) && strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-			v, err := url.PathUnescape(segs[i])
-			if err != nil {
-				v = segs[i]
-			}
-			r.SetPathValue(t[1:len(t)-1], v)
-		}
-	}
+	return s.register(keyID, key.Public(), s.cfg.PrivateKeyPEM), nil
 }
 
 func randomString(n int) string {

@@ -48,6 +48,10 @@ func heapAlloc() uint64 {
 // (33 hours in all). The nonce, token and idempotency caches stay within
 // what their lifetimes allow, and the heap stays flat.
 func TestSoakCachesStayBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long test: make test-long runs it")
+	}
+	// Not parallel: the heap it measures is the whole test binary's.
 	const (
 		iterations = 4000
 		step       = 30 * time.Second
@@ -131,6 +135,7 @@ func TestSoakCachesStayBounded(t *testing.T) {
 // Idempotent creates are replayed for 24 hours, then forgotten: after that,
 // the key creates anew.
 func TestIdempotencyRetention(t *testing.T) {
+	t.Parallel()
 	clk := newClock()
 	sb := newSandbox(t, sandbox.Config{Now: clk.Now, TokenTTL: 72 * time.Hour})
 	hc := newHand(t, sb, true)
@@ -167,6 +172,7 @@ func TestIdempotencyRetention(t *testing.T) {
 // Expired tokens are forgotten (5 minutes after their expiry); a call with
 // one still says it expired until then.
 func TestExpiredTokensForgotten(t *testing.T) {
+	t.Parallel()
 	clk := newClock()
 	sb := newSandbox(t, sandbox.Config{Now: clk.Now, TokenTTL: time.Minute})
 	hc := newHand(t, sb, true)

@@ -19,6 +19,7 @@ import (
 // Deliveries are signed (v6, P-521, keys from /auth/verify_keys), bundle
 // what is pending in created_at order, and are retried until a 200.
 func TestWebhookDeliveries(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, sandbox.Config{ApprovalDelay: -1, ClosingDelay: -1, WebhookRetry: []time.Duration{5 * time.Millisecond}})
 	keys, err := webhook.ParseJWKS(r.sb.WebhookJWKS())
 	if err != nil {
@@ -56,7 +57,7 @@ func TestWebhookDeliveries(t *testing.T) {
 	id := groups[0].ID
 	r.sb.Activate(id)
 	r.sb.Lock(id)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), failsafe)
 	defer cancel()
 	if err := sub.WaitDelivered(ctx, 3); err != nil { // counted once the 200 is read
 		t.Fatalf("%v (events %v, refusals %v)", err, types, refusals)
@@ -84,6 +85,7 @@ func TestWebhookDeliveries(t *testing.T) {
 // A subscription to a URL with no path (sb.Subscribe(srv.URL)) is delivered
 // to "/" and signed for "/", so it verifies at the first attempt.
 func TestWebhookDeliveryToURLWithoutPath(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, sandbox.Config{ApprovalDelay: -1, ClosingDelay: -1, WebhookRetry: []time.Duration{5 * time.Millisecond}})
 	keys, err := webhook.ParseJWKS(r.sb.WebhookJWKS())
 	if err != nil {
@@ -110,7 +112,7 @@ func TestWebhookDeliveryToURLWithoutPath(t *testing.T) {
 	if status, _ := r.do(t, context.Background(), "POST", "/account_groups", `{"user_id":"`+r.user.String()+`","type":"PERSONAL"}`); status != 200 {
 		t.Fatalf("create: %d", status)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), failsafe)
 	defer cancel()
 	if err := sub.WaitDelivered(ctx, 1); err != nil {
 		t.Fatal(err)
@@ -126,6 +128,7 @@ func TestWebhookDeliveryToURLWithoutPath(t *testing.T) {
 // keeps failing it ends with the context, saying how far it got; when the
 // sandbox closes it ends with ErrClosed. Events carry the subscription's id.
 func TestWaitDelivered(t *testing.T) {
+	t.Parallel()
 	sb := newSandbox(t, sandbox.Config{ApprovalDelay: -1, WebhookRetry: []time.Duration{5 * time.Millisecond}})
 	keys, err := webhook.ParseJWKS(sb.WebhookJWKS())
 	if err != nil {
@@ -152,7 +155,7 @@ func TestWaitDelivered(t *testing.T) {
 			t.Fatalf("create: %s", a)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), failsafe)
 	defer cancel()
 	if err := good.WaitDelivered(ctx, 2); err != nil {
 		t.Fatal(err)
@@ -166,7 +169,14 @@ func TestWaitDelivered(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 
-	short, cancelShort := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	// The failing receiver has had a retry (at 5 ms) before the short wait.
+	for deadline := time.Now().Add(failsafe); sb.WebhookStats()[down.URL].Attempts < 2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("no retry to the failing receiver after %s: %+v", failsafe, sb.WebhookStats()[down.URL])
+		}
+		time.Sleep(time.Millisecond) // polling counters the deliveries move on their own
+	}
+	short, cancelShort := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancelShort()
 	err = bad.WaitDelivered(short, 1)
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "0 of 1 events delivered to "+down.URL) {
@@ -184,7 +194,7 @@ func TestWaitDelivered(t *testing.T) {
 		if !errors.Is(err, sandbox.ErrClosed) {
 			t.Fatalf("after Close: %v", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(failsafe):
 		t.Fatal("WaitDelivered did not return after Close")
 	}
 	if err := sb.Subscribe(ok.URL).WaitDelivered(context.Background(), 1); !errors.Is(err, sandbox.ErrClosed) {

@@ -176,7 +176,8 @@ func (ck *contractCheck) createAndClose(owner gen.UserID) {
 		return
 	}
 	fmt.Fprintf(ck.stderr, "upvest: contract check: created account group %s; closing it\n", id)
-	for deadline := time.Now().Add(contractCloseWait); time.Now().Before(deadline); {
+	pause := 100 * time.Millisecond // doubling to 2 s between reads
+	for deadline := time.Now().Add(contractCloseWait); time.Now().Before(deadline); pause = min(2*pause, 2*time.Second) {
 		b, ok := ck.step("getAccountGroup", func(ctx context.Context) (*http.Response, error) { return ck.g.GetAccountGroup(ctx, *id) })
 		var g struct {
 			Status upvest.AccountGroupStatus `json:"status"`
@@ -187,7 +188,7 @@ func (ck *contractCheck) createAndClose(owner gen.UserID) {
 		select {
 		case <-ck.ctx.Done():
 			return
-		case <-time.After(500 * time.Millisecond):
+		case <-time.After(pause):
 		}
 	}
 	if _, ok := ck.step("closeAccountGroup", func(ctx context.Context) (*http.Response, error) { return ck.g.CloseAccountGroup(ctx, *id) }); !ok {

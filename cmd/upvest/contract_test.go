@@ -59,7 +59,7 @@ func newAlteringSandbox(t *testing.T, cfg sandbox.Config) *alteringSandbox {
 		_, _ = w.Write(body)
 	}))
 	t.Cleanup(func() { srv.Close(); sb.Close() })
-	creds, err := sb.NewCredentials()
+	creds, err := sb.NewEd25519Credentials() // the fastest key under -race
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,6 +101,7 @@ func (a *alteringSandbox) noSecret(t *testing.T, out ...string) {
 // Against the sandbox as it is: every exchange conforms, exit 0, no line
 // on stdout, a summary on stderr.
 func TestContractCheckClean(t *testing.T) {
+	t.Parallel()
 	a := newAlteringSandbox(t, sandbox.Config{})
 	a.group(t)
 	code, out, errOut := a.run(t, "contract", "check")
@@ -118,6 +119,7 @@ func TestContractCheckClean(t *testing.T) {
 // The sandbox altered to break the document: exit 1, the finding named on
 // one line.
 func TestContractCheckViolation(t *testing.T) {
+	t.Parallel()
 	a := newAlteringSandbox(t, sandbox.Config{})
 	a.group(t)
 	a.alter(http.MethodGet, "/account_groups/", func(m map[string]any) { m["securities_account_number"] = "12345678" })
@@ -143,6 +145,7 @@ func TestContractCheckViolation(t *testing.T) {
 // Added fields and values are drift: listed, exit 0; --strict makes them
 // violations.
 func TestContractCheckDrift(t *testing.T) {
+	t.Parallel()
 	a := newAlteringSandbox(t, sandbox.Config{})
 	a.group(t)
 	a.alter(http.MethodGet, "/account_groups", func(m map[string]any) {
@@ -170,7 +173,8 @@ drift listAccountGroups 200: response body /data/0/status: enum: value is not on
 // --write on a loopback sandbox creates a group and closes it, each
 // exchange checked.
 func TestContractCheckWrite(t *testing.T) {
-	a := newAlteringSandbox(t, sandbox.Config{ApprovalDelay: 200 * time.Millisecond})
+	t.Parallel()
+	a := newAlteringSandbox(t, sandbox.Config{ApprovalDelay: 50 * time.Millisecond}) // the command waits for approval
 	code, out, errOut := a.run(t, "contract", "check", "--write", "--user-id", a.user)
 	if code != 0 || out != "" {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
@@ -194,6 +198,7 @@ func TestContractCheckWrite(t *testing.T) {
 // --write anywhere but Upvest's sandbox or loopback is refused before
 // anything is sent; flags that do not go together are usage errors.
 func TestContractCheckRefusals(t *testing.T) {
+	t.Parallel()
 	a := newAlteringSandbox(t, sandbox.Config{})
 	var hits atomic.Int32
 	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
@@ -228,6 +233,7 @@ func TestContractCheckRefusals(t *testing.T) {
 // Credentials the API refuses: exit 1, one line naming the failure, no
 // secret printed.
 func TestContractCheckWrongSecret(t *testing.T) {
+	t.Parallel()
 	a := newAlteringSandbox(t, sandbox.Config{})
 	secret := "wrong-" + a.env["UPVEST_CLIENT_SECRET"]
 	a.env["UPVEST_CLIENT_SECRET"] = secret

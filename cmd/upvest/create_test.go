@@ -19,6 +19,7 @@ import (
 // one line naming idempotency-key=<uuid> and how to re-run with it; the
 // re-run settles it with one group.
 func TestFailedCreateNamesItsKey(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.sb.SetFaults(sandbox.Faults{ServerErrors: 1, ServerErrorStatuses: []int{503}})
 	code, _, errOut := w.run(t, "account-groups", "create", "--user-id", w.user, "--type", "PERSONAL")
@@ -44,6 +45,7 @@ func TestFailedCreateNamesItsKey(t *testing.T) {
 // TestIdempotencyReferenceFlag: --idempotency-reference makes a repeated
 // create (another process) return the first group.
 func TestIdempotencyReferenceFlag(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	var outs []string
 	for i := 0; i < 2; i++ {
@@ -66,6 +68,7 @@ func TestIdempotencyReferenceFlag(t *testing.T) {
 // TestTokenEchoNeverReachesStderr: a token endpoint echoing the form puts
 // no form of the secret on the CLI's stderr.
 func TestTokenEchoNeverReachesStderr(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		w.Header().Set("Content-Type", "application/json")

@@ -21,13 +21,15 @@ import (
 // credentials are the flags every API command takes, with -v/--verbose.
 type credentials struct {
 	baseURL, clientID, clientSecret, keyID, keyFile, passphrase string
+	clientSecretFile, passphraseFile                            string
 	verbose                                                     bool
+	fs                                                          *flag.FlagSet // where they are registered
 }
 
 // credentialFlags are the flags register defines; usage lists them apart.
 var credentialFlags = map[string]bool{
-	"base-url": true, "client-id": true, "client-secret": true, "key-id": true,
-	"private-key-file": true, "private-key-passphrase": true,
+	"base-url": true, "client-id": true, "client-secret": true, "client-secret-file": true, "key-id": true,
+	"private-key-file": true, "private-key-passphrase": true, "private-key-passphrase-file": true,
 }
 
 // envFlags are the flags whose default comes from the environment: usage
@@ -38,12 +40,15 @@ var envFlags = map[string]bool{
 }
 
 func (c *credentials) register(fs *flag.FlagSet, getenv env, verbose bool) {
+	c.fs = fs
 	fs.StringVar(&c.baseURL, "base-url", getenv("UPVEST_BASE_URL"), "the API's base `URL`, UPVEST_BASE_URL (default "+upvest.SandboxURL+")")
 	fs.StringVar(&c.clientID, "client-id", getenv("UPVEST_CLIENT_ID"), "your tenant's client `ID`, UPVEST_CLIENT_ID")
-	fs.StringVar(&c.clientSecret, "client-secret", getenv("UPVEST_CLIENT_SECRET"), "your tenant's client `SECRET`, UPVEST_CLIENT_SECRET")
+	fs.StringVar(&c.clientSecret, "client-secret", getenv("UPVEST_CLIENT_SECRET"), "your tenant's client `SECRET`, UPVEST_CLIENT_SECRET (as a flag, every local user can read it: prefer the variable or --client-secret-file)")
+	fs.StringVar(&c.clientSecretFile, "client-secret-file", "", "read the client secret from `FILE` (a final line break is dropped)")
 	fs.StringVar(&c.keyID, "key-id", getenv("UPVEST_KEY_ID"), "the `ID` Upvest gave your signing key, UPVEST_KEY_ID")
 	fs.StringVar(&c.keyFile, "private-key-file", getenv("UPVEST_PRIVATE_KEY_FILE"), "your signing key, a PEM `FILE` (ECDSA P-521 or Ed25519), UPVEST_PRIVATE_KEY_FILE")
-	fs.StringVar(&c.passphrase, "private-key-passphrase", getenv("UPVEST_PRIVATE_KEY_PASSPHRASE"), "the signing key's `PASSPHRASE` if it is encrypted, UPVEST_PRIVATE_KEY_PASSPHRASE")
+	fs.StringVar(&c.passphrase, "private-key-passphrase", getenv("UPVEST_PRIVATE_KEY_PASSPHRASE"), "the signing key's `PASSPHRASE` if it is encrypted, UPVEST_PRIVATE_KEY_PASSPHRASE (as a flag, every local user can read it: prefer the variable or --private-key-passphrase-file)")
+	fs.StringVar(&c.passphraseFile, "private-key-passphrase-file", "", "read the signing key's passphrase from `FILE` (a final line break is dropped)")
 	registerVerbose(fs, &c.verbose, verbose, "one line on stderr per HTTP attempt: method, path, status, attempt, request id, duration")
 }
 
@@ -56,10 +61,13 @@ func registerVerbose(fs *flag.FlagSet, v *bool, def bool, usage string) {
 // check refuses missing credentials, naming the variables and flags to
 // set, and a base URL the client would refuse, before anything is sent.
 func (c *credentials) check() error {
+	if err := c.readSecretFiles(); err != nil {
+		return err
+	}
 	var missing []string
 	for _, s := range []struct{ value, env, flag string }{
 		{c.clientID, "UPVEST_CLIENT_ID", "--client-id"},
-		{c.clientSecret, "UPVEST_CLIENT_SECRET", "--client-secret"},
+		{c.clientSecret, "UPVEST_CLIENT_SECRET", "--client-secret-file"},
 		{c.keyID, "UPVEST_KEY_ID", "--key-id"},
 		{c.keyFile, "UPVEST_PRIVATE_KEY_FILE", "--private-key-file"},
 	} {
@@ -120,7 +128,7 @@ func (a *app) newClient(c *credentials, hc *http.Client, userAgent string) (*upv
 	var keyErr *middleware.KeyError
 	switch {
 	case errors.Is(err, middleware.ErrPassphraseRequired):
-		return nil, usageErr(fmt.Sprintf("the signing key %s is encrypted: set UPVEST_PRIVATE_KEY_PASSPHRASE (or --private-key-passphrase)", c.keyFile))
+		return nil, usageErr(fmt.Sprintf("the signing key %s is encrypted: set UPVEST_PRIVATE_KEY_PASSPHRASE (or --private-key-passphrase-file)", c.keyFile))
 	case errors.As(err, &keyErr):
 		return nil, fmt.Errorf("the signing key %s (--private-key-file, UPVEST_PRIVATE_KEY_FILE): %w", c.keyFile, err)
 	}
@@ -162,6 +170,7 @@ func (a *app) parse(fs *flag.FlagSet, args []string, names ...string) ([]string,
 		}
 		pos, args = append(pos, rest[0]), rest[1:]
 	}
+	a.warnSecretFlags(fs)
 	switch {
 	case len(pos) == len(names):
 		return pos, proceed

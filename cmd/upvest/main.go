@@ -8,12 +8,13 @@
 //	upvest account-groups wait ID --status STATUS [--status STATUS…] [--timeout 5m]
 //	upvest users account-groups USER_ID [--limit N] [--offset N] [--order ASC|DESC] [--all]
 //	upvest webhooks listen --addr HOST:PORT [--path /webhooks] [--jwks-file FILE [--key-id KID]]
-//	       [--redis redis://[:PASSWORD@]HOST:PORT[/DB] [--redis-prefix P]]
+//	       [--redis-prefix P]   (Redis: UPVEST_WEBHOOK_REDIS_URL)
 //	       [--read-header-timeout 5s] [--read-timeout 15s] [--write-timeout 30s]
 //	       [--idle-timeout 1m] [--max-header-bytes 65536] [--shutdown-timeout 5s]
 //	upvest webhooks keys
 //	upvest contract check [--strict] [--write --user-id UUID]
-//	upvest sandbox [--addr 127.0.0.1:8080] [--key-file FILE] [--subscribe URL]…
+//	upvest sandbox [--addr 127.0.0.1:8080] [--key-file FILE] [--client-id ID]
+//	       [--key-id ID] [--users N] [--subscribe URL]…
 //	       [--rate-limited SHARE [--retry-after S]] [--server-errors SHARE]
 //	       [--lost-answers SHARE] [--latency D] [--seed N]
 //	       [--approval-delay D] [--closing-delay D]
@@ -21,10 +22,13 @@
 //	upvest help [COMMAND…] | upvest COMMAND --help
 //	upvest --version
 //
-// Credentials come from flags or the environment: UPVEST_BASE_URL,
+// Credentials come from the environment or flags: UPVEST_BASE_URL,
 // UPVEST_CLIENT_ID, UPVEST_CLIENT_SECRET, UPVEST_KEY_ID,
-// UPVEST_PRIVATE_KEY_FILE, UPVEST_PRIVATE_KEY_PASSPHRASE. The API commands
-// take -v/--verbose: one line on stderr per HTTP attempt.
+// UPVEST_PRIVATE_KEY_FILE, UPVEST_PRIVATE_KEY_PASSPHRASE. The secrets also
+// come from files (--client-secret-file, --private-key-passphrase-file); a
+// secret given as a flag value, which every local user can read, gets a
+// warning. The API commands take -v/--verbose: one line on stderr per HTTP
+// attempt.
 //
 // Answers are printed as the API's JSON on stdout. Errors print one line on
 // stderr naming the HTTP status, the problem type and the request id, and
@@ -40,13 +44,23 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/redis/go-redis/v9"
 )
 
 func main() {
+	// go-redis logs dial failures to the process's stderr on its own, ahead
+	// of the one line the command prints about them.
+	redis.SetLogger(silentRedis{})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
+
+// silentRedis is go-redis' logger in this command: it prints nothing.
+type silentRedis struct{}
+
+func (silentRedis) Printf(context.Context, string, ...any) {}
 
 // env reads an environment variable.
 type env func(string) string

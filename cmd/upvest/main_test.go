@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -9,67 +8,15 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/upvest-go/upvest"
-	"github.com/upvest-go/upvest/sandbox"
 )
-
-// world is a sandbox on loopback and the environment pointing at it.
-type world struct {
-	sb   *sandbox.Sandbox
-	env  map[string]string
-	user string
-}
-
-func newWorld(t *testing.T) *world {
-	t.Helper()
-	sb, err := sandbox.Start(sandbox.Config{}, sandbox.P521)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sb.Close)
-	creds := sb.Credentials
-	keyFile := filepath.Join(t.TempDir(), "key.pem")
-	if err := os.WriteFile(keyFile, creds.PrivateKeyPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return &world{sb: sb, user: sb.NewUser().String(), env: map[string]string{
-		"UPVEST_BASE_URL": sb.URL, "UPVEST_CLIENT_ID": creds.ClientID, "UPVEST_CLIENT_SECRET": creds.ClientSecret,
-		"UPVEST_KEY_ID": creds.KeyID, "UPVEST_PRIVATE_KEY_FILE": keyFile,
-	}}
-}
-
-// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func (w *world) run(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb syncBuffer
-	code = run(context.Background(), args, func(k string) string { return w.env[k] }, &out, &errb)
-	return code, out.String(), errb.String()
-}
 
 var errLine = regexp.MustCompile(`^upvest: HTTP (\d{3}) ([a-z_]+) request-id=[0-9a-f-]{36}: .+\n$`)
 
 func TestAccountGroupsCommands(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	code, out, errOut := w.run(t, "account-groups", "create", "--user-id", w.user, "--type", "PERSONAL")
 	if code != 0 {
@@ -125,6 +72,7 @@ func TestAccountGroupsCommands(t *testing.T) {
 }
 
 func TestUsersAccountGroups(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	for i := 0; i < 3; i++ {
 		if code, _, errOut := w.run(t, "account-groups", "create", "--user-id", w.user, "--type", "PERSONAL"); code != 0 {
@@ -154,6 +102,7 @@ func TestUsersAccountGroups(t *testing.T) {
 const nilUUID = "00000000-0000-0000-0000-000000000000"
 
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	for _, args := range [][]string{
 		{},
@@ -195,6 +144,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.env["UPVEST_PRIVATE_KEY_FILE"] = filepath.Join(t.TempDir(), "missing.pem")
 	code, _, errOut := w.run(t, "account-groups", "get", "9d95820d-4333-46b6-98de-04ab7512e76f")
@@ -221,6 +171,7 @@ func TestConfigErrors(t *testing.T) {
 }
 
 func TestWebhooksListen(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	jwks := filepath.Join(t.TempDir(), "jwks.json")
 	if err := os.WriteFile(jwks, w.sb.WebhookJWKS(), 0o600); err != nil {
@@ -268,6 +219,7 @@ func TestWebhooksListen(t *testing.T) {
 }
 
 func TestSandboxCommand(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var out, errb syncBuffer
@@ -293,6 +245,7 @@ func TestSandboxCommand(t *testing.T) {
 }
 
 func TestDemo(t *testing.T) {
+	t.Parallel()
 	var out, errb syncBuffer
 	code := run(context.Background(), []string{"demo"}, func(string) string { return "" }, &out, &errb)
 	if code != 0 {
@@ -303,18 +256,4 @@ func TestDemo(t *testing.T) {
 			t.Errorf("demo output lacks %q", want)
 		}
 	}
-}
-
-// waitMatch waits until re matches buf and returns the first group.
-func waitMatch(t *testing.T, buf *syncBuffer, re *regexp.Regexp) string {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := re.FindStringSubmatch(buf.String()); m != nil {
-			return m[1]
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("no %s in %q", re, buf.String())
-	return ""
 }

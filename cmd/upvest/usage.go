@@ -43,11 +43,11 @@ var commands = []*command{
 	{"users account-groups", "USER_ID " + listSynopsis,
 		"Prints a page of the user's account groups as JSON; --all walks every page and prints one array.",
 		(*app).userGroups},
-	{"webhooks listen", "--addr HOST:PORT [--path /webhooks] [--jwks-file FILE [--key-id KID]] [--redis URL [--redis-prefix P]] [server limits]",
+	{"webhooks listen", "--addr HOST:PORT [--path /webhooks] [--jwks-file FILE [--key-id KID]] [--redis-prefix P] [server limits]",
 		"Receives Upvest's webhook deliveries, verifies their signatures and prints each event as one JSON line on stdout; " +
 			"refusals go to stderr with their reason. The verification keys come from --jwks-file, or from the API " +
-			"(with the credentials, fetched at start: it does not start without them). With --redis, replicas sharing it " +
-			"handle each event once.",
+			"(with the credentials, fetched at start: it does not start without them). With a Redis (UPVEST_WEBHOOK_REDIS_URL, " +
+			"or --redis), replicas sharing it handle each event once.",
 		(*app).webhooksListen},
 	{"webhooks keys", "",
 		"Prints the JWKS of the keys that sign Upvest's webhook deliveries (GET /auth/verify_keys): save it for webhooks listen --jwks-file.",
@@ -57,10 +57,11 @@ var commands = []*command{
 			"(tolerant: new fields and values are drift, listed); --write also creates and closes a group " +
 			"(Upvest's sandbox or a loopback sandbox only). Exit 1 on a violation or an operation it could not check.",
 		(*app).contractCheck},
-	{"sandbox", "[--addr 127.0.0.1:8080] [--key-file FILE] [--subscribe URL]… [--rate-limited SHARE [--retry-after S]] [--server-errors SHARE] [--lost-answers SHARE] [--latency D] [--seed N] [--approval-delay D] [--closing-delay D]",
+	{"sandbox", "[--addr 127.0.0.1:8080] [--key-file FILE] [--client-id ID] [--key-id ID] [--users N] [--subscribe URL]… [--rate-limited SHARE [--retry-after S]] [--server-errors SHARE] [--lost-answers SHARE] [--latency D] [--seed N] [--approval-delay D] [--closing-delay D]",
 		"Runs a local sandbox of the API until interrupted and prints the exports that point the CLI (or your service) at it. " +
 			"It checks signatures, tokens and scopes like Upvest, injects the faults asked for (deterministic for a seed), " +
-			"and delivers signed webhooks to every --subscribe URL, retried until answered 200.",
+			"and delivers signed webhooks to every --subscribe URL, retried until answered 200. " +
+			"With --client-id, --key-id, --key-file and UPVEST_CLIENT_SECRET, a restart keeps the credentials (and the --users).",
 		(*app).sandbox},
 	{"demo", "",
 		"Runs the client against an in-process sandbox: create, read, list, close, and the signed webhook events. Nothing to configure.",
@@ -113,6 +114,7 @@ func (a *app) commandUsage(fs *flag.FlagSet) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "usage: upvest %s\n\n%s\n", synopsis(a.cmd), wrap(a.cmd.summary, "", 100))
 	var own, creds [][2]string
+	apiCommand := fs.Lookup("base-url") != nil // the sandbox's --client-id is its own
 	fs.VisitAll(func(f *flag.Flag) {
 		if f.Name == "v" {
 			return // with --verbose
@@ -128,7 +130,7 @@ func (a *app) commandUsage(fs *flag.FlagSet) {
 		if !envFlags[f.Name] && !zeroDefault(f.DefValue) {
 			usage += " (default " + f.DefValue + ")"
 		}
-		if credentialFlags[f.Name] {
+		if credentialFlags[f.Name] && apiCommand {
 			creds = append(creds, [2]string{left, usage})
 		} else {
 			own = append(own, [2]string{left, usage})

@@ -14,6 +14,7 @@ import (
 // group once it has the status; a group that can no longer reach it, or a
 // timeout, is exit 1 with one line; no --status is a usage error.
 func TestAccountGroupsWait(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	code, out, errOut := w.run(t, "account-groups", "create", "--user-id", w.user, "--type", "PERSONAL")
 	var g upvest.AccountGroup

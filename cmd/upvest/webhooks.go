@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -30,7 +31,7 @@ func (a *app) webhooksListen(args []string) int {
 	addr := fs.String("addr", "", "listen on `HOST:PORT` (required)")
 	path := fs.String("path", "/webhooks", "the URL `PATH` deliveries are posted to")
 	jwksFile := fs.String("jwks-file", "", "the verification keys: a JWKS `FILE` (upvest webhooks keys > FILE), or a PEM public key whose kid --key-id gives (default: fetched from the API with the credentials)")
-	redisURL := fs.String("redis", a.env("UPVEST_WEBHOOK_REDIS_URL"), "a Redis `URL` shared by the replicas, so that each event is handled once across them: redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…, UPVEST_WEBHOOK_REDIS_URL (default: once per process, in memory)")
+	redisURL := fs.String("redis", a.env(redisEnv), "a Redis `URL` shared by the replicas, so that each event is handled once across them: redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…, "+redisEnv+" (with a password, set the variable: a flag's value can be read by every local user) (default: once per process, in memory)")
 	redisPrefix := fs.String("redis-prefix", redisstore.DefaultPrefix, "`PREFIX` of the keys written to Redis")
 	var cfg serverConfig
 	cfg.register(fs)
@@ -42,6 +43,9 @@ func (a *app) webhooksListen(args []string) int {
 	}
 	if err := cfg.check(); err != nil {
 		return a.fail(usageErr(err.Error()))
+	}
+	if err := checkListenPath(*path); err != nil {
+		return a.fail(err)
 	}
 	keyIDGiven := false
 	fs.Visit(func(f *flag.Flag) { keyIDGiven = keyIDGiven || f.Name == "key-id" })
@@ -184,6 +188,25 @@ func (a *app) webhookMux(keys webhook.KeySource, store webhook.EventStore, path 
 	mux := http.NewServeMux()
 	mux.Handle(path, h)
 	return mux
+}
+
+// checkListenPath refuses a --path the listener could not serve as given:
+// it must be an absolute, clean URL path (no empty, . or .. segments, which
+// net/http redirects away) of letters, digits and - . _ ~ ! $ & ' ( ) * + ,
+// ; = : @ /. No space, brace, query, fragment or escape: net/http's
+// patterns would not take them literally (some make it panic).
+func checkListenPath(p string) error {
+	clean := path.Clean(p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	if p == "" || p[0] != '/' || clean != p || strings.IndexFunc(p, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-._~!$&'()*+,;=:@/", r))
+	}) >= 0 {
+		return usageErr(fmt.Sprintf("--path must be a URL path such as /webhooks: starting with /, no empty, . or .. segments, "+
+			"only letters, digits and - . _ ~ ! $ & ' ( ) * + , ; = : @ /; not %q", p))
+	}
+	return nil
 }
 
 // lines writes whole lines to stdout and stderr for several goroutines.

@@ -25,16 +25,17 @@ const redisPassword = "redis-pass-0123456789"
 // event is printed once in all, every delivery is acknowledged, and the
 // URL's password appears nowhere.
 func TestWebhooksListenReplicasOnRedis(t *testing.T) {
+	t.Parallel()
 	srv := redistest.Start(t)
 	k, _ := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
 	der, _ := x509.MarshalPKIXPublicKey(&k.PublicKey)
 	pub := writeFile(t, "upvest.pem", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
 	signer := &webhook.TestSigner{Key: k, KeyID: "upvest-hooks-1"}
 	w := newWorld(t)
-	redisURL := "redis://:" + redisPassword + "@" + srv.Addr + "/0"
+	w.env[redisEnv] = "redis://:" + redisPassword + "@" + srv.Addr + "/0" // the safe form: not on the command line
 	var replicas []*listener
 	for i := 0; i < 2; i++ {
-		replicas = append(replicas, w.listen(t, "--jwks-file", pub, "--key-id", "upvest-hooks-1", "--redis", redisURL, "--redis-prefix", "test:"))
+		replicas = append(replicas, w.listen(t, "--jwks-file", pub, "--key-id", "upvest-hooks-1", "--redis-prefix", "test:"))
 	}
 	var ids []string
 	for i := 0; i < 10; i++ {
@@ -81,24 +82,38 @@ func deliverUntilOK(t *testing.T, s *webhook.TestSigner, url string, ev map[stri
 		if resp.StatusCode == 200 {
 			return
 		}
+		// Paces the retries, as Upvest's back-off would: a delivery is
+		// answered 503 while the other replica still holds its event.
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("delivery to %s never acknowledged", url)
 }
 
-// TestWebhooksListenRedisUnreachable: a Redis that cannot be reached at
-// start stops the command with one line, without the URL's password; a
-// malformed URL is a usage error.
-func TestWebhooksListenRedisUnreachable(t *testing.T) {
+// TestWebhooksListenRedisMalformed: a --redis URL that is not a Redis URL
+// is a usage error that does not show its password. (An unreachable Redis:
+// TestWebhooksListenRedisUnreachable.)
+func TestWebhooksListenRedisMalformed(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	jwks := writeFile(t, "jwks.json", w.sb.WebhookJWKS())
-	l := w.start(t, "--jwks-file", jwks, "--redis", "redis://:"+redisPassword+"@127.0.0.1:1/0")
-	if code := l.exit(t); code != 1 || !strings.Contains(l.err.String(), "Redis") || strings.Contains(l.err.String(), redisPassword) ||
-		strings.Contains(l.err.String(), "listening") {
+	w.env[redisEnv] = "http://:" + redisPassword + "@host"
+	l := w.start(t, "--jwks-file", jwks)
+	if code := l.exit(t); code != 2 || strings.Contains(l.err.String(), redisPassword) || !strings.Contains(l.err.String(), "--redis wants redis://") {
 		t.Fatalf("exit %d, stderr %q", code, l.err.String())
 	}
-	l = w.start(t, "--jwks-file", jwks, "--redis", "http://:"+redisPassword+"@host")
-	if code := l.exit(t); code != 2 || strings.Contains(l.err.String(), redisPassword) {
-		t.Fatalf("exit %d, stderr %q", code, l.err.String())
+}
+
+// With --redis pointing nowhere, the command stops at start, exit 1, with
+// one line of its own naming Redis, never the URL's password: go-redis'
+// logger (which writes to the process's stderr) is silent.
+func TestWebhooksListenRedisUnreachable(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	jwks := writeFile(t, "jwks.json", w.sb.WebhookJWKS())
+	code, _, errOut := runProcess(t, map[string]string{"UPVEST_WEBHOOK_REDIS_URL": "redis://:" + redisPassword + "@127.0.0.1:1/0"},
+		"webhooks", "listen", "--addr", "127.0.0.1:0", "--jwks-file", jwks)
+	if code != 1 || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "upvest: webhooks listen: cannot start without Redis") ||
+		strings.Contains(errOut, "pool.go") || strings.Contains(errOut, redisPassword) || strings.Contains(errOut, "listening") {
+		t.Fatalf("exit %d, stderr %q; want exit 1 and the command's one line", code, errOut)
 	}
 }

@@ -2,22 +2,18 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -27,108 +23,10 @@ import (
 	"github.com/upvest-go/upvest/webhook"
 )
 
-// failsafe bounds every wait of these tests; reaching it is a failure, never
-// a measurement.
-const failsafe = 15 * time.Second
-
-// listener is a running `upvest webhooks listen`.
-type listener struct {
-	url      string // http://127.0.0.1:port/hooks
-	out, err *syncBuffer
-	cancel   context.CancelFunc
-	done     chan int
-}
-
-// listen starts `upvest webhooks listen` with args and waits until it
-// listens; it fails the test if the command exits first.
-func (w *world) listen(t *testing.T, args ...string) *listener {
-	t.Helper()
-	l := w.start(t, args...)
-	select {
-	case code := <-l.done:
-		t.Fatalf("exit %d before listening: %s", code, l.err.String())
-	case <-matched(l.err, `listening for webhooks on (http://\S+)`):
-	case <-time.After(failsafe):
-		t.Fatalf("not listening after %s: %s", failsafe, l.err.String())
-	}
-	l.url = regexp.MustCompile(`listening for webhooks on (http://\S+)`).FindStringSubmatch(l.err.String())[1]
-	t.Cleanup(func() { l.stop(t) })
-	return l
-}
-
-// start runs `upvest webhooks listen --addr 127.0.0.1:0 --path /hooks` with
-// args in a goroutine.
-func (w *world) start(t *testing.T, args ...string) *listener {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	l := &listener{out: &syncBuffer{}, err: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
-	all := append([]string{"webhooks", "listen", "--addr", "127.0.0.1:0", "--path", "/hooks"}, args...)
-	go func() { l.done <- run(ctx, all, func(k string) string { return w.env[k] }, l.out, l.err) }()
-	return l
-}
-
-// exit waits for the command to end and returns its exit code.
-func (l *listener) exit(t *testing.T) int {
-	t.Helper()
-	select {
-	case code := <-l.done:
-		l.done <- code
-		return code
-	case <-time.After(failsafe):
-		l.cancel()
-		t.Fatalf("still running after %s: %s", failsafe, l.err.String())
-		return -1
-	}
-}
-
-func (l *listener) stop(t *testing.T) {
-	l.cancel()
-	if code := l.exit(t); code != 0 {
-		t.Errorf("exit %d: %s", code, l.err.String())
-	}
-}
-
-// matched closes its channel once re matches buf.
-func matched(buf *syncBuffer, re string) <-chan struct{} {
-	ch := make(chan struct{})
-	rx := regexp.MustCompile(re)
-	go func() {
-		deadline := time.Now().Add(failsafe)
-		for !rx.MatchString(buf.String()) && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
-		}
-		close(ch)
-	}()
-	return ch
-}
-
-func writeFile(t *testing.T, name string, data []byte) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// okpKey is an Ed25519 JWK, which cannot verify Upvest's deliveries.
-const okpKey = `{"kid":"ed-1","kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}`
-
-// withOKP returns the JWKS doc with an Ed25519 key added in front.
-func withOKP(t *testing.T, doc []byte) []byte {
-	t.Helper()
-	var set struct{ Keys []json.RawMessage }
-	if err := json.Unmarshal(doc, &set); err != nil {
-		t.Fatal(err)
-	}
-	set.Keys = append([]json.RawMessage{json.RawMessage(okpKey)}, set.Keys...)
-	b, _ := json.Marshal(map[string]any{"keys": set.Keys})
-	return b
-}
-
 // A server that stalls: 50 connections send their headers, then never the
 // body. The read timeout (short here, by flag) closes every one of them.
 func TestWebhooksListenClosesStalledConnections(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	jwks := writeFile(t, "jwks.json", w.sb.WebhookJWKS())
 	l := w.listen(t, "--jwks-file", jwks, "--read-header-timeout", "300ms", "--read-timeout", "300ms")
@@ -157,6 +55,7 @@ func TestWebhooksListenClosesStalledConnections(t *testing.T) {
 // Headers are bounded (--max-header-bytes, 64 KiB by default): a request
 // with 100 KiB of headers is refused with 431 before any verification.
 func TestWebhooksListenHeaderLimit(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	jwks := writeFile(t, "jwks.json", w.sb.WebhookJWKS())
 	for _, tc := range []struct {
@@ -170,6 +69,7 @@ func TestWebhooksListenHeaderLimit(t *testing.T) {
 		{"--max-header-bytes 4096, 16 KiB", []string{"--max-header-bytes", "4096"}, 16 << 10, http.StatusRequestHeaderFieldsTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			l := w.listen(t, append([]string{"--jwks-file", jwks}, tc.args...)...)
 			req, _ := http.NewRequest(http.MethodPost, l.url, strings.NewReader(`{"payload":[]}`))
 			req.Header.Set("X-Padding", strings.Repeat("a", tc.size))
@@ -207,8 +107,10 @@ func fakeAPI(t *testing.T, w *world, jwks string) {
 // With credentials, listen fetches the JWKS once at start and refuses to
 // start, saying why, when it cannot; keys it cannot use are reported.
 func TestWebhooksListenChecksTheKeysAtStart(t *testing.T) {
+	t.Parallel()
 	keyLine := regexp.MustCompile(`(?m)^upvest: webhooks listen: cannot start without the webhook verification keys \(GET /auth/verify_keys\): .+$`)
 	t.Run("wrong client secret", func(t *testing.T) {
+		t.Parallel()
 		w := newWorld(t)
 		w.env["UPVEST_CLIENT_SECRET"] = "wrong-secret-value"
 		l := w.start(t)
@@ -220,6 +122,7 @@ func TestWebhooksListenChecksTheKeysAtStart(t *testing.T) {
 		}
 	})
 	t.Run("API down", func(t *testing.T) {
+		t.Parallel()
 		w := newWorld(t)
 		ln, _ := net.Listen("tcp", "127.0.0.1:0")
 		w.env["UPVEST_BASE_URL"] = "http://" + ln.Addr().String()
@@ -230,6 +133,7 @@ func TestWebhooksListenChecksTheKeysAtStart(t *testing.T) {
 		}
 	})
 	t.Run("no usable key", func(t *testing.T) {
+		t.Parallel()
 		w := newWorld(t)
 		fakeAPI(t, w, `{"keys":[`+okpKey+`]}`)
 		l := w.start(t)
@@ -238,6 +142,7 @@ func TestWebhooksListenChecksTheKeysAtStart(t *testing.T) {
 		}
 	})
 	t.Run("an unusable key beside a usable one", func(t *testing.T) {
+		t.Parallel()
 		w := newWorld(t)
 		fakeAPI(t, w, string(withOKP(t, w.sb.WebhookJWKS())))
 		l := w.listen(t)
@@ -250,6 +155,7 @@ func TestWebhooksListenChecksTheKeysAtStart(t *testing.T) {
 // --jwks-file takes a JWKS (unusable keys skipped and reported) or a PEM
 // public key, whose kid --key-id names; deliveries verify with either.
 func TestWebhooksListenKeyFiles(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	keys, err := webhook.ParseJWKS(w.sb.WebhookJWKS())
 	if err != nil {
@@ -314,6 +220,7 @@ func p256PEM(t *testing.T) []byte {
 // Shutdown is graceful: a delivery whose body is still arriving when the
 // command is stopped is read and answered before it exits.
 func TestWebhooksListenGracefulShutdown(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	jwks := writeFile(t, "jwks.json", w.sb.WebhookJWKS())
 	l := w.listen(t, "--jwks-file", jwks)
@@ -348,46 +255,5 @@ func TestWebhooksListenGracefulShutdown(t *testing.T) {
 	}
 	if code := l.exit(t); code != 0 {
 		t.Fatalf("exit %d: %s", code, l.err.String())
-	}
-}
-
-// The server's limits have sound defaults: every timeout set, the read
-// timeout at most 30 s, the write timeout long enough for a key fetch after
-// a slow body, and bounded headers. Zero or negative values are usage
-// errors.
-func TestWebhooksListenServerDefaults(t *testing.T) {
-	var cfg serverConfig
-	fs := flag.NewFlagSet("", flag.ContinueOnError)
-	cfg.register(fs)
-	if err := fs.Parse(nil); err != nil || cfg.check() != nil {
-		t.Fatal(err, cfg.check())
-	}
-	srv := cfg.server(http.NotFoundHandler())
-	switch {
-	case srv.ReadHeaderTimeout <= 0 || srv.ReadHeaderTimeout > srv.ReadTimeout:
-		t.Errorf("ReadHeaderTimeout %s", srv.ReadHeaderTimeout)
-	case srv.ReadTimeout <= 0 || srv.ReadTimeout > 30*time.Second:
-		t.Errorf("ReadTimeout %s, want (0, 30s]", srv.ReadTimeout)
-	case srv.WriteTimeout < srv.ReadTimeout+webhook.DefaultFetchTimeout:
-		t.Errorf("WriteTimeout %s, want at least ReadTimeout + a key fetch", srv.WriteTimeout)
-	case srv.IdleTimeout <= 0:
-		t.Errorf("IdleTimeout %s", srv.IdleTimeout)
-	case srv.MaxHeaderBytes <= 0 || srv.MaxHeaderBytes > 64<<10:
-		t.Errorf("MaxHeaderBytes %d", srv.MaxHeaderBytes)
-	}
-	w := newWorld(t)
-	for _, bad := range [][]string{
-		{"--read-timeout", "0"},
-		{"--read-header-timeout", "-1s"},
-		{"--write-timeout", "0s"},
-		{"--idle-timeout", "0"},
-		{"--shutdown-timeout", "0"},
-		{"--max-header-bytes", "0"},
-		{"--read-timeout", "soon"},
-	} {
-		code, _, errOut := w.run(t, append([]string{"webhooks", "listen", "--addr", "127.0.0.1:0", "--jwks-file", "x"}, bad...)...)
-		if code != 2 || !strings.Contains(errOut, bad[0]) {
-			t.Errorf("%q: exit %d, %q", bad, code, errOut)
-		}
 	}
 }

@@ -1,0 +1,129 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/upvest-go/upvest/internal/routes"
+)
+
+// maxRequestBody bounds request bodies: the API's are well under 1 KiB (a
+// create, the token form).
+const maxRequestBody = 64 << 10
+
+// listen serves s on cfg.Addr with bounded reads and connections: a request
+// has ReadTimeout for its headers and body, an idle connection IdleTimeout,
+// and at most MaxConnections are held at once.
+func (s *Sandbox) listen() error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	s.ln = newLimitListener(ln, s.cfg.MaxConnections)
+	s.srv = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: s.cfg.ReadTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+	}
+	s.URL = "http://" + ln.Addr().String()
+	go func() { _ = s.srv.Serve(s.ln) }()
+	return nil
+}
+
+// ServeHTTP answers one request: it finds the operation, admits what it
+// can before the body (admitHead), reads the bounded body, verifies the
+// signature, then waits the latency, draws the configured faults and hands
+// the call to the operation's generated wrapper.
+func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rid := uuid.NewString()
+	w.Header().Set("Upvest-Request-Id", rid)
+	r = r.WithContext(context.WithValue(r.Context(), ctxRequestID, rid))
+	path := r.URL.EscapedPath()
+	route := routes.Lookup(r.Method, path)
+	if route == nil {
+		s.problem(w, r, http.StatusNotFound, "not_found", "no operation "+r.Method+" "+r.URL.Path+" in the API")
+		return
+	}
+	if r.ContentLength != 0 {
+		// A refusal before the body closes the connection rather than
+		// reading the rest.
+		w.Header().Set("Connection", "close")
+	}
+	if !s.admitHead(w, r, route) {
+		return
+	}
+	w.Header().Del("Connection")
+	body, ok := s.readBody(w, r)
+	if !ok {
+		return
+	}
+	// The signature is judged as it arrived; the latency fault waits only
+	// now that the body is in (before, the read timeout would cut the
+	// body's read short).
+	if !s.verifySignature(w, r, body) || !s.faults.wait(r.Context()) || s.injectFault(w, r) {
+		return
+	}
+	setPathValues(r, route.Op.Path, path)
+	s.ops[route.Op.ID](w, r)
+}
+
+// readBody reads r's body, refusing one over maxRequestBody (from its
+// content-length when it has one, before reading); false when it answered.
+func (s *Sandbox) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	tooLarge := func() {
+		w.Header().Set("Connection", "close")
+		s.problem(w, r, http.StatusRequestEntityTooLarge, problemType(http.StatusRequestEntityTooLarge),
+			fmt.Sprintf("request body over %d KiB, the sandbox's bound", maxRequestBody>>10))
+	}
+	if r.ContentLength > maxRequestBody {
+		tooLarge()
+		return nil, false
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		w.Header().Set("Connection", "close")
+		s.problem(w, r, http.StatusRequestTimeout, problemType(http.StatusRequestTimeout),
+			fmt.Sprintf("request body not received within %s", s.cfg.ReadTimeout))
+		return nil, false
+	case err != nil:
+		w.Header().Set("Connection", "close")
+		s.problem(w, r, http.StatusBadRequest, "bad_request", "request body could not be read: "+err.Error())
+		return nil, false
+	case len(body) > maxRequestBody:
+		tooLarge()
+		return nil, false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body, true
+}
+
+// setPathValues sets r's path values for the {name} segments of template,
+// unescaped from the request's path.
+func setPathValues(r *http.Request, template, path string) {
+	if !strings.Contains(template, "{") {
+		return
+	}
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	for i, t := range strings.Split(strings.Trim(template, "/"), "/") {
+		if i < len(segs) && strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
+			v, err := url.PathUnescape(segs[i])
+			if err != nil {
+				v = segs[i]
+			}
+			r.SetPathValue(t[1:len(t)-1], v)
+		}
+	}
+}
