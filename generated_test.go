@@ -13,6 +13,7 @@ import (
 	"github.com/upvest-go/upvest"
 	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
+	"github.com/upvest-go/upvest/middleware"
 	"github.com/upvest-go/upvest/sandbox"
 )
 
@@ -153,5 +154,23 @@ func TestCallersEditorOnEveryAttempt(t *testing.T) {
 				t.Fatalf("%d groups exist, want 1", n)
 			}
 		})
+	}
+}
+
+// TestVerifyKeysTakeWebhooksAdmin: the webhook verification keys accept a
+// token with webhooks:admin as well as webhooks:read, as Upvest's document
+// says; a token with neither is refused.
+func TestVerifyKeysTakeWebhooksAdmin(t *testing.T) {
+	t.Parallel()
+	c, _ := newSandbox(t, sandbox.Config{})
+	for scope, want := range map[string]int{"webhooks:admin": 200, "webhooks:read": 200, "accounts:read": 403} {
+		resp, err := c.Generated().GetWebhookVerifyKeys(middleware.WithScopes(context.Background(), scope))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("a token with %s: status %d, want %d", scope, resp.StatusCode, want)
+		}
 	}
 }

@@ -102,6 +102,9 @@ func scenarios() []scenario {
 				scenario{op, "wrong secret", 401, true, func(t *testing.T, w *world, op string) (*http.Response, error) {
 					return w.token(context.Background(), url.Values{"grant_type": {"client_credentials"}, "client_id": {w.sb.ClientID()}, "client_secret": {"nope"}, "scope": {"accounts:read"}})
 				}},
+				scenario{op, "a scope the client is not granted", 403, true, func(t *testing.T, w *world, op string) (*http.Response, error) {
+					return w.token(context.Background(), url.Values{"grant_type": {"client_credentials"}, "client_id": {w.sb.ClientID()}, "client_secret": {w.sb.ClientSecret()}, "scope": {deniedScope}})
+				}},
 				scenario{op, "grant type password", 400, false, func(t *testing.T, w *world, op string) (*http.Response, error) {
 					return w.token(context.Background(), url.Values{"grant_type": {"password"}, "client_id": {w.sb.ClientID()}, "client_secret": {w.sb.ClientSecret()}, "scope": {"accounts:read"}})
 				}},

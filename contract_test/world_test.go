@@ -56,9 +56,12 @@ func (w *world) setTamper(f func(*http.Request)) {
 	w.mu.Unlock()
 }
 
+// deniedScope is a published scope the world's client is not granted.
+const deniedScope = "virtual_cash_balances:admin"
+
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Config{ApprovalDelay: -1, ClosingDelay: -1})
+	sb, err := sandbox.New(sandbox.Config{ApprovalDelay: -1, ClosingDelay: -1, DeniedScopes: []string{deniedScope}})
 	if err != nil {
 		t.Fatal(err)
 	}

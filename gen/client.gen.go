@@ -1506,6 +1506,11 @@ type RequestTokenResponse401Headers struct {
 	UpvestRequestID uuid.UUID
 }
 
+// RequestTokenResponse403Headers the declared response headers of an HTTP 403 response for RequestToken
+type RequestTokenResponse403Headers struct {
+	UpvestRequestID uuid.UUID
+}
+
 // RequestTokenResponse406Headers the declared response headers of an HTTP 406 response for RequestToken
 type RequestTokenResponse406Headers struct {
 	UpvestRequestID uuid.UUID
@@ -1541,6 +1546,8 @@ type RequestTokenResponse struct {
 	ApplicationProblemJSON400 *BadRequest
 	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON406 the response for an HTTP 406 `application/problem+json` response
 	ApplicationProblemJSON406 *NotAcceptable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
@@ -1557,6 +1564,8 @@ type RequestTokenResponse struct {
 	Headers400 *RequestTokenResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *RequestTokenResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RequestTokenResponse403Headers
 	// Headers406 the parsed response headers for an HTTP 406 response
 	Headers406 *RequestTokenResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -1582,6 +1591,11 @@ func (r RequestTokenResponse) GetApplicationProblemJSON400() *BadRequest {
 // GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r RequestTokenResponse) GetApplicationProblemJSON401() *Unauthorized {
 	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RequestTokenResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
 }
 
 // GetApplicationProblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
@@ -2905,6 +2919,13 @@ func ParseRequestTokenResponse(rsp *http.Response) (*RequestTokenResponse, error
 		}
 		response.ApplicationProblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
 		var dest NotAcceptable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2973,6 +2994,16 @@ func ParseRequestTokenResponse(rsp *http.Response) (*RequestTokenResponse, error
 			headers.UpvestRequestID = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers RequestTokenResponse403Headers
+		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {
+			var value uuid.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "upvest-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.UpvestRequestID = value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 406:
 		var headers RequestTokenResponse406Headers
 		if values := rsp.Header.Values("upvest-request-id"); len(values) > 0 {

@@ -280,16 +280,7 @@ type UserRelationType = enum.UserRelationType
 
 // WebhookEnvelope One delivery; events ordered by created_at.
 type WebhookEnvelope struct {
-	Payload []WebhookEvent `json:"payload"`
-}
-
-// WebhookEvent Any event as delivered; `object` is the full resource its `type` names.
-type WebhookEvent struct {
-	CreatedAt time.Time              `json:"created_at"`
-	ID        uuid.UUID              `json:"id"`
-	Object    map[string]interface{} `json:"object"`
-	Type      string                 `json:"type"`
-	WebhookID uuid.UUID              `json:"webhook_id"`
+	Payload []AccountGroupEvent `json:"payload"`
 }
 
 // AccountGroupID defines model for AccountGroupId.

@@ -26,6 +26,10 @@ var Operations = []Operation{
 	{ID: "closeAccountGroup", Method: "DELETE", Path: "/account_groups/{account_group_id}", Scopes: [][]string{{"accounts:admin"}}},
 	{ID: "getAccountGroup", Method: "GET", Path: "/account_groups/{account_group_id}", Scopes: [][]string{{"accounts:read"}, {"accounts:admin"}}},
 	{ID: "requestToken", Method: "POST", Path: "/auth/token", Scopes: [][]string{}},
-	{ID: "getWebhookVerifyKeys", Method: "GET", Path: "/auth/verify_keys", Scopes: [][]string{{"webhooks:read"}}},
+	{ID: "getWebhookVerifyKeys", Method: "GET", Path: "/auth/verify_keys", Scopes: [][]string{{"webhooks:read"}, {"webhooks:admin"}}},
 	{ID: "listUserAccountGroups", Method: "GET", Path: "/users/{user_id}/account_groups", Scopes: [][]string{{"accounts:read"}, {"accounts:admin"}}},
 }
+
+// Scopes lists every OAuth2 scope the document's security schemes publish,
+// sorted: the scopes a token may be asked for.
+var Scopes = []string{"account_liquidations:admin", "account_liquidations:read", "account_returns:read", "accounts:admin", "accounts:read", "checks:admin", "checks:read", "credit_fundings:read", "fees:admin", "fees:read", "instruments:read", "mandates:admin", "mandates:read", "orders:admin", "orders:read", "payments:admin", "payments:read", "portfolios:admin", "portfolios:read", "positions:read", "reference_accounts:admin", "reference_accounts:read", "reports:read", "taxes:admin", "taxes:read", "topups:admin", "topups:read", "transactions:read", "users:admin", "users:read", "valuations:read", "virtual_cash_balances:admin", "webhooks:admin", "webhooks:read"}

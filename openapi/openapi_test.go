@@ -181,7 +181,7 @@ func TestOperationsAndStatuses(t *testing.T) {
 		{"GET", "/account_groups/{account_group_id}", "200 401 403 404 406 429 500 503 504", "accounts:read", nil},
 		{"DELETE", "/account_groups/{account_group_id}", "202 401 403 404 406 409 429 500 503 504", "accounts:admin", nil},
 		{"GET", "/users/{user_id}/account_groups", "200 400 401 403 404 406 429 500 503 504", "accounts:read", nil},
-		{"POST", "/auth/token", "200 400 401 406 429 500 503 504", "", nil},
+		{"POST", "/auth/token", "200 400 401 403 406 429 500 503 504", "", nil},
 		{"GET", "/auth/verify_keys", "200 401 403 406 429 500 503 504", "webhooks:read", nil},
 	}
 	transport := []string{"upvest-client-id", "signature", "signature-input", "upvest-api-version"}

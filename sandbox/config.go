@@ -71,6 +71,10 @@ type Config struct {
 	// zero means DefaultMaxConnections. Further connections wait, not
 	// accepted, until one closes.
 	MaxConnections int
+	// DeniedScopes are published scopes the client is not granted: a
+	// token request asking for one is refused with 403, as Upvest refuses
+	// a tenant a scope it was not given. Nil grants every published scope.
+	DeniedScopes []string
 	// TokenTTL is the lifetime of issued tokens; zero means 30 minutes.
 	TokenTTL time.Duration
 	// ApprovalDelay is how long a new group stays PENDING_APPROVAL before

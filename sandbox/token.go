@@ -8,21 +8,9 @@ import (
 	"slices"
 	"strings"
 	"time"
-)
 
-// publishedScopes are the OAuth2 scopes Upvest's API reference lists: a
-// token may be asked for any of them. The account-group operations need
-// accounts:read or accounts:admin, the verification keys webhooks:read.
-var publishedScopes = map[string]bool{
-	"accounts:admin": true, "accounts:read": true, "checks:admin": true, "checks:read": true,
-	"credit_fundings:read": true, "fees:admin": true, "fees:read": true, "instruments:read": true,
-	"mandates:admin": true, "mandates:read": true, "orders:admin": true, "orders:read": true,
-	"payments:admin": true, "payments:read": true, "portfolios:admin": true, "portfolios:read": true,
-	"positions:read": true, "reference_accounts:admin": true, "reference_accounts:read": true,
-	"reports:read": true, "taxes:admin": true, "taxes:read": true, "topups:admin": true, "topups:read": true,
-	"transactions:read": true, "users:admin": true, "users:read": true, "valuations:read": true,
-	"webhooks:admin": true, "webhooks:read": true,
-}
+	"github.com/upvest-go/upvest/gen"
+)
 
 // issue makes a token for scopes.
 func (a *auth) issue(scopes []string, now time.Time) string {
@@ -83,8 +71,13 @@ func (a *api) RequestToken(w http.ResponseWriter, r *http.Request) {
 	}
 	scopes := strings.Fields(form.Get("scope"))
 	for _, sc := range scopes {
-		if !publishedScopes[sc] {
+		// The scopes the document's security scheme publishes.
+		if !slices.Contains(gen.Scopes, sc) {
 			s.problem(w, r, http.StatusBadRequest, "bad_request", fmt.Sprintf("unknown scope %q (not one Upvest publishes)", sc))
+			return
+		}
+		if slices.Contains(s.cfg.DeniedScopes, sc) {
+			s.problem(w, r, http.StatusForbidden, "forbidden", fmt.Sprintf("this client is not granted the scope %q", sc))
 			return
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"go/format"
 	"log"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -105,6 +106,25 @@ var Operations = []Operation{
 		fmt.Fprintf(&b, "\t{ID: %q, Method: %q, Path: %q, Scopes: [][]string{%s}%s},\n", r.id, r.method, r.path, strings.Join(alts, ", "), key)
 	}
 	b.WriteString("}\n")
+	// Every scope the document's OAuth2 schemes publish: what a token may
+	// be asked for.
+	var published []string
+	for _, scheme := range doc.Components.SecuritySchemes {
+		if scheme.Value == nil || scheme.Value.Flows == nil {
+			continue
+		}
+		for _, flow := range []*openapi3.OAuthFlow{scheme.Value.Flows.ClientCredentials, scheme.Value.Flows.AuthorizationCode,
+			scheme.Value.Flows.Implicit, scheme.Value.Flows.Password} {
+			if flow != nil {
+				for sc := range flow.Scopes {
+					published = append(published, sc)
+				}
+			}
+		}
+	}
+	sort.Strings(published)
+	published = slices.Compact(published)
+	fmt.Fprintf(&b, "\n// Scopes lists every OAuth2 scope the document's security schemes publish,\n// sorted: the scopes a token may be asked for.\nvar Scopes = []string{%s}\n", quoteAll(published))
 	return format.Source(b.Bytes())
 }
 
