@@ -52,27 +52,39 @@ type APIError struct {
 	mayHave bool // see MayHaveHappened
 }
 
-// Error names the call, the status, the problem type and the request id.
+// Error names each fact once, on one line: the call, the status with the
+// problem type, the detail, the request id, the attempts and the key:
+// upvest: GET /account_groups/…: HTTP 404 not_found: no such group (request id …).
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "upvest: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
-	if e.Type != "" {
-		fmt.Fprintf(&b, " (%s)", e.Type)
-	}
+	fmt.Fprintf(&b, "upvest: %s %s: ", e.Method, e.Path)
+	writeStatus(&b, e.StatusCode, e.Type)
 	if e.Detail != "" {
-		fmt.Fprintf(&b, ": %s", e.Detail)
+		b.WriteString(": " + e.Detail)
 	} else if e.Title != "" {
-		fmt.Fprintf(&b, ": %s", e.Title)
+		b.WriteString(": " + e.Title)
+	}
+	var respErr *ResponseError
+	if errors.As(e.Err, &respErr) {
+		b.WriteString(": unreadable problem: " + respErr.Reason) // the rest it would say is said
+	} else if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
 	}
 	if id := e.ID(); id != "" {
-		fmt.Fprintf(&b, " [request id %s]", id)
-	}
-	if e.Err != nil {
-		fmt.Fprintf(&b, ": %v", e.Err)
+		b.WriteString(" (request id " + id + ")")
 	}
 	appendAttempts(&b, e.Attempts)
 	appendKey(&b, e.IdempotencyKey)
 	return b.String()
+}
+
+// writeStatus writes "HTTP 404 not_found", or with the status text when
+// the problem gives no type.
+func writeStatus(b *strings.Builder, status int, typ string) {
+	if typ == "" {
+		typ = http.StatusText(status)
+	}
+	fmt.Fprintf(b, "HTTP %d %s", status, typ)
 }
 
 // appendAttempts says how many attempts a call made, when it made more
@@ -156,12 +168,16 @@ type ResponseError struct {
 // Error implements the error interface.
 func (e *ResponseError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "upvest: %s %s: unexpected response (status %d, content type %q): %s", e.Method, e.Path, e.StatusCode, e.ContentType, e.Reason)
-	if e.RequestID != "" {
-		b.WriteString(" [request id " + e.RequestID + "]")
+	fmt.Fprintf(&b, "upvest: %s %s: unexpected answer: HTTP %d", e.Method, e.Path, e.StatusCode)
+	if e.ContentType != "" {
+		b.WriteString(" (" + e.ContentType + ")")
 	}
+	b.WriteString(": " + e.Reason)
 	if e.Err != nil {
 		b.WriteString(": " + e.Err.Error())
+	}
+	if e.RequestID != "" {
+		b.WriteString(" (request id " + e.RequestID + ")")
 	}
 	appendAttempts(&b, e.Attempts)
 	appendKey(&b, e.IdempotencyKey)

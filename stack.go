@@ -95,6 +95,7 @@ func newStack(cfg Config, opts []Option) (*stack, error) {
 		FetchTimeout:  timeout,
 		Now:           o.now,
 		Sleep:         o.sleep,
+		Logger:        o.logger,
 		Telemetry:     middleware.Telemetry{TracerProvider: o.tracerProvider, MeterProvider: o.meterProvider},
 	}
 	tel, err := newTelemetry(o.tracerProvider, o.meterProvider)

@@ -47,24 +47,29 @@ type TokenError struct {
 // Error names the scopes, the status, type and detail, and the request id.
 func (e *TokenError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "middleware: token request for scopes %q", strings.Join(e.Scopes, " "))
-	if e.StatusCode != 0 {
-		fmt.Fprintf(&b, ": %d %s", e.StatusCode, http.StatusText(e.StatusCode))
-	}
-	if e.Type != "" {
-		fmt.Fprintf(&b, " (%s)", e.Type)
+	if e.StatusCode == 0 {
+		fmt.Fprintf(&b, "token request for scopes %q failed", strings.Join(e.Scopes, " "))
+	} else {
+		typ := e.Type
+		if typ == "" {
+			typ = http.StatusText(e.StatusCode)
+		}
+		fmt.Fprintf(&b, "token request refused: HTTP %d %s", e.StatusCode, typ)
+		if e.StatusCode == http.StatusForbidden {
+			fmt.Fprintf(&b, " for scopes %q", strings.Join(e.Scopes, " "))
+		}
 	}
 	if e.Detail != "" {
 		b.WriteString(": " + e.Detail)
 	}
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
 	if e.RequestID != "" {
-		b.WriteString(" [request id " + e.RequestID + "]")
+		b.WriteString(" (request id " + e.RequestID + ")")
 	}
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, " (retry after %v)", e.RetryAfter)
-	}
-	if e.Err != nil {
-		b.WriteString(": " + e.Err.Error())
 	}
 	return oneLine(b.String())
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -84,6 +86,10 @@ type Tokens struct {
 	FetchTimeout time.Duration
 	// Telemetry, when set up, traces and counts token fetches.
 	Telemetry Telemetry
+	// Logger logs each token request at debug level (method, path,
+	// scopes, status, attempt, request id, duration; never the secret or
+	// the token); nil logs nothing.
+	Logger *slog.Logger
 
 	mu      sync.Mutex
 	entries map[string]*tokenEntry
@@ -228,6 +234,11 @@ func (t *Tokens) run(ctx context.Context, parent trace.SpanContext, scopes []str
 		// measured on it too; refreshAt is then set on t's clock.
 		start := time.Now()
 		tok, err := t.exchange(ctx, scopes)
+		var te *TokenError
+		if err != nil && ctx.Err() == nil {
+			te = t.tokenError(scopes, err)
+		}
+		t.logRequest(ctx, scopes, n, start, err, te)
 		if err == nil {
 			t.succeed(e, f, tok, start)
 			return
@@ -237,7 +248,6 @@ func (t *Tokens) run(ctx context.Context, parent trace.SpanContext, scopes []str
 			t.fail(e, f, &TokenError{Scopes: scopes, Err: ctx.Err()}, -1)
 			return
 		}
-		te := t.tokenError(scopes, err)
 		wait := t.wait(te, n)
 		t.mu.Lock()
 		detached := e.fetch != f
@@ -256,6 +266,27 @@ func (t *Tokens) run(ctx context.Context, parent trace.SpanContext, scopes []str
 			return
 		}
 	}
+}
+
+// logRequest logs token request n of a fetch, begun at start.
+func (t *Tokens) logRequest(ctx context.Context, scopes []string, n int, start time.Time, err error, te *TokenError) {
+	if t.Logger == nil {
+		return
+	}
+	status, rid := http.StatusOK, ""
+	switch {
+	case te != nil:
+		status, rid = te.StatusCode, te.RequestID
+	case err != nil:
+		status = 0 // abandoned
+	}
+	path := t.TokenURL
+	if u, perr := url.Parse(t.TokenURL); perr == nil {
+		path = u.Path
+	}
+	t.Logger.LogAttrs(ctx, slog.LevelDebug, "upvest token request",
+		slog.String("method", http.MethodPost), slog.String("path", path), slog.String("scopes", strings.Join(scopes, " ")),
+		slog.Int("status", status), slog.Int("attempt", n), slog.String("request_id", rid), slog.Duration("duration", time.Since(start)))
 }
 
 func (t *Tokens) succeed(e *tokenEntry, f *tokenFetch, tok *oauth2.Token, start time.Time) {

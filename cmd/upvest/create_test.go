@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/upvest-go/upvest"
@@ -15,23 +16,36 @@ import (
 	"github.com/upvest-go/upvest/sandbox"
 )
 
-// TestFailedCreateNamesItsKey: a create whose every attempt fails prints
-// one line naming idempotency-key=<uuid> and how to re-run with it; the
-// re-run settles it with one group.
+// TestFailedCreateNamesItsKey: a create whose every answer is lost (a
+// gateway answers 503 after the sandbox created the group) prints one line
+// naming idempotency-key=<uuid> and how to re-run with it; the re-run
+// settles it with one group.
 func TestFailedCreateNamesItsKey(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
-	w.sb.SetFaults(sandbox.Faults{ServerErrors: 1, ServerErrorStatuses: []int{503}})
+	var lose atomic.Bool
+	lose.Store(true)
+	w := newWorldWith(t, sandbox.Config{}, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			if lose.Load() && r.Method == http.MethodPost && r.URL.Path == "/account_groups" {
+				next.ServeHTTP(httptest.NewRecorder(), r) // the create happens, its answer is lost
+				rw.Header().Set("Content-Type", "application/problem+json")
+				rw.WriteHeader(http.StatusBadGateway)
+				io.WriteString(rw, `{"type":"bad_gateway","status":502}`)
+				return
+			}
+			next.ServeHTTP(rw, r)
+		})
+	})
 	code, _, errOut := w.run(t, "account-groups", "create", "--user-id", w.user, "--type", "PERSONAL")
 	m := regexp.MustCompile(`idempotency-key=([0-9a-f-]{36})`).FindStringSubmatch(errOut)
 	if code != 1 || m == nil || strings.Count(errOut, "\n") != 1 {
 		t.Fatalf("failed create: exit %d, stderr %q: want one line naming the idempotency key", code, errOut)
 	}
 	key := m[1]
-	if !strings.Contains(errOut, "--idempotency-key "+key) {
+	if !strings.Contains(errOut, "may have happened: re-run it with --idempotency-key "+key) {
 		t.Fatalf("stderr %q does not say to re-run with --idempotency-key %s", errOut, key)
 	}
-	w.sb.SetFaults(sandbox.Faults{})
+	lose.Store(false)
 	code, out, errOut := w.run(t, "account-groups", "create", "--user-id", w.user, "--type", "PERSONAL", "--idempotency-key", key)
 	var g upvest.AccountGroup
 	if code != 0 || json.Unmarshal([]byte(out), &g) != nil {
@@ -39,6 +53,31 @@ func TestFailedCreateNamesItsKey(t *testing.T) {
 	}
 	if all := w.sb.AccountGroups(); len(all) != 1 || all[0].ID != g.ID {
 		t.Fatalf("%d groups after the re-run, want the one first created", len(all))
+	}
+}
+
+// TestFailedCreateThatDidNotHappen: a create refused for good (an unknown
+// user) or never sent (the token request refused) says nothing about
+// re-running: it did not happen.
+func TestFailedCreateThatDidNotHappen(t *testing.T) {
+	t.Parallel()
+	for name, faults := range map[string]sandbox.Faults{
+		"unknown user":          {},
+		"token request refused": {ServerErrors: 1, ServerErrorStatuses: []int{503}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			w.sb.SetFaults(faults)
+			user := w.user
+			if name == "unknown user" {
+				user = "00000000-0000-4000-8000-000000000000"
+			}
+			code, _, errOut := w.run(t, "account-groups", "create", "--user-id", user, "--type", "PERSONAL")
+			if code != 1 || strings.Count(errOut, "\n") != 1 || strings.Contains(errOut, "may have happened") || strings.Contains(errOut, "re-run") {
+				t.Fatalf("exit %d, stderr %q: want one line and no advice to re-run", code, errOut)
+			}
+		})
 	}
 }
 

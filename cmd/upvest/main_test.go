@@ -13,7 +13,9 @@ import (
 	"github.com/upvest-go/upvest"
 )
 
-var errLine = regexp.MustCompile(`^upvest: HTTP (\d{3}) ([a-z_]+) request-id=[0-9a-f-]{36}: .+\n$`)
+// errLine is the library's one line for a refused call: the call, the
+// status and problem type, the detail and the request id, each once.
+var errLine = regexp.MustCompile(`^upvest: [A-Z]+ /\S*: (?:token request refused: )?HTTP (\d{3}) ([a-z_]+): .+ \(request id [0-9a-f-]{36}\)\n$`)
 
 func TestAccountGroupsCommands(t *testing.T) {
 	t.Parallel()
@@ -156,6 +158,13 @@ func TestConfigErrors(t *testing.T) {
 	code, _, errOut = w.run(t, "account-groups", "get", "9d95820d-4333-46b6-98de-04ab7512e76f")
 	if m := errLine.FindStringSubmatch(errOut); code != 1 || m == nil || m[1] != "401" || strings.Contains(errOut, "wrong-secret-value") {
 		t.Fatalf("wrong secret: %d %q", code, errOut)
+	}
+	// Each fact once: the call, the refusal, the status and type, the
+	// detail, the request id.
+	code, _, errOut = w.run(t, "account-groups", "list")
+	wrongSecret := regexp.MustCompile(`^upvest: GET /account_groups: token request refused: HTTP 401 unauthorized: client_id or client_secret is wrong \(request id [0-9a-f-]{36}\)\n$`)
+	if code != 1 || !wrongSecret.MatchString(errOut) {
+		t.Fatalf("wrong secret: %d %q, want %s", code, errOut, wrongSecret)
 	}
 	w.env["UPVEST_PRIVATE_KEY_FILE"] = "../../middleware/testdata/keys/ec-sec1-encrypted.pem"
 	w.env["UPVEST_PRIVATE_KEY_PASSPHRASE"] = "Tr0ub4dor-not-it"

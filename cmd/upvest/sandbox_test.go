@@ -220,7 +220,7 @@ func TestSandboxFaultFlags(t *testing.T) {
 	}
 
 	// Every call 429 (the token request included): exit 1 naming the
-	// fault, and -v shows the attempt.
+	// fault, and -v shows the token requests.
 	s := startSandbox(t, "--addr", "127.0.0.1:0", "--rate-limited", "1", "--seed", "1")
 	if !strings.Contains(s.out.String(), "Faults: 100% of calls rate limited (429); seed 1.") {
 		t.Errorf("the banner does not tell the faults: %q", s.out.String())
@@ -230,8 +230,8 @@ func TestSandboxFaultFlags(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "HTTP 429") || !strings.Contains(errOut, "injected fault: rate limited") {
 		t.Fatalf("rate limited: exit %d, %q", code, errOut)
 	}
-	if first := strings.SplitN(errOut, "\n", 2)[0]; !attemptLine.MatchString(first) {
-		t.Errorf("-v: first line %q is not an attempt", first)
+	if m := tokenLine.FindStringSubmatch(strings.SplitN(errOut, "\n", 2)[0]); m == nil || m[2] != "429" {
+		t.Errorf("-v: first line of %q is not the refused token request", errOut)
 	}
 }
 

@@ -10,10 +10,13 @@ import (
 	"github.com/upvest-go/upvest/sandbox"
 )
 
+var tokenLine = regexp.MustCompile(`^upvest: method=POST path=/auth/token scopes=(\S+) status=(\d+) attempt=(\d+) request_id=\S* duration=\S+$`)
+
 var attemptLine = regexp.MustCompile(`^upvest: method=(GET|POST) path=(/\S+) status=(\d+) attempt=(\d+) request_id=(\S+) duration=\S+( error=.+)?$`)
 
 // -v/--verbose: one stderr line per attempt, naming the method, path,
-// status, attempt, request id and duration; without it, nothing.
+// status, attempt, request id and duration, the token request's first
+// (with its scopes); without it, nothing.
 func TestVerbose(t *testing.T) {
 	t.Parallel()
 	var failed sync.Map // path → failed once
@@ -37,9 +40,13 @@ func TestVerbose(t *testing.T) {
 			t.Fatalf("%s: exit %d, %q", flag, code, errOut)
 		}
 		lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
-		if len(lines) != 2 {
-			t.Fatalf("%s: %d lines, want one per attempt (2):\n%s", flag, len(lines), errOut)
+		if len(lines) != 3 {
+			t.Fatalf("%s: %d lines, want the token request's and one per attempt (3):\n%s", flag, len(lines), errOut)
 		}
+		if m := tokenLine.FindStringSubmatch(lines[0]); m == nil || m[1] != "accounts:read" || m[2] != "200" || m[3] != "1" {
+			t.Fatalf("%s: line 1 %q, want the token request", flag, lines[0])
+		}
+		lines = lines[1:]
 		for i, want := range [][]string{
 			{"GET", "/account_groups/" + id, "503", "1", "00000000-0000-4000-8000-000000000503"},
 			{"GET", "/account_groups/" + id, "200", "2", ""},
@@ -52,7 +59,11 @@ func TestVerbose(t *testing.T) {
 	}
 	// A create: one POST line; the flag may come before the command.
 	code, _, errOut := w.run(t, "--verbose", "account-groups", "create", "--user-id", w.user, "--type", "PERSONAL")
-	if m := attemptLine.FindStringSubmatch(strings.TrimSuffix(errOut, "\n")); code != 0 || m == nil || m[1] != "POST" || m[2] != "/account_groups" || m[3] != "200" {
+	lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+	if len(lines) != 2 || tokenLine.FindStringSubmatch(lines[0]) == nil {
+		t.Fatalf("create -v: exit %d, %q: want the token request's line and the POST's", code, errOut)
+	}
+	if m := attemptLine.FindStringSubmatch(lines[1]); code != 0 || m == nil || m[1] != "POST" || m[2] != "/account_groups" || m[3] != "200" {
 		t.Fatalf("create -v: exit %d, %q", code, errOut)
 	}
 	// Without the flag: nothing on stderr.
