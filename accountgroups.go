@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
 	"github.com/upvest-go/upvest/middleware"
 )
@@ -32,7 +31,7 @@ func (p *ListParams) check() error {
 	if p.Offset < 0 || p.Limit < 0 || p.Limit > 1000 {
 		return fmt.Errorf("%w: offset must be ≥ 0 and limit 0..1000, got offset %d, limit %d", ErrInvalidArgument, p.Offset, p.Limit)
 	}
-	if !p.Order.IsZero() && !p.Order.Valid() {
+	if p.Order != "" && !p.Order.Valid() {
 		return fmt.Errorf("%w: order must be ASC or DESC, got %q", ErrInvalidArgument, p.Order)
 	}
 	return nil
@@ -45,8 +44,8 @@ func (p *ListParams) generated() (sort *gen.Sort, order *gen.Order, offset *gen.
 	if p == nil {
 		return nil, nil, nil, nil
 	}
-	if !p.Order.IsZero() {
-		s, o := enum.SortByCreatedAt, p.Order
+	if p.Order != "" {
+		s, o := gen.SortFieldCreatedAt, p.Order
 		sort, order = &s, &o
 	}
 	if p.Offset > 0 {

@@ -36,12 +36,14 @@
 // forms (no dashes) that are not a UUID's canonical text.
 //
 // Enumerations (AccountGroupType, AccountGroupStatus, SortOrder, ...) are
-// package enum's struct types: a string literal does not compile where one
-// is expected, so CreateAccountGroup(ctx, user, "BUSINESS") is caught by
-// the compiler rather than by the API. Their values (TypePersonal,
-// StatusActive, Descending, ...) are variables, compared with == or in a
-// switch; a value a newer API version adds decodes without error, keeps
-// its text and reports Valid() false.
+// the generated string types (package gen), with the document's values as
+// constants (TypePersonal, StatusActive, Descending, ...), as aws-sdk-go-v2
+// and stripe-go have them. A value a newer API version adds decodes without
+// error and reports Valid() false; a method given a value that is not
+// Valid refuses it with ErrInvalidArgument before anything is sent, except
+// WaitForAccountGroup, which waits for a status the document may add. A
+// change to an enumeration in the document reaches Go through go generate
+// alone (gen's XValues functions list each one's values).
 //
 // # Errors
 //

@@ -7,4 +7,4 @@ package upvest
 //go:generate go tool oapi-codegen -config openapi/codegen-models.yaml openapi/account-groups.yaml
 //go:generate go tool oapi-codegen -config openapi/codegen-client.yaml openapi/account-groups.yaml
 //go:generate go tool oapi-codegen -config openapi/codegen-server.yaml openapi/account-groups.yaml
-//go:generate go run ./internal/scopegen -o gen/operations.gen.go openapi/account-groups.yaml
+//go:generate go run ./internal/tablegen -o gen/operations.gen.go openapi/account-groups.yaml

@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/upvest-go/upvest"
-	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
 	"github.com/upvest-go/upvest/middleware"
 	"github.com/upvest-go/upvest/sandbox"
@@ -57,7 +56,7 @@ func TestGeneratedClientWritesEnumText(t *testing.T) {
 		io.WriteString(w, `{}`)
 	})
 	c := f.client(t)
-	sort, order := enum.SortByCreatedAt, upvest.Descending
+	sort, order := gen.SortFieldCreatedAt, upvest.Descending
 	resp, err := c.Generated().ListAccountGroups(context.Background(), &gen.ListAccountGroupsParams{Sort: &sort, Order: &order})
 	if err != nil {
 		t.Fatal(err)

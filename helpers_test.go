@@ -35,19 +35,6 @@ func startSandbox(t testing.TB, cfg sandbox.Config, kind sandbox.KeyKind, opts .
 // configFor is the client configuration for a running sandbox.
 func configFor(sb *sandbox.Sandbox) upvest.Config { return sb.ClientConfig() }
 
-// enumOf returns text as a value of one of package enum's types, known or
-// not: the way to build the unknown values a negative test sends.
-func enumOf[T any, P interface {
-	*T
-	UnmarshalText([]byte) error
-}](text string) T {
-	var v T
-	if err := P(&v).UnmarshalText([]byte(text)); err != nil {
-		panic(err)
-	}
-	return v
-}
-
 // waitFor polls cond until it holds, failing the test with what after a
 // minute: a bound on a wait for an event, never a measurement.
 func waitFor(t testing.TB, what string, cond func() bool) {

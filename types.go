@@ -1,9 +1,6 @@
 package upvest
 
-import (
-	"github.com/upvest-go/upvest/enum"
-	"github.com/upvest-go/upvest/gen"
-)
+import "github.com/upvest-go/upvest/gen"
 
 // The API's models are the generated ones (package gen), under shorter names.
 // They are type aliases, and `go doc` shows an alias's fields only under
@@ -11,11 +8,10 @@ import (
 // so each alias below lists them in its own doc (a test keeps the lists
 // complete). Field names follow Go's initialisms (ID, UserID); ids are
 // uuid.UUID values (github.com/google/uuid) as the document declares them,
-// and the facade's methods take them as such. The enumerations are package
-// enum's types (their methods show under `go doc
-// github.com/upvest-go/upvest/enum`): a string literal does not convert to
-// them, and unknown values (newer API versions add some) decode without
-// error, keeping their text; Valid tells them from the known ones.
+// and the facade's methods take them as such. The enumerations are the
+// generated string types with the document's values as constants; values a
+// newer API adds decode without error and report Valid() false, and the
+// methods refuse a value that is not Valid before sending anything.
 type (
 	// AccountGroup is an account group as the API returns it. Fields:
 	//	ID                      uuid.UUID
@@ -30,12 +26,12 @@ type (
 	//	ID   uuid.UUID        // the user's id
 	//	Type UserRelationType // RelationOwner
 	AccountGroupUser = gen.AccountGroupUser
-	// AccountGroupStatus is an account group's lifecycle state: String,
-	// Valid, IsZero, UnmarshalText (see package enum).
-	AccountGroupStatus = enum.AccountGroupStatus
-	// AccountGroupType says whose assets an account group holds: String,
-	// Valid, IsZero, UnmarshalText (see package enum).
-	AccountGroupType = enum.AccountGroupType
+	// AccountGroupStatus is an account group's lifecycle state; Valid
+	// tells the document's values from others.
+	AccountGroupStatus = gen.AccountGroupStatus
+	// AccountGroupType says whose assets an account group holds; Valid
+	// tells the document's values from others.
+	AccountGroupType = gen.AccountGroupType
 	// AccountGroupPage is one page of a list. Fields:
 	//	Data []AccountGroup
 	//	Meta ListMeta
@@ -46,36 +42,35 @@ type (
 	//	Order SortOrder // Ascending or Descending
 	ListMeta = gen.ListMeta
 	// SortOrder is Ascending (ASC) or Descending (DESC).
-	SortOrder = enum.SortOrder
+	SortOrder = gen.SortOrder
 	// UserRelationType is a user's relation to an account group
 	// (RelationOwner).
-	UserRelationType = enum.UserRelationType
+	UserRelationType = gen.UserRelationType
 )
 
-// The enumerations' values, as in package enum (variables: a struct
-// cannot be a constant). A string literal does not convert to these types.
-var (
+// The enumerations' values, as the document lists them.
+const (
 	// RelationOwner: the user owns the group.
-	RelationOwner = enum.RelationOwner
+	RelationOwner = gen.UserRelationTypeOwner
 
 	// StatusPendingApproval: the group awaits approval.
-	StatusPendingApproval = enum.StatusPendingApproval
+	StatusPendingApproval = gen.AccountGroupStatusPendingApproval
 	// StatusActive: the group can be used.
-	StatusActive = enum.StatusActive
+	StatusActive = gen.AccountGroupStatusActive
 	// StatusClosing: a close was accepted and is under way.
-	StatusClosing = enum.StatusClosing
+	StatusClosing = gen.AccountGroupStatusClosing
 	// StatusClosed: the group is closed, for good.
-	StatusClosed = enum.StatusClosed
+	StatusClosed = gen.AccountGroupStatusClosed
 	// StatusLocked: the group is locked.
-	StatusLocked = enum.StatusLocked
+	StatusLocked = gen.AccountGroupStatusLocked
 
 	// TypePersonal: a person holding assets on their own behalf.
-	TypePersonal = enum.TypePersonal
+	TypePersonal = gen.AccountGroupTypePersonal
 	// TypeLegalEntity: a legal entity holding assets on behalf of its users.
-	TypeLegalEntity = enum.TypeLegalEntity
+	TypeLegalEntity = gen.AccountGroupTypeLegalEntity
 
 	// Ascending: oldest first (ASC).
-	Ascending = enum.Ascending
+	Ascending = gen.SortOrderAscending
 	// Descending: newest first (DESC).
-	Descending = enum.Descending
+	Descending = gen.SortOrderDescending
 )

@@ -56,13 +56,13 @@ func checkGroup(g *AccountGroup, prefix string, fs []Finding) (string, []Finding
 	}
 	add := func(field, rule string) { fs = append(fs, Finding{prefix + field, rule}) }
 	switch {
-	case g.Status.IsZero():
+	case g.Status == "":
 		add("status", "required")
 	case !g.Status.Valid():
 		add("status", "enum")
 	}
 	switch {
-	case g.Type.IsZero():
+	case g.Type == "":
 		add("type", "required")
 	case !g.Type.Valid():
 		add("type", "enum")

@@ -34,9 +34,9 @@ type WaitError struct {
 func (e *WaitError) Error() string {
 	want := make([]string, len(e.Want))
 	for i, s := range e.Want {
-		want[i] = s.String()
+		want[i] = string(s)
 	}
-	last := e.Status.String()
+	last := string(e.Status)
 	if last == "" {
 		last = "unknown"
 	}
@@ -130,7 +130,7 @@ func (c *Client) WaitForAccountGroup(ctx context.Context, id uuid.UUID, statuses
 		return nil, fmt.Errorf("%w: WaitForAccountGroup needs at least one status", ErrInvalidArgument)
 	}
 	for _, s := range statuses {
-		if s.IsZero() {
+		if s == "" {
 			return nil, fmt.Errorf("%w: an awaited account group status is empty", ErrInvalidArgument)
 		}
 	}

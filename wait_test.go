@@ -156,7 +156,7 @@ func TestWaitOptions(t *testing.T) {
 	defer cancel()
 	stopAt := reads.Load() + 3
 	stop.Store(&stopper{at: stopAt, cancel: cancel})
-	_, err = c.WaitForAccountGroup(wctx, g.ID, []upvest.AccountGroupStatus{enumOf[upvest.AccountGroupStatus]("DORMANT")})
+	_, err = c.WaitForAccountGroup(wctx, g.ID, []upvest.AccountGroupStatus{upvest.AccountGroupStatus("NOT_IN_THE_DOCUMENT")})
 	var we *upvest.WaitError
 	if !errors.As(err, &we) || !errors.Is(err, context.Canceled) || we.Status != upvest.StatusActive {
 		t.Fatalf("err = %v, want a *WaitError ended by the context, last seen ACTIVE", err)

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
 	"github.com/upvest-go/upvest/middleware"
 	"github.com/upvest-go/upvest/sandbox"
@@ -31,7 +30,7 @@ func (w *world) call(ctx context.Context, op string, id gen.AccountGroupID, eds 
 		return c.ListUserAccountGroups(ctx, w.user, &gen.ListUserAccountGroupsParams{}, eds...)
 	case "createAccountGroup":
 		eds = append([]gen.RequestEditorFn{middleware.IdempotencyKeyEditor("")}, eds...)
-		return c.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserID: w.user, Type: enum.TypePersonal}, eds...)
+		return c.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserID: w.user, Type: gen.AccountGroupTypePersonal}, eds...)
 	case "getWebhookVerifyKeys":
 		return c.GetWebhookVerifyKeys(ctx, eds...)
 	case "requestToken":
@@ -148,7 +147,7 @@ func scenarios() []scenario {
 			return w.client.ListAccountGroups(context.Background(), &gen.ListAccountGroupsParams{Limit: &limit})
 		}},
 		scenario{"createAccountGroup", "unknown user", 404, true, func(t *testing.T, w *world, op string) (*http.Response, error) {
-			return w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: unknownID, Type: enum.TypePersonal}, middleware.IdempotencyKeyEditor(""))
+			return w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: unknownID, Type: gen.AccountGroupTypePersonal}, middleware.IdempotencyKeyEditor(""))
 		}},
 		// The document does not forbid other properties, so the sandbox
 		// accepts one; strict mode closes the request schema, so the
@@ -163,12 +162,12 @@ func scenarios() []scenario {
 		}},
 		scenario{"createAccountGroup", "key reused with another body", 422, true, func(t *testing.T, w *world, op string) (*http.Response, error) {
 			key := middleware.NewIdempotencyKey()
-			resp, err := w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: w.user, Type: enum.TypePersonal}, middleware.IdempotencyKeyEditor(key))
+			resp, err := w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: w.user, Type: gen.AccountGroupTypePersonal}, middleware.IdempotencyKeyEditor(key))
 			if err != nil {
 				return nil, err
 			}
 			resp.Body.Close()
-			return w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: w.user, Type: enum.TypeLegalEntity}, middleware.IdempotencyKeyEditor(key))
+			return w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: w.user, Type: gen.AccountGroupTypeLegalEntity}, middleware.IdempotencyKeyEditor(key))
 		}},
 	)
 	return out

@@ -18,11 +18,11 @@ import (
 func openGroup(ctx context.Context, c *upvest.Client, user uuid.UUID) (upvest.AccountGroupStatus, error) {
 	g, err := c.CreateAccountGroup(ctx, user, upvest.TypePersonal, upvest.WithIdempotencyReference("onboarding-"+user.String()))
 	if err != nil {
-		return upvest.AccountGroupStatus{}, err
+		return "", err
 	}
 	g, err = c.GetAccountGroup(ctx, g.ID)
 	if err != nil {
-		return upvest.AccountGroupStatus{}, err
+		return "", err
 	}
 	return g.Status, nil
 }

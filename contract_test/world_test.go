@@ -15,7 +15,6 @@ import (
 
 	"github.com/upvest-go/upvest"
 	contracttest "github.com/upvest-go/upvest/contract_test"
-	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
 	"github.com/upvest-go/upvest/middleware"
 	"github.com/upvest-go/upvest/openapi"
@@ -111,7 +110,7 @@ func newWorld(t *testing.T) *world {
 // group creates an account group and returns its id, activated if asked.
 func (w *world) group(t *testing.T, active bool) gen.AccountGroupID {
 	t.Helper()
-	resp, err := w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: w.user, Type: enum.TypePersonal}, middleware.IdempotencyKeyEditor(""))
+	resp, err := w.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: w.user, Type: gen.AccountGroupTypePersonal}, middleware.IdempotencyKeyEditor(""))
 	if err != nil {
 		t.Fatal(err)
 	}

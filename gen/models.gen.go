@@ -7,8 +7,79 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/upvest-go/upvest/enum"
 )
+
+// Defines values for AccountGroupEventType.
+const (
+	AccountGroupEventTypeActivated        AccountGroupEventType = "ACCOUNT_GROUP.ACTIVATED"
+	AccountGroupEventTypeClosed           AccountGroupEventType = "ACCOUNT_GROUP.CLOSED"
+	AccountGroupEventTypeClosingInitiated AccountGroupEventType = "ACCOUNT_GROUP.CLOSING_INITIATED"
+	AccountGroupEventTypeCreated          AccountGroupEventType = "ACCOUNT_GROUP.CREATED"
+	AccountGroupEventTypeLocked           AccountGroupEventType = "ACCOUNT_GROUP.LOCKED"
+)
+
+// Valid indicates whether the value is a known member of the AccountGroupEventType enum.
+func (e AccountGroupEventType) Valid() bool {
+	switch e {
+	case AccountGroupEventTypeActivated:
+		return true
+	case AccountGroupEventTypeClosed:
+		return true
+	case AccountGroupEventTypeClosingInitiated:
+		return true
+	case AccountGroupEventTypeCreated:
+		return true
+	case AccountGroupEventTypeLocked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AccountGroupStatus.
+const (
+	AccountGroupStatusActive          AccountGroupStatus = "ACTIVE"
+	AccountGroupStatusClosed          AccountGroupStatus = "CLOSED"
+	AccountGroupStatusClosing         AccountGroupStatus = "CLOSING"
+	AccountGroupStatusLocked          AccountGroupStatus = "LOCKED"
+	AccountGroupStatusPendingApproval AccountGroupStatus = "PENDING_APPROVAL"
+)
+
+// Valid indicates whether the value is a known member of the AccountGroupStatus enum.
+func (e AccountGroupStatus) Valid() bool {
+	switch e {
+	case AccountGroupStatusActive:
+		return true
+	case AccountGroupStatusClosed:
+		return true
+	case AccountGroupStatusClosing:
+		return true
+	case AccountGroupStatusLocked:
+		return true
+	case AccountGroupStatusPendingApproval:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AccountGroupType.
+const (
+	AccountGroupTypeLegalEntity AccountGroupType = "LEGAL_ENTITY"
+	AccountGroupTypePersonal    AccountGroupType = "PERSONAL"
+)
+
+// Valid indicates whether the value is a known member of the AccountGroupType enum.
+func (e AccountGroupType) Valid() bool {
+	switch e {
+	case AccountGroupTypeLegalEntity:
+		return true
+	case AccountGroupTypePersonal:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for JWKCrv.
 const (
@@ -40,6 +111,39 @@ func (e JWKKty) Valid() bool {
 	}
 }
 
+// Defines values for SortField.
+const (
+	SortFieldCreatedAt SortField = "created_at"
+)
+
+// Valid indicates whether the value is a known member of the SortField enum.
+func (e SortField) Valid() bool {
+	switch e {
+	case SortFieldCreatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SortOrder.
+const (
+	SortOrderAscending  SortOrder = "ASC"
+	SortOrderDescending SortOrder = "DESC"
+)
+
+// Valid indicates whether the value is a known member of the SortOrder enum.
+func (e SortOrder) Valid() bool {
+	switch e {
+	case SortOrderAscending:
+		return true
+	case SortOrderDescending:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TokenRequestGrantType.
 const (
 	TokenRequestGrantTypeClientCredentials TokenRequestGrantType = "client_credentials"
@@ -49,6 +153,21 @@ const (
 func (e TokenRequestGrantType) Valid() bool {
 	switch e {
 	case TokenRequestGrantTypeClientCredentials:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserRelationType.
+const (
+	UserRelationTypeOwner UserRelationType = "OWNER"
+)
+
+// Valid indicates whether the value is a known member of the UserRelationType enum.
+func (e UserRelationType) Valid() bool {
+	switch e {
+	case UserRelationTypeOwner:
 		return true
 	default:
 		return false
@@ -142,7 +261,7 @@ type AccountGroupEvent struct {
 }
 
 // AccountGroupEventType Event type
-type AccountGroupEventType = enum.AccountGroupEventType
+type AccountGroupEventType string
 
 // AccountGroupStatus Status of the account group
 // - PENDING_APPROVAL - Account group approval is pending - the account group is visible through our API but cannot be acted on.
@@ -150,12 +269,12 @@ type AccountGroupEventType = enum.AccountGroupEventType
 // - CLOSING - Account group is closing.
 // - CLOSED - Account group is closed.
 // - LOCKED - Account group is locked for all actions.
-type AccountGroupStatus = enum.AccountGroupStatus
+type AccountGroupStatus string
 
 // AccountGroupType Account group type.
 // - PERSONAL - Account group of a person holding assets on their own behalf.
 // - LEGAL_ENTITY - Account group of a legal entity holding assets on behalf of their users.
-type AccountGroupType = enum.AccountGroupType
+type AccountGroupType string
 
 // AccountGroupUser defines model for AccountGroupUser.
 type AccountGroupUser struct {
@@ -245,12 +364,12 @@ type Problem struct {
 }
 
 // SortField The field a list is sorted by.
-type SortField = enum.SortField
+type SortField string
 
 // SortOrder Sort order.
 // - ASC - Ascending order
 // - DESC - Descending order
-type SortOrder = enum.SortOrder
+type SortOrder string
 
 // TokenRequest defines model for TokenRequest.
 type TokenRequest struct {
@@ -276,7 +395,7 @@ type TokenResponse struct {
 }
 
 // UserRelationType Relation type
-type UserRelationType = enum.UserRelationType
+type UserRelationType string
 
 // WebhookEnvelope One delivery; events ordered by created_at.
 type WebhookEnvelope struct {

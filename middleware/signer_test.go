@@ -28,7 +28,6 @@ import (
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
-	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
 	"github.com/upvest-go/upvest/internal/httpsig"
 )
@@ -118,7 +117,7 @@ func TestSignatureGolden(t *testing.T) {
 			return c.ListAccountGroups(ctx, &gen.ListAccountGroupsParams{Limit: &limit, Offset: &offset})
 		}},
 		{"post-with-body", func(c *gen.Client) (*http.Response, error) {
-			return c.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserID: uid, Type: enum.TypePersonal}, IdempotencyKeyEditor(testIdemKey))
+			return c.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserID: uid, Type: gen.AccountGroupTypePersonal}, IdempotencyKeyEditor(testIdemKey))
 		}},
 	}
 	for _, keyFile := range []string{"ec-sec1.pem", "ed25519-pkcs8.pem"} {
@@ -160,7 +159,7 @@ func TestTamperingBreaksSignature(t *testing.T) {
 			r := newRig(t, keyFile)
 			uid := openapi_types.UUID{}
 			_ = uid.UnmarshalText([]byte(testUserID))
-			resp, err := r.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: uid, Type: enum.TypePersonal}, IdempotencyKeyEditor(""))
+			resp, err := r.client.CreateAccountGroup(context.Background(), gen.AccountGroupCreateRequest{UserID: uid, Type: gen.AccountGroupTypePersonal}, IdempotencyKeyEditor(""))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
 )
 
@@ -51,7 +50,7 @@ func (a *api) CloseAccountGroup(w http.ResponseWriter, r *http.Request, id gen.A
 	switch {
 	case !found:
 		a.s.problem(w, r, http.StatusNotFound, "not_found", "no account group "+id.String())
-	case !blocked.IsZero():
+	case blocked != "":
 		a.s.problem(w, r, http.StatusConflict, "conflict", fmt.Sprintf("account group %s is %s: only an ACTIVE group can be closed", id, blocked))
 	default:
 		w.WriteHeader(http.StatusAccepted)
@@ -80,21 +79,21 @@ func value[T any](p *T) T {
 // order ASC, offset 0, limit 100 (a limit of 0 asks for the default).
 func (a *api) list(w http.ResponseWriter, r *http.Request, user *uuid.UUID, sortBy gen.Sort, ord gen.Order, off, lim int) {
 	for _, name := range []string{"sort", "order"} {
-		// The generated binding takes the first of repeated values for a
-		// struct-typed parameter (offset and limit it refuses): refuse here.
+		// The generated binding takes the first of repeated values of a
+		// string parameter (offset and limit it refuses): refuse here.
 		if n := len(r.URL.Query()[name]); n > 1 {
 			a.s.problem(w, r, http.StatusBadRequest, "bad_request", fmt.Sprintf("%s is a single value, given %d times", name, n))
 			return
 		}
 	}
-	if ord.IsZero() {
-		ord = enum.Ascending
+	if ord == "" {
+		ord = gen.SortOrderAscending
 	}
 	if lim == 0 {
 		lim = 100
 	}
 	switch {
-	case !sortBy.IsZero() && sortBy != enum.SortByCreatedAt:
+	case sortBy != "" && sortBy != gen.SortFieldCreatedAt:
 		a.s.problem(w, r, http.StatusBadRequest, "bad_request", fmt.Sprintf("sort must be created_at, got %q", sortBy))
 		return
 	case !ord.Valid():
@@ -107,14 +106,14 @@ func (a *api) list(w http.ResponseWriter, r *http.Request, user *uuid.UUID, sort
 		a.s.problem(w, r, http.StatusBadRequest, "bad_request", "limit must be between 0 and 1000")
 		return
 	}
-	page, total, ok := a.s.store.list(user, off, lim, ord == enum.Descending)
+	page, total, ok := a.s.store.list(user, off, lim, ord == gen.SortOrderDescending)
 	if !ok {
 		a.s.problem(w, r, http.StatusNotFound, "not_found", "no user "+user.String())
 		return
 	}
 	writeJSON(w, http.StatusOK, gen.AccountGroupsListResponse{
 		Data: page,
-		Meta: gen.ListMeta{Offset: off, Limit: lim, Count: len(page), TotalCount: total, Sort: enum.SortByCreatedAt.String(), Order: ord},
+		Meta: gen.ListMeta{Offset: off, Limit: lim, Count: len(page), TotalCount: total, Sort: string(gen.SortFieldCreatedAt), Order: ord},
 	})
 }
 

@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
 )
 
@@ -102,12 +101,12 @@ func (st *store) createOnce(key string, hash [32]byte, user uuid.UUID, typ gen.A
 		return nil, g, unknownUser
 	}
 	st.next++
-	owner := enum.RelationOwner
+	owner := gen.UserRelationTypeOwner
 	at := now.UTC()
 	grp := &gen.AccountGroup{
 		ID: uuid.New(), CreatedAt: at, UpdatedAt: at,
 		Users:                   []gen.AccountGroupUser{{ID: user, Type: owner}},
-		Status:                  enum.StatusPendingApproval,
+		Status:                  gen.AccountGroupStatusPendingApproval,
 		Type:                    typ,
 		SecuritiesAccountNumber: fmt.Sprintf("%09d", st.next),
 	}
@@ -152,7 +151,7 @@ func (st *store) transition(id uuid.UUID, from, to gen.AccountGroupStatus) (g ge
 	if !ok {
 		return gen.AccountGroup{}, false, false
 	}
-	if (!from.IsZero() && grp.Status != from) || (from.IsZero() && (grp.Status == enum.StatusClosed || grp.Status == to)) {
+	if (from != "" && grp.Status != from) || (from == "" && (grp.Status == gen.AccountGroupStatusClosed || grp.Status == to)) {
 		return copyGroup(grp), false, true
 	}
 	grp.Status = to
@@ -257,20 +256,20 @@ func (s *Sandbox) AccountGroups() []gen.AccountGroup { return s.store.all() }
 // Activate moves a PENDING_APPROVAL group to ACTIVE (and sends
 // ACCOUNT_GROUP.ACTIVATED). It reports whether the group was pending.
 func (s *Sandbox) Activate(id uuid.UUID) bool {
-	return s.transition(id, enum.StatusPendingApproval, enum.StatusActive, enum.AccountGroupActivated)
+	return s.transition(id, gen.AccountGroupStatusPendingApproval, gen.AccountGroupStatusActive, gen.AccountGroupEventTypeActivated)
 }
 
 // FinishClosing moves a CLOSING group to CLOSED (ACCOUNT_GROUP.CLOSED).
 func (s *Sandbox) FinishClosing(id uuid.UUID) bool {
-	return s.transition(id, enum.StatusClosing, enum.StatusClosed, enum.AccountGroupClosed)
+	return s.transition(id, gen.AccountGroupStatusClosing, gen.AccountGroupStatusClosed, gen.AccountGroupEventTypeClosed)
 }
 
 // Lock moves any group that is not closed to LOCKED (ACCOUNT_GROUP.LOCKED).
 func (s *Sandbox) Lock(id uuid.UUID) bool {
-	return s.transition(id, enum.AccountGroupStatus{}, enum.StatusLocked, enum.AccountGroupLocked)
+	return s.transition(id, "", gen.AccountGroupStatusLocked, gen.AccountGroupEventTypeLocked)
 }
 
-func (s *Sandbox) transition(id uuid.UUID, from, to enum.AccountGroupStatus, event enum.AccountGroupEventType) bool {
+func (s *Sandbox) transition(id uuid.UUID, from, to gen.AccountGroupStatus, event gen.AccountGroupEventType) bool {
 	g, moved, _ := s.store.transition(id, from, to)
 	if moved {
 		s.hooks.emit(event, g, g.UpdatedAt)
@@ -283,7 +282,7 @@ func (s *Sandbox) transition(id uuid.UUID, from, to enum.AccountGroupStatus, eve
 func (s *Sandbox) create(key string, hash [32]byte, user uuid.UUID, typ gen.AccountGroupType) ([]byte, createOutcome) {
 	answer, g, out := s.store.createOnce(key, hash, user, typ)
 	if out == created {
-		s.hooks.emit(enum.AccountGroupCreated, g, g.CreatedAt)
+		s.hooks.emit(gen.AccountGroupEventTypeCreated, g, g.CreatedAt)
 		s.store.after(s.cfg.ApprovalDelay, func() { s.Activate(g.ID) })
 	}
 	return answer, out
@@ -293,14 +292,14 @@ func (s *Sandbox) create(key string, hash [32]byte, user uuid.UUID, typ gen.Acco
 // then CLOSED after ClosingDelay. It returns the status that prevented it,
 // if any, and whether the group exists.
 func (s *Sandbox) startClosing(id uuid.UUID) (blocked gen.AccountGroupStatus, found bool) {
-	g, moved, found := s.store.transition(id, enum.StatusActive, enum.StatusClosing)
+	g, moved, found := s.store.transition(id, gen.AccountGroupStatusActive, gen.AccountGroupStatusClosing)
 	switch {
 	case !found:
 		return blocked, false
 	case !moved:
 		return g.Status, true
 	}
-	s.hooks.emit(enum.AccountGroupClosingInitiated, g, g.UpdatedAt)
+	s.hooks.emit(gen.AccountGroupEventTypeClosingInitiated, g, g.UpdatedAt)
 	s.store.after(s.cfg.ClosingDelay, func() { s.FinishClosing(id) })
 	return blocked, true
 }

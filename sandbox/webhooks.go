@@ -17,7 +17,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
 	"github.com/upvest-go/upvest/webhook"
 )
@@ -191,7 +190,7 @@ func (s *Sandbox) WebhookStats() WebhookStats {
 	return out
 }
 
-func (h *hooks) emit(typ enum.AccountGroupEventType, g gen.AccountGroup, at time.Time) {
+func (h *hooks) emit(typ gen.AccountGroupEventType, g gen.AccountGroup, at time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, sub := range h.subs {

@@ -31,7 +31,7 @@ func TestWebhookDeliveries(t *testing.T) {
 	var refusals []error
 	h := webhook.NewHandler(&webhook.Verifier{Keys: webhook.StaticKeys(keys)},
 		webhook.OnAccountGroupEvent(func(_ context.Context, e webhook.AccountGroupEvent) error {
-			types = append(types, e.Type.String()+" "+e.Object.Status.String())
+			types = append(types, string(e.Type)+" "+string(e.Object.Status))
 			return nil
 		}),
 		webhook.OnRefusal(func(_ *http.Request, err error) { refusals = append(refusals, err) }))

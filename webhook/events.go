@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
 )
 
@@ -25,21 +24,20 @@ type AccountGroupEvent = gen.AccountGroupEvent
 
 // EventType is an account-group event type. Newer API versions may add
 // types: an unknown ACCOUNT_GROUP.* type goes to the unknown-event callback.
-type EventType = enum.AccountGroupEventType
+type EventType = gen.AccountGroupEventType
 
-// Account-group event types, as in package enum (variables: a struct cannot
-// be a constant).
-var (
+// Account-group event types, as the document lists them.
+const (
 	// AccountGroupCreated: ACCOUNT_GROUP.CREATED.
-	AccountGroupCreated = enum.AccountGroupCreated
+	AccountGroupCreated = gen.AccountGroupEventTypeCreated
 	// AccountGroupActivated: ACCOUNT_GROUP.ACTIVATED.
-	AccountGroupActivated = enum.AccountGroupActivated
+	AccountGroupActivated = gen.AccountGroupEventTypeActivated
 	// AccountGroupClosingInitiated: ACCOUNT_GROUP.CLOSING_INITIATED.
-	AccountGroupClosingInitiated = enum.AccountGroupClosingInitiated
+	AccountGroupClosingInitiated = gen.AccountGroupEventTypeClosingInitiated
 	// AccountGroupClosed: ACCOUNT_GROUP.CLOSED.
-	AccountGroupClosed = enum.AccountGroupClosed
+	AccountGroupClosed = gen.AccountGroupEventTypeClosed
 	// AccountGroupLocked: ACCOUNT_GROUP.LOCKED.
-	AccountGroupLocked = enum.AccountGroupLocked
+	AccountGroupLocked = gen.AccountGroupEventTypeLocked
 )
 
 // RawEvent is any event as delivered, its object undecoded.
@@ -96,11 +94,8 @@ func DecodeEvents(body []byte) ([]RawEvent, error) {
 // accountGroupType returns t as a known account-group event type; ok is
 // false for any other type.
 func accountGroupType(t string) (et EventType, ok bool) {
-	if !strings.HasPrefix(t, "ACCOUNT_GROUP.") {
-		return et, false
-	}
-	_ = et.UnmarshalText([]byte(t)) // never fails: unknown text is kept, and Valid says so
-	return et, et.Valid()
+	et = EventType(t)
+	return et, strings.HasPrefix(t, "ACCOUNT_GROUP.") && et.Valid()
 }
 
 // AccountGroup decodes ev as an account-group event; ok is false for other

@@ -11,7 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/upvest-go/upvest"
-	"github.com/upvest-go/upvest/enum"
+	"github.com/upvest-go/upvest/gen"
 )
 
 // apiFlags returns the current command's flag set with the credentials.
@@ -77,14 +77,14 @@ func (a *app) closeGroup(args []string) int {
 func (a *app) createGroup(args []string) int {
 	fs, creds := a.apiFlags()
 	userID := fs.String("user-id", "", "the owner's user id, a `UUID` (required)")
-	typ := fs.String("type", "", "the group's `TYPE`, "+names(enum.AccountGroupTypes())+" (required)")
+	typ := fs.String("type", "", "the group's `TYPE`, "+names(gen.AccountGroupTypeValues())+" (required)")
 	key := fs.String("idempotency-key", "", "repeat a create safely: the `UUID` a failed create named (or your own)")
 	ref := fs.String("idempotency-reference", "", "your own `REF` for this create (an order id): the key is derived from it, so a re-run never creates twice")
 	if _, code := a.parse(fs, args); code != proceed {
 		return code
 	}
 	set := visited(fs)
-	t, typeOK := parseEnum[upvest.AccountGroupType](*typ)
+	t, typeOK := parseEnum(*typ, gen.AccountGroupTypeValues())
 	user, userErr := parseUUID("--user-id", *userID)
 	var err error
 	switch {
@@ -93,9 +93,9 @@ func (a *app) createGroup(args []string) int {
 	case userErr != nil:
 		err = userErr
 	case *typ == "":
-		err = usageErr("--type is required: " + names(enum.AccountGroupTypes()))
+		err = usageErr("--type is required: " + names(gen.AccountGroupTypeValues()))
 	case !typeOK:
-		err = usageErr(fmt.Sprintf("--type must be %s, not %q", names(enum.AccountGroupTypes()), *typ))
+		err = usageErr(fmt.Sprintf("--type must be %s, not %q", names(gen.AccountGroupTypeValues()), *typ))
 	case set["idempotency-key"] && set["idempotency-reference"]:
 		err = usageErr("--idempotency-key and --idempotency-reference cannot be combined: the key is derived from the reference")
 	case set["idempotency-key"] && !idempotencyKeyOK(*key):
@@ -119,17 +119,17 @@ func (a *app) createGroup(args []string) int {
 func (a *app) waitGroup(args []string) int {
 	fs, creds := a.apiFlags()
 	var statuses statusList
-	fs.Var(&statuses, "status", "a `STATUS` to wait for, repeated for several: "+names(enum.AccountGroupStatuses())+" (required)")
+	fs.Var(&statuses, "status", "a `STATUS` to wait for, repeated for several: "+names(gen.AccountGroupStatusValues())+" (required)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this `DURATION`")
 	id, code := a.parseID(fs, args)
 	if code != proceed {
 		return code
 	}
 	if statuses.empty() {
-		return a.fail(usageErr("--status is required: " + names(enum.AccountGroupStatuses())))
+		return a.fail(usageErr("--status is required: " + names(gen.AccountGroupStatusValues())))
 	}
 	if statuses.hasBad {
-		return a.fail(usageErr(fmt.Sprintf("--status must be %s, not %q", names(enum.AccountGroupStatuses()), statuses.bad)))
+		return a.fail(usageErr(fmt.Sprintf("--status must be %s, not %q", names(gen.AccountGroupStatusValues()), statuses.bad)))
 	}
 	if *timeout <= 0 {
 		return a.fail(usageErr(fmt.Sprintf("--timeout must be positive, not %s", *timeout)))
@@ -175,7 +175,7 @@ type statusList struct {
 func (l *statusList) String() string { return fmt.Sprint(l.list) }
 
 func (l *statusList) Set(v string) error {
-	s, ok := parseEnum[upvest.AccountGroupStatus](v)
+	s, ok := parseEnum(v, gen.AccountGroupStatusValues())
 	if !ok && !l.hasBad {
 		l.bad, l.hasBad = v, true
 	}
@@ -218,7 +218,7 @@ func (a *app) list(args []string, arg string, l listing) int {
 		}
 	}
 	set := visited(fs)
-	o, orderOK := parseEnum[upvest.SortOrder](*order)
+	o, orderOK := parseEnum(*order, gen.SortOrderValues())
 	switch {
 	case set["limit"] && (*limit < 1 || *limit > 1000):
 		return a.fail(usageErr(fmt.Sprintf("--limit must be 1 to 1000, not %d", *limit)))

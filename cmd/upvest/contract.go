@@ -13,7 +13,6 @@ import (
 
 	"github.com/upvest-go/upvest"
 	contracttest "github.com/upvest-go/upvest/contract_test"
-	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/gen"
 )
 
@@ -164,7 +163,7 @@ func (ck *contractCheck) readOnly() {
 // PENDING_APPROVAL (bounded) and closes it.
 func (ck *contractCheck) createAndClose(owner gen.UserID) {
 	body, ok := ck.step("createAccountGroup", func(ctx context.Context) (*http.Response, error) {
-		return ck.g.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserID: owner, Type: enum.TypePersonal})
+		return ck.g.CreateAccountGroup(ctx, gen.AccountGroupCreateRequest{UserID: owner, Type: gen.AccountGroupTypePersonal})
 	})
 	if !ok {
 		return

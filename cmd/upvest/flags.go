@@ -10,11 +10,11 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
 	"github.com/upvest-go/upvest"
-	"github.com/upvest-go/upvest/enum"
 	"github.com/upvest-go/upvest/middleware"
 )
 
@@ -229,21 +229,18 @@ func parseUUID(what, v string) (uuid.UUID, error) {
 	return u, nil
 }
 
-// parseEnum reads v, upper-cased, as a known value of one of package
-// enum's types (those whose values are upper case).
-func parseEnum[T interface{ Valid() bool }, P interface {
-	*T
-	UnmarshalText([]byte) error
-}](v string) (T, bool) {
-	t, err := enum.Parse[T, P](strings.ToUpper(v))
-	return t, err == nil
+// parseEnum reads v, upper-cased, as one of values (the document's, which
+// are upper case).
+func parseEnum[T ~string](v string, values []T) (T, bool) {
+	t := T(strings.ToUpper(v))
+	return t, slices.Contains(values, t)
 }
 
-// names joins the text of values as "A, B or C".
-func names[T fmt.Stringer](values []T) string {
+// names joins values as "A, B or C".
+func names[T ~string](values []T) string {
 	out := make([]string, len(values))
 	for i, v := range values {
-		out[i] = v.String()
+		out[i] = string(v)
 	}
 	return joinList(out, "or")
 }

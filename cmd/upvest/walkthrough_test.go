@@ -71,7 +71,7 @@ func TestTwoTerminalWalkthrough(t *testing.T) {
 		if err := json.Unmarshal([]byte(line), &e); err != nil || e.Object.ID.String() != id {
 			t.Fatalf("event line %q: %v", line, err)
 		}
-		types = append(types, e.Type.String())
+		types = append(types, string(e.Type))
 	}
 	want := []string{"ACCOUNT_GROUP.CREATED", "ACCOUNT_GROUP.ACTIVATED", "ACCOUNT_GROUP.CLOSING_INITIATED", "ACCOUNT_GROUP.CLOSED"}
 	if !slices.Equal(types, want) {

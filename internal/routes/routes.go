@@ -1,5 +1,5 @@
 // Package routes matches requests to the operations of the OpenAPI document
-// (gen.Operations, which internal/scopegen writes from openapi/), so the
+// (gen.Operations, which internal/tablegen writes from openapi/), so the
 // client knows which scopes a call needs and the sandbox which it demands.
 // The table is compiled once; lookups allocate nothing and are safe for
 // concurrent use.
