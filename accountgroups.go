@@ -147,7 +147,7 @@ func (c *Client) page(ctx context.Context, cl *call, resp *http.Response, err er
 // version 0 to 5, variant 0, 8, 9, a or b; the dashes may be left out), else the
 // create fails with ErrInvalidArgument before anything is sent. It cannot
 // be combined with WithIdempotencyReference.
-func WithIdempotencyKey(key string) CreateOption {
+func WithIdempotencyKey(key string) CallOption {
 	return func(o *callOptions) { o.key, o.keySet = key, true }
 }
 

@@ -13,10 +13,6 @@ import (
 // GET) makes the call fail with ErrInvalidArgument before anything is sent.
 type CallOption func(*callOptions)
 
-// CreateOption is the name CallOption had when only creates took options;
-// WithIdempotencyKey and WithIdempotencyReference are CallOptions.
-type CreateOption = CallOption
-
 // callOptions are one call's options; zero fields mean the client's.
 type callOptions struct {
 	key       string

@@ -145,7 +145,7 @@ func TestNewNamesEveryMissingField(t *testing.T) {
 	t.Parallel()
 	for i := 0; i < 20; i++ { // the order must not vary (map iteration would)
 		_, err := upvest.New(upvest.Config{})
-		if !errors.Is(err, upvest.ErrConfig) || !strings.HasSuffix(err.Error(), "ClientID, ClientSecret, KeyID and PrivateKeyPEM (or Signer) are required") {
+		if !errors.Is(err, upvest.ErrConfig) || !strings.HasSuffix(err.Error(), ": BaseURL (SandboxURL or LiveURL), ClientID, ClientSecret, KeyID and PrivateKeyPEM (or Signer) are required") {
 			t.Fatalf("err = %v", err)
 		}
 	}

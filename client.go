@@ -116,6 +116,7 @@ func missingFields(cfg Config, haveKey bool) string {
 		name    string
 		missing bool
 	}{
+		{"BaseURL (SandboxURL or LiveURL)", cfg.BaseURL == ""},
 		{"ClientID", cfg.ClientID == ""},
 		{"ClientSecret", cfg.ClientSecret == ""},
 		{"KeyID", cfg.KeyID == ""},

@@ -30,6 +30,8 @@ func TestNewChecksConfig(t *testing.T) {
 		{"no key id", func(c *upvest.Config) { c.KeyID = "" }, upvest.ErrConfig},
 		{"no key", func(c *upvest.Config) { c.PrivateKeyPEM = nil }, upvest.ErrConfig},
 		{"garbage key", func(c *upvest.Config) { c.PrivateKeyPEM = []byte("nope") }, middleware.ErrNoPEM},
+		{"passphrase for a plain key", func(c *upvest.Config) { c.PrivateKeyPassphrase = []byte("not needed") }, middleware.ErrPassphraseNotNeeded},
+		{"no base URL (no silent sandbox)", func(c *upvest.Config) { c.BaseURL = "" }, upvest.ErrConfig},
 		{"user info in the base URL", func(c *upvest.Config) { c.BaseURL = "https://user:pw@sandbox.upvest.co" }, upvest.ErrConfig},
 		{"user name in the base URL", func(c *upvest.Config) { c.BaseURL = "http://user@127.0.0.1:8080" }, upvest.ErrConfig},
 		{"query in the base URL", func(c *upvest.Config) { c.BaseURL = "https://sandbox.upvest.co/?token=x" }, upvest.ErrConfig},
@@ -48,12 +50,17 @@ func TestNewChecksConfig(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := good
 			tt.mutate(&cfg)
-			if _, err := upvest.New(cfg); !errors.Is(err, tt.want) {
-				t.Fatalf("err = %v, want %v", err, tt.want)
+			_, err := upvest.New(cfg)
+			if !errors.Is(err, tt.want) || !errors.Is(err, upvest.ErrConfig) {
+				t.Fatalf("err = %v, want %v inside ErrConfig", err, tt.want)
+			}
+			var ke *middleware.KeyError
+			if strings.Contains(tt.name, "key") && tt.want != upvest.ErrConfig && !errors.As(err, &ke) {
+				t.Fatalf("err = %v: errors.As does not reach the *middleware.KeyError", err)
 			}
 		})
 	}
-	for _, base := range []string{"", "https://sandbox.upvest.co/", "http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9"} {
+	for _, base := range []string{"https://sandbox.upvest.co/", "http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9"} {
 		cfg := good
 		cfg.BaseURL = base
 		if _, err := upvest.New(cfg); err != nil {

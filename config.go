@@ -17,8 +17,10 @@ const (
 	LiveURL    = "https://api.upvest.co"
 )
 
-// Config holds what New needs. Every field but BaseURL and HTTPClient is
-// required; their zero values mean the sandbox host and a default client.
+// Config holds what New needs. Every field but Signer (or PrivateKeyPEM),
+// PrivateKeyPassphrase and HTTPClient is required: BaseURL too, so a
+// production service that forgot it fails at New, naming the field, rather
+// than calling the sandbox. HTTPClient's zero value means a default client.
 // Printed in any way (every fmt verb, log/slog, encoding/json) it shows no
 // secret: the client secret, the private key and its passphrase appear as
 // [redacted]. One limit: fmt (and so slog's text handler) cannot call a
@@ -26,7 +28,7 @@ const (
 // field by field; keep a Config in an unexported field as a *Config, which
 // prints as an address.
 type Config struct {
-	// BaseURL is the API's base URL; empty means SandboxURL. It must be
+	// BaseURL is the API's base URL, SandboxURL or LiveURL. It must be
 	// https unless the host is a loopback address (for tests and the
 	// sandbox package), and have no user info, query or fragment.
 	BaseURL string

@@ -129,6 +129,6 @@ func (o *callOptions) resolve(clientID string) (string, error) {
 // A reference must name one create: reused with another user or type,
 // Upvest refuses the create (422). It cannot be combined with
 // WithIdempotencyKey; an empty ref is an ErrInvalidArgument.
-func WithIdempotencyReference(ref string) CreateOption {
+func WithIdempotencyReference(ref string) CallOption {
 	return func(o *callOptions) { o.ref, o.refSet = ref, true }
 }

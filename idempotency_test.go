@@ -124,7 +124,7 @@ func TestIdempotencyReference(t *testing.T) {
 	if err != nil || other.ID.String() == groups[0] {
 		t.Fatalf("another reference: %v, %v", other, err)
 	}
-	for name, opts := range map[string][]upvest.CreateOption{
+	for name, opts := range map[string][]upvest.CallOption{
 		"empty reference":   {upvest.WithIdempotencyReference("")},
 		"key and reference": {upvest.WithIdempotencyKey(uuid.NewString()), upvest.WithIdempotencyReference("order-44")},
 		"reference and key": {upvest.WithIdempotencyReference("order-44"), upvest.WithIdempotencyKey(uuid.NewString())},

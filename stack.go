@@ -44,16 +44,13 @@ func newStack(cfg Config, opts []Option) (*stack, error) {
 	if o.validity < 0 || o.validity > MaxSignatureValidity {
 		return nil, fmt.Errorf("%w: signature validity %v is outside 0..%v", ErrConfig, o.validity, MaxSignatureValidity)
 	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = SandboxURL
+	key := cfg.Signer
+	if missing := missingFields(cfg, key != nil); missing != "" {
+		return nil, fmt.Errorf("%w: %s", ErrConfig, missing)
 	}
 	base, err := checkBaseURL(cfg.BaseURL)
 	if err != nil {
 		return nil, err
-	}
-	key := cfg.Signer
-	if missing := missingFields(cfg, key != nil); missing != "" {
-		return nil, fmt.Errorf("%w: %s", ErrConfig, missing)
 	}
 	if key != nil && len(cfg.PrivateKeyPEM) > 0 {
 		return nil, fmt.Errorf("%w: set one of Signer and PrivateKeyPEM, not both", ErrConfig)

@@ -22,7 +22,7 @@ var ErrInvalidIdempotencyKey = errors.New("middleware: idempotency key must be a
 // retries of package upvest's doer happen below it and resend that request,
 // so every attempt of one call carries the same key. (Without the editor,
 // that doer gives a create a new key of its own, the same for all its
-// attempts.) A key that does not match IdempotencyKeyPattern makes the call
+// attempts.) A key that does not match idempotencyKeyPattern makes the call
 // fail with ErrInvalidIdempotencyKey before anything is sent.
 func IdempotencyKeyEditor(key string) gen.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
@@ -63,23 +63,25 @@ func NewIdempotencyKey() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
-// IdempotencyKeyPattern is the pattern Upvest publishes for the
+// idempotencyKeyPattern is the pattern Upvest publishes for the
 // idempotency-key header: a UUID of version 0 to 5 (so name-based v5 keys
 // qualify, time-ordered v7 keys do not) whose variant digit is 0, 8, 9, a
 // or b, its dashes optional.
-const IdempotencyKeyPattern = `^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-5][0-9a-fA-F]{3}-?[089abAB][0-9a-fA-F]{3}-?[0-9a-fA-F]{12}$`
+const idempotencyKeyPattern = `^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-5][0-9a-fA-F]{3}-?[089abAB][0-9a-fA-F]{3}-?[0-9a-fA-F]{12}$`
 
 // CheckIdempotencyKey returns ErrInvalidIdempotencyKey unless key matches
-// IdempotencyKeyPattern.
+// the pattern Upvest publishes for the idempotency-key header: a UUID of
+// version 0 to 5 (so name-based v5 keys qualify, time-ordered v7 keys do
+// not) whose variant digit is 0, 8, 9, a or b, its dashes optional.
 func CheckIdempotencyKey(key string) error {
-	if !IsIdempotencyKey(key) {
+	if !isIdempotencyKey(key) {
 		return ErrInvalidIdempotencyKey
 	}
 	return nil
 }
 
-// IsIdempotencyKey reports whether s matches IdempotencyKeyPattern.
-func IsIdempotencyKey(s string) bool {
+// isIdempotencyKey reports whether s matches idempotencyKeyPattern.
+func isIdempotencyKey(s string) bool {
 	// The pattern's five groups: their lengths, and what the first digit
 	// of the third (version) and fourth (variant) group may be.
 	groups := [5]int{8, 4, 4, 4, 12}

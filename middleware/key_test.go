@@ -199,11 +199,11 @@ func TestKeyIsACryptoSigner(t *testing.T) {
 	}
 }
 
-// TestIdempotencyKeyPattern checks IsIdempotencyKey against the published
+// TestIdempotencyKeyPattern checks isIdempotencyKey against the published
 // regular expression itself on generated and hand-picked keys.
 func TestIdempotencyKeyPattern(t *testing.T) {
 	t.Parallel()
-	re := regexp.MustCompile(IdempotencyKeyPattern)
+	re := regexp.MustCompile(idempotencyKeyPattern)
 	cases := []string{"", "-", "f1150421-2e34-42b6-aae9-52ef157065b9", "f11504212e3442b6aae952ef157065b9", "F1150421-2E34-52B6-BAE9-52EF157065B9",
 		"f1150421-2e34-62b6-aae9-52ef157065b9", "f1150421-2e34-42b6-cae9-52ef157065b9", "f1150421--2e34-42b6-aae9-52ef157065b9",
 		"f1150421-2e34-42b6-aae9-52ef157065b9-", "-f1150421-2e34-42b6-aae9-52ef157065b9", "f1150421-2e3442b6aae9-52ef157065b9",
@@ -214,8 +214,8 @@ func TestIdempotencyKeyPattern(t *testing.T) {
 		cases = append(cases, string(b), strings.ReplaceAll(string(b), "-", ""))
 	}
 	for _, c := range cases {
-		if got, want := IsIdempotencyKey(c), re.MatchString(c); got != want {
-			t.Errorf("IsIdempotencyKey(%q) = %v, the pattern says %v", c, got, want)
+		if got, want := isIdempotencyKey(c), re.MatchString(c); got != want {
+			t.Errorf("isIdempotencyKey(%q) = %v, the pattern says %v", c, got, want)
 		}
 	}
 }

@@ -253,7 +253,7 @@ func TestIdempotencyKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	k := req.Header.Get("Idempotency-Key")
-	if !IsIdempotencyKey(k) || len(k) != 36 || k[14] != '4' || !strings.ContainsRune("89ab", rune(k[19])) {
+	if !isIdempotencyKey(k) || len(k) != 36 || k[14] != '4' || !strings.ContainsRune("89ab", rune(k[19])) {
 		t.Fatalf("generated key %q is not a UUID v4", k)
 	}
 	if k2 := NewIdempotencyKey(); k2 == k {

@@ -106,7 +106,7 @@ func (a *app) createGroup(args []string) int {
 	if err != nil {
 		return a.fail(err)
 	}
-	var opts []upvest.CreateOption
+	var opts []upvest.CallOption
 	if set["idempotency-key"] {
 		opts = append(opts, upvest.WithIdempotencyKey(*key))
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -122,7 +123,7 @@ func (a *app) newClient(c *credentials, hc *http.Client, userAgent string) (*upv
 		opts = append(opts, upvest.WithLogger(attemptLogger(a.stderr)))
 	}
 	client, err := upvest.New(upvest.Config{
-		BaseURL: c.baseURL, ClientID: c.clientID, ClientSecret: c.clientSecret, KeyID: c.keyID,
+		BaseURL: cmp.Or(c.baseURL, upvest.SandboxURL), ClientID: c.clientID, ClientSecret: c.clientSecret, KeyID: c.keyID,
 		PrivateKeyPEM: pemBytes, PrivateKeyPassphrase: []byte(c.passphrase), HTTPClient: hc,
 	}, opts...)
 	var keyErr *middleware.KeyError
@@ -246,7 +247,7 @@ func names[T ~string](values []T) string {
 }
 
 // idempotencyKeyOK reports whether key matches Upvest's published pattern.
-func idempotencyKeyOK(key string) bool { return middleware.IsIdempotencyKey(key) }
+func idempotencyKeyOK(key string) bool { return middleware.CheckIdempotencyKey(key) == nil }
 
 // joinList joins items as "a, b and c" (conj "and") or "a, b or c".
 func joinList(items []string, conj string) string {
