@@ -37,23 +37,6 @@ func IdempotencyKeyEditor(key string) gen.RequestEditorFn {
 	}
 }
 
-type idempotencyKeyCtx struct{}
-
-// WithIdempotencyKey returns a context under which Transport sends key as
-// the idempotency-key of the requests it sends: every attempt of a call
-// made with that context carries the same key, which is what makes a
-// retried create safe. The caller checks key (CheckIdempotencyKey) first;
-// Transport sends it as it is. Package upvest sets it for each create.
-func WithIdempotencyKey(ctx context.Context, key string) context.Context {
-	return context.WithValue(ctx, idempotencyKeyCtx{}, key)
-}
-
-// idempotencyKey returns the key WithIdempotencyKey put in ctx, or "".
-func idempotencyKey(ctx context.Context) string {
-	k, _ := ctx.Value(idempotencyKeyCtx{}).(string)
-	return k
-}
-
 // NewIdempotencyKey returns a random UUID v4 from crypto/rand.
 func NewIdempotencyKey() string {
 	var b [16]byte

@@ -26,8 +26,8 @@ const APIVersion = "1"
 // request's context, else the one the document gives the method and path.
 // A request that lacks them also gets the headers fixed for a call
 // (HeadersEditor's upvest-client-id, upvest-api-version, accept and
-// user-agent; an idempotency key from WithIdempotencyKey, else a new one
-// for an operation that requires it): the token exchange runs no editor.
+// user-agent; a new idempotency key for an operation that requires one):
+// the token exchange runs no editor.
 //
 // A 3xx answer from the API host is never followed: it becomes a
 // *RedirectError whatever the http.Client's CheckRedirect says, so neither
@@ -165,11 +165,10 @@ func (t *Transport) send(out *http.Request, body []byte) (*http.Response, error)
 	setDefault(h, hAPIVersion, f.apiVersion)
 	setDefault(h, hAccept, f.accept)
 	setDefault(h, hUserAgent, f.userAgent)
-	if k := idempotencyKey(ctx); k != "" {
-		h[hIdempotencyKey] = []string{k}
-	} else if needsKey && len(h[hIdempotencyKey]) == 0 {
+	if needsKey && len(h[hIdempotencyKey]) == 0 {
 		// A caller below any retry loop: a key per request is all it can
-		// have. Retrying callers set one per call with WithIdempotencyKey.
+		// have. Retrying callers set one per call (IdempotencyKeyEditor, or
+		// package upvest's doer).
 		h[hIdempotencyKey] = []string{NewIdempotencyKey()}
 	}
 	if t.Propagator != nil {
