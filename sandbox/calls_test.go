@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/upvest-go/upvest"
+	"github.com/upvest-go/upvest/internal/fakeclock"
 	"github.com/upvest-go/upvest/middleware"
 	"github.com/upvest-go/upvest/sandbox"
 )
@@ -113,7 +114,7 @@ func TestSandboxTwoKeysOfOneClient(t *testing.T) {
 
 func TestSandboxTokenExpiry(t *testing.T) {
 	t.Parallel()
-	clk := &clock{t: time.Now()}
+	clk := fakeclock.At(time.Now())
 	r := newRig(t, sandbox.Config{TokenTTL: time.Minute, Now: clk.Now})
 	r.tokens.RefreshBefore = time.Nanosecond
 	r.tokens.Now = func() time.Time { return time.Now().Add(-time.Hour) } // the client never refreshes on its own

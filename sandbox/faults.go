@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/upvest-go/upvest/internal/clock"
 )
 
 // Faults make a share of calls fail, deterministically for a given Seed. Each
@@ -65,14 +67,7 @@ func (fs *faults) wait(ctx context.Context) bool {
 	if d <= 0 {
 		return true
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return clock.Sleep(ctx.Done(), d)
 }
 
 // draw decides whether this call fails before any effect: it returns the

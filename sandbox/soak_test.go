@@ -4,34 +4,18 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/upvest-go/upvest/internal/fakeclock"
 	"github.com/upvest-go/upvest/sandbox"
 )
 
-// clock is a settable clock for Config.Now and the hand-built signatures.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Unix(1_750_000_000, 0)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// newClock is a settable clock for Config.Now and the hand-built
+// signatures.
+func newClock() *fakeclock.Clock { return fakeclock.At(time.Unix(1_750_000_000, 0)) }
 
 func heapAlloc() uint64 {
 	runtime.GC()

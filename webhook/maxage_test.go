@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upvest-go/upvest/internal/fakeclock"
 	"github.com/upvest-go/upvest/webhook"
 )
 
@@ -19,7 +20,7 @@ import (
 // first fail.
 type withdrawal struct {
 	kept, gone *fixture
-	clock      *testClock
+	clock      *fakeclock.Clock
 	keys       *webhook.RemoteKeys
 	log        *logSink
 	fetches    atomic.Int32
@@ -28,7 +29,7 @@ type withdrawal struct {
 
 func newWithdrawal(t *testing.T, maxAge, grace time.Duration) *withdrawal {
 	t.Helper()
-	w := &withdrawal{kept: newFixture(t), gone: newFixture(t), clock: &testClock{t: now}}
+	w := &withdrawal{kept: newFixture(t), gone: newFixture(t), clock: fakeclock.At(now)}
 	before := jwksOf(map[string]*ecdsa.PublicKey{w.kept.kid: &w.kept.key.PublicKey, w.gone.kid: &w.gone.key.PublicKey})
 	after := jwks(w.kept.kid, &w.kept.key.PublicKey)
 	sink, logger := newLogSink()

@@ -16,30 +16,13 @@ import (
 	"time"
 
 	"github.com/upvest-go/upvest/gen"
+	"github.com/upvest-go/upvest/internal/fakeclock"
 	"github.com/upvest-go/upvest/webhook"
 )
 
 // failsafe bounds every wait of these tests; reaching it is a failure, never
 // a measurement.
 const failsafe = 10 * time.Second
-
-// testClock is a settable clock safe for concurrent use.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
 
 // keySets serves JWKS documents to RemoteKeys.Fetch: each fetch takes the
 // next document, blocking while gate (when set) is open, and counts itself.
@@ -109,7 +92,7 @@ func wait[T any](t *testing.T, ch <-chan T, what string) T {
 func blockedRotation(t *testing.T) (old, rotated *fixture, sets *keySets, keys *webhook.RemoteKeys) {
 	t.Helper()
 	old, rotated = newFixture(t), newFixture(t)
-	clock := &testClock{t: now}
+	clock := fakeclock.At(now)
 	sets = &keySets{docs: [][]byte{jwks(old.kid, &old.key.PublicKey), jwksOf(map[string]*ecdsa.PublicKey{old.kid: &old.key.PublicKey, rotated.kid: &rotated.key.PublicKey})}}
 	keys = &webhook.RemoteKeys{Fetch: sets.fetch, Now: clock.Now}
 	if _, err := keys.Key(context.Background(), old.kid); err != nil {
@@ -144,7 +127,7 @@ func TestRemoteKeysKnownKeyWhileFetching(t *testing.T) {
 func TestRemoteKeysFetchOutlivesItsCaller(t *testing.T) {
 	t.Parallel()
 	old, rotated := newFixture(t), newFixture(t)
-	clock := &testClock{t: now}
+	clock := fakeclock.At(now)
 	sets := &keySets{docs: [][]byte{jwks(old.kid, &old.key.PublicKey), jwks(rotated.kid, &rotated.key.PublicKey)}}
 	keys := &webhook.RemoteKeys{Fetch: sets.fetch, Now: clock.Now}
 	if _, err := keys.Key(context.Background(), old.kid); err != nil {
@@ -210,7 +193,7 @@ func TestRemoteKeysHoldOffStartsWhenTheFetchCompletes(t *testing.T) {
 		{"after a failed fetch, RetryInterval set", true, 30 * time.Second, func(k *webhook.RemoteKeys) { k.RetryInterval = 30 * time.Second }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			clock := &testClock{t: now}
+			clock := fakeclock.At(now)
 			const slow = 40 * time.Second
 			var fetches atomic.Int32
 			keys := &webhook.RemoteKeys{Now: clock.Now, Fetch: func(context.Context) ([]byte, error) {
@@ -250,7 +233,7 @@ func TestRemoteKeysHoldOffStartsWhenTheFetchCompletes(t *testing.T) {
 func TestRemoteKeysFetchTimeout(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	clock := &testClock{t: now}
+	clock := fakeclock.At(now)
 	var fetches atomic.Int32
 	keys := &webhook.RemoteKeys{Now: clock.Now, FetchTimeout: 50 * time.Millisecond, Fetch: func(ctx context.Context) ([]byte, error) {
 		if fetches.Add(1) == 1 {

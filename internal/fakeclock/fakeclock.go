@@ -24,7 +24,10 @@ type Clock struct {
 var Epoch = time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
 
 // New returns a clock standing at Epoch.
-func New() *Clock { return &Clock{now: Epoch} }
+func New() *Clock { return At(Epoch) }
+
+// At returns a clock standing at t.
+func At(t time.Time) *Clock { return &Clock{now: t} }
 
 // Now returns the clock's time.
 func (c *Clock) Now() time.Time {
@@ -37,6 +40,13 @@ func (c *Clock) Now() time.Time {
 func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// Set moves the clock to t, back or forth.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
 	c.mu.Unlock()
 }
 
