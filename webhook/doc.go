@@ -6,8 +6,12 @@
 // verifies the signature, decodes the events and calls your callbacks in
 // order; it answers 200 only when every event was handled, so Upvest retries
 // the rest (a callback's error or panic answers 500, and the delivery is
-// forgotten so that the retry verifies). Deliveries can repeat: make
-// handlers idempotent on Event.ID, or use WithDedupe.
+// forgotten so that the retry verifies). Deliveries can repeat: the
+// Handler runs each event's callback once by default, remembering the
+// events handled in memory (WithDedupe sizes that memory, or turns it off);
+// with several replicas, give them one store (WithEventStore, such as
+// package redisstore's), or make callbacks idempotent on the event's ID
+// (RawEvent.ID, AccountGroupEvent.ID).
 //
 // Verifier refuses replays: it remembers each delivery it accepted, keyed
 // on what its signature covers, for as long as the delivery could verify.
