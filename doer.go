@@ -40,6 +40,9 @@ type doer struct {
 	sleep    func(done <-chan struct{}, d time.Duration) bool
 	now      func() time.Time
 	strict   bool // WithStrictResponses
+	// secretForms are the client secret's encodings, scrubbed from the
+	// bodies errors keep.
+	secretForms []string
 }
 
 // call is one logical call: the caller's options for it and what its

@@ -40,8 +40,8 @@ type APIError struct {
 	// Err, when set, says why the body was not a readable problem (a
 	// *ResponseError).
 	Err error
-	// Body is the answer's body as it came, at most 4 KiB: what the
-	// problem's fields do not hold.
+	// Body is the answer's body as it came, at most 4 KiB, the client
+	// secret scrubbed from it: what the problem's fields do not hold.
 	Body []byte
 	// Attempts counts the attempts the call made.
 	Attempts int
@@ -154,8 +154,8 @@ type ResponseError struct {
 	Reason string
 	// Err is the decoding error, if any.
 	Err error
-	// Body is the answer's body as it came, at most 4 KiB, when one was
-	// read whole.
+	// Body is the answer's body as it came, at most 4 KiB, the client
+	// secret scrubbed from it, when one was read whole.
 	Body []byte
 	// Attempts counts the attempts the call made.
 	Attempts int

@@ -126,3 +126,19 @@ func TestCreateMayHaveHappened(t *testing.T) {
 func problem(status int) func(http.ResponseWriter) {
 	return func(w http.ResponseWriter) { writeProblem(w, status, "t") }
 }
+
+// TestErrorBodiesHaveNoSecret: an error answer echoing the client secret
+// (a proxy's debug page, say) is kept in APIError.Body without it.
+func TestErrorBodiesHaveNoSecret(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(400)
+		io.WriteString(w, "<pre>client_secret="+fakeSecret+"</pre>")
+	})
+	_, err := f.client(t).GetAccountGroup(context.Background(), theGroup)
+	var apiErr *upvest.APIError
+	if !errors.As(err, &apiErr) || !strings.Contains(string(apiErr.Body), "client_secret=[redacted]") || strings.Contains(err.Error()+string(apiErr.Body), fakeSecret) {
+		t.Fatalf("err = %v, body %q: want the body kept with the secret scrubbed", err, apiErr.Body)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/upvest-go/upvest/gen"
+	"github.com/upvest-go/upvest/internal/redact"
 	"github.com/upvest-go/upvest/internal/retryafter"
 	"github.com/upvest-go/upvest/middleware"
 )
@@ -32,6 +33,7 @@ func (d *doer) finish(ctx context.Context, c *call, resp *http.Response, err err
 	if err == nil {
 		resp.Body.Close() // c.ans holds the body
 		err = decode(c, c.ans, want, out, d.strict)
+		d.scrubBodies(err)
 		d.reportFindings(ctx, c)
 	} else if !isFacadeError(err) {
 		err = fmt.Errorf("%w: %w", ErrInvalidArgument, err)
@@ -120,6 +122,19 @@ func decode(c *call, ans *answer, want int, out checked, strict bool) error {
 		return problemError(method, path, ans, rid, ct, mediaType)
 	default:
 		return respErr("status not in the API document", nil)
+	}
+}
+
+// scrubBodies removes the client secret, in any encoding a server may
+// echo it in, from the bodies err keeps.
+func (d *doer) scrubBodies(err error) {
+	var apiErr *APIError
+	var respErr *ResponseError
+	if errors.As(err, &apiErr) {
+		apiErr.Body = []byte(redact.Scrub(string(apiErr.Body), d.secretForms))
+	}
+	if errors.As(err, &respErr) {
+		respErr.Body = []byte(redact.Scrub(string(respErr.Body), d.secretForms))
 	}
 }
 

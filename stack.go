@@ -9,6 +9,7 @@ import (
 
 	"github.com/upvest-go/upvest/gen"
 	"github.com/upvest-go/upvest/internal/clock"
+	"github.com/upvest-go/upvest/internal/redact"
 	"github.com/upvest-go/upvest/middleware"
 )
 
@@ -105,6 +106,7 @@ func newStack(cfg Config, opts []Option) (*stack, error) {
 			Propagator: o.propagator},
 		basePath: base.Path,
 		policy:   o.retry, timeout: timeout, maxBody: o.maxBody, logger: o.logger, sleep: o.sleep, now: o.now, strict: o.strict,
+		secretForms: redact.Forms(cfg.ClientID, cfg.ClientSecret),
 	}
 	return &stack{base: base, signer: signer, doer: d, headers: middleware.HeadersEditor(cfg.ClientID, ua)}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/upvest-go/upvest/internal/redact"
 	"github.com/upvest-go/upvest/internal/secrettest"
 )
 
@@ -117,7 +118,7 @@ func TestScrubInvalidUTF8(t *testing.T) {
 			t.Errorf("secret bytes in the error (%d bytes)", len(fmt.Sprint(err)))
 		}
 	}
-	if got := scrub("\xff\xffAbC\xff", []string{"abc"}); got != "\xff\xff"+redacted+"\xff" {
+	if got := redact.Scrub("\xff\xffAbC\xff", []string{"abc"}); got != "\xff\xff"+redacted+"\xff" {
 		t.Fatalf("scrub = %q", got)
 	}
 }

@@ -9,12 +9,12 @@ import (
 	"mime"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
 
+	"github.com/upvest-go/upvest/internal/redact"
 	"github.com/upvest-go/upvest/internal/retryafter"
 )
 
@@ -100,7 +100,7 @@ const maxDetail = 300
 // *RetrieveError (which holds the raw answer) is not kept.
 func (t *Tokens) tokenError(scopes []string, err error) *TokenError {
 	te := &TokenError{Scopes: scopes}
-	forms := exchangeForms(t.ClientID, t.ClientSecret)
+	forms := redact.Forms(t.ClientID, t.ClientSecret)
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) || re.Response == nil {
 		te.Err = scrubError(err, forms)
@@ -124,32 +124,10 @@ func (t *Tokens) tokenError(scopes []string, err error) *TokenError {
 	default:
 		te.Detail = string(re.Body)
 	}
-	te.Type = clip(scrub(te.Type, forms), 80)
-	te.Detail = clip(scrub(te.Detail, forms), maxDetail)
-	te.RequestID = clip(scrub(te.RequestID, forms), 80)
+	te.Type = clip(redact.Scrub(te.Type, forms), 80)
+	te.Detail = clip(redact.Scrub(te.Detail, forms), maxDetail)
+	te.RequestID = clip(redact.Scrub(te.RequestID, forms), 80)
 	return te
-}
-
-// exchangeForms are the forms of the secret scrubbed from what the token
-// exchange reports: secretForms, and each of them Go-quoted (as %q
-// renders it), since x/oauth2 and encoding/json quote the answer's text
-// they could not parse (the secret JSON-escaped, then quoted).
-func exchangeForms(id, secret string) []string {
-	forms := secretForms(id, secret)
-	seen := make(map[string]bool, 3*len(forms))
-	out := make([]string, 0, 3*len(forms))
-	for _, f := range forms {
-		q, a := strconv.Quote(f), strconv.QuoteToASCII(f)
-		for _, g := range []string{f, q[1 : len(q)-1], a[1 : len(a)-1]} {
-			if !seen[g] {
-				seen[g] = true
-				out = append(out, g)
-			}
-		}
-	}
-	// Longest first, so a form containing another is replaced whole.
-	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
-	return out
 }
 
 // scrubError returns err unchanged when neither its message nor that of
@@ -160,7 +138,7 @@ func scrubError(err error, forms []string) error {
 	if err == nil || !showsSecret(err, forms) {
 		return err
 	}
-	return &scrubbedError{msg: scrub(err.Error(), forms)}
+	return &scrubbedError{msg: redact.Scrub(err.Error(), forms)}
 }
 
 // showsSecret reports whether err's message, or that of an error in its
@@ -169,7 +147,7 @@ func showsSecret(err error, forms []string) bool {
 	if err == nil {
 		return false
 	}
-	if msg := err.Error(); scrub(msg, forms) != msg {
+	if msg := err.Error(); redact.Scrub(msg, forms) != msg {
 		return true
 	}
 	switch u := err.(type) {
