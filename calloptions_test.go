@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -160,23 +162,46 @@ func TestNewNamesEveryMissingField(t *testing.T) {
 // token is there.
 func TestShortCallTimeoutOutlastsASlowTokenFetch(t *testing.T) {
 	t.Parallel()
+	// The token endpoint answers only once an attempt has timed out
+	// waiting for it: an event, whatever the machine's speed.
+	timedOut := make(chan struct{})
+	var once sync.Once
+	logger := slog.New(handlerFunc(func(r slog.Record) {
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "error" && a.Value.String() == "timeout" {
+				once.Do(func() { close(timedOut) })
+			}
+			return true
+		})
+	}))
 	var fetches atomic.Int32
 	f := newFakeWithToken(t, func(w http.ResponseWriter, r *http.Request) {
 		if fetches.Add(1) == 1 {
-			time.Sleep(150 * time.Millisecond) // the slow token endpoint under test: slower than the call's 60 ms attempts
+			select {
+			case <-timedOut:
+			case <-time.After(time.Minute): // a failsafe: the test fails below
+			}
 		}
 		tokenOK(w, r)
 	}, nil)
 	c, err := upvest.New(upvest.Config{BaseURL: f.srv.URL, ClientID: fakeClientID, ClientSecret: fakeSecret, KeyID: "k", PrivateKeyPEM: testKeyPEM},
-		upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 6, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}))
+		upvest.WithLogger(logger), upvest.WithRetryPolicy(upvest.RetryPolicy{MaxAttempts: 6, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var info upvest.ResponseInfo
-	if _, err := c.GetAccountGroup(context.Background(), theGroup, upvest.WithAttemptTimeout(60*time.Millisecond), upvest.WithResponseInfo(&info)); err != nil {
-		t.Fatalf("err = %v after %d attempts", err, info.Attempts)
+	if _, err := c.GetAccountGroup(context.Background(), theGroup, upvest.WithAttemptTimeout(time.Second), upvest.WithResponseInfo(&info)); err != nil {
+		t.Fatalf("err = %v", err)
 	}
 	if info.Attempts < 2 {
 		t.Fatalf("%d attempts: the first should have timed out waiting for the token", info.Attempts)
 	}
 }
+
+// handlerFunc is a slog.Handler calling f with every record.
+type handlerFunc func(slog.Record)
+
+func (h handlerFunc) Enabled(context.Context, slog.Level) bool      { return true }
+func (h handlerFunc) Handle(_ context.Context, r slog.Record) error { h(r); return nil }
+func (h handlerFunc) WithAttrs([]slog.Attr) slog.Handler            { return h }
+func (h handlerFunc) WithGroup(string) slog.Handler                 { return h }

@@ -292,7 +292,11 @@ func (t *Tokens) logRequest(ctx context.Context, scopes []string, n int, start t
 func (t *Tokens) succeed(e *tokenEntry, f *tokenFetch, tok *oauth2.Token, start time.Time) {
 	lifetime := 5 * time.Minute // when the answer has no expires_in
 	if !tok.Expiry.IsZero() {
-		lifetime = tok.Expiry.Sub(start)
+		// x/oauth2 dates Expiry from when it read the answer, but the
+		// token may have been issued as early as the request's start: the
+		// lifetime left counts from there, so a slow answer cannot make
+		// the token outlive its server-side expiry.
+		lifetime = time.Until(tok.Expiry) - time.Since(start)
 	}
 	margin := min(positive(t.RefreshBefore, DefaultRefreshBefore), lifetime/5)
 	bearer := []string{"Bearer " + tok.AccessToken}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/upvest-go/upvest/internal/fakeclock"
 )
 
 // TestTokenRequestForm: client credentials in the form, never in a header.
@@ -336,5 +340,35 @@ func TestAbandonedFetchRemembersItsFailure(t *testing.T) {
 	}
 	if n := calls.Load(); n != 1 {
 		t.Fatalf("%d token requests within a 2 s Retry-After, want 1", n)
+	}
+}
+
+// TestSlowTokenAnswerDoesNotOutliveItsToken: the token may have been
+// issued as early as its request's start, so a slow answer cannot make
+// the cached token outlive its server-side expiry: a 1 s token answered
+// after 300 ms is replaced within 0.7 s of the request's start.
+func TestSlowTokenAnswerDoesNotOutliveItsToken(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, "ed25519-pkcs8.pem")
+	clock := fakeclock.New()
+	r.tokens.Now = clock.Now
+	inner := r.token.respond
+	var requests atomic.Int32
+	r.token.respond = func(req *http.Request, body []byte) *http.Response {
+		requests.Add(1)
+		time.Sleep(300 * time.Millisecond) // the slow answer under test (x/oauth2 dates Expiry by the wall clock)
+		resp := inner(req, body)
+		resp.Body = io.NopCloser(strings.NewReader(`{"access_token":"t` + strconv.Itoa(int(requests.Load())) + `","expires_in":1,"token_type":"bearer"}`))
+		return resp
+	}
+	if _, err := r.tokens.Token(context.Background(), "accounts:read"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(700 * time.Millisecond) // the server-side expiry, had the token been issued at the request's start
+	if _, err := r.tokens.Token(context.Background(), "accounts:read"); err != nil {
+		t.Fatal(err)
+	}
+	if n := requests.Load(); n != 2 {
+		t.Fatalf("%d token requests: the first token was still used when it may have expired at the server", n)
 	}
 }
