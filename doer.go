@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptrace"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -18,7 +17,6 @@ import (
 	"github.com/upvest-go/upvest/internal/retryafter"
 	"github.com/upvest-go/upvest/internal/routes"
 	"github.com/upvest-go/upvest/middleware"
-	"go.opentelemetry.io/otel/trace"
 )
 
 // doer sends every call to Upvest, the facade's and the generated
@@ -43,43 +41,6 @@ type doer struct {
 	// secretForms are the client secret's encodings, scrubbed from the
 	// bodies errors keep.
 	secretForms []string
-}
-
-// call is one logical call: the caller's options for it and what its
-// attempts learn. The facade puts one in the context of each call
-// (withCall); the doer makes one for the generated client's own callers.
-type call struct {
-	// opts are the call's own options; never nil.
-	opts *callOptions
-	// settle asks the doer to learn whether an attempt's outcome is
-	// unknown (state), for a close that may have to be settled.
-	settle bool
-	state  callState
-
-	// Set by the doer: the operation of the document the request calls,
-	// its URL and path (relative to the API base, for errors and logs),
-	// its body and the idempotency key every attempt sends.
-	op   *routes.Route
-	url  *url.URL
-	path string
-	body []byte
-	key  string
-	// ans is the last answer read whole, when the doer returned without
-	// an error; attempts counts the attempts made.
-	ans      *answer
-	attempts int
-	// facade: the facade made the call, and its finish decodes the answer
-	// and ends span, the call's span; otherwise the doer ends it.
-	facade   bool
-	span     trace.Span
-	findings []Finding
-}
-
-type callKey struct{}
-
-// withCall returns ctx carrying c, for the doer.
-func withCall(ctx context.Context, c *call) context.Context {
-	return context.WithValue(ctx, callKey{}, c)
 }
 
 // Do implements gen.HttpRequestDoer: it sends req per the call's retry
@@ -136,20 +97,6 @@ type answer struct {
 	header http.Header
 	body   []byte
 }
-
-// callState is what one logical call learns from its attempts.
-type callState struct {
-	// uncertain: an attempt may have reached the server without its
-	// outcome being known (a lost or cut answer, a timeout, a 5xx).
-	uncertain bool
-	// refused: the last attempt that reached the server got a definite
-	// refusal (definiteRefusal): had an earlier attempt under the same
-	// idempotency key been committed, it would have been replayed.
-	refused bool
-}
-
-// noOptions are the options of a call made without any.
-var noOptions callOptions
 
 // do runs the call, retrying per the policy, and returns its last answer.
 func (p *doer) do(ctx context.Context, c *call, req *http.Request) (*answer, error) {
