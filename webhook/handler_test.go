@@ -235,6 +235,7 @@ func TestHandler(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t)
 			req, keys := tc.build(t, f)
 			rec := httptest.NewRecorder()

@@ -53,6 +53,7 @@ func TestVerifyParts(t *testing.T) {
 		{"oversize", func(p *parts) { p.body = append(p.body, make([]byte, 64<<10)...) }, webhook.ErrTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			p := sign("https://hooks.example/upvest")
 			tc.edit(&p)
 			v := &webhook.Verifier{Keys: f.keys, Now: func() time.Time { return now }, MaxBodyBytes: 64 << 10}

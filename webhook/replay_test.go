@@ -94,6 +94,7 @@ func TestReplayWithTwinSignatureIsRefused(t *testing.T) {
 		{"v6 with nonce", webhook.TestSigner{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			tc.signer.Now = func() time.Time { return now }
 			rr := newReplayRig(t, tc.signer, 0)
 			if in := rr.req.Header.Get("Signature-Input"); strings.Contains(in, "nonce") == tc.signer.NoNonce {
@@ -141,6 +142,7 @@ func TestReplayRememberedWhileTheDeliveryVerifies(t *testing.T) {
 		{"validity shorter than the tolerance", 10 * time.Second, time.Minute, false, webhook.ErrTooOld},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			tol := tc.tolerance
 			if tol == 0 {
 				tol = webhook.DefaultTolerance

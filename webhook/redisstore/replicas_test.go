@@ -120,9 +120,9 @@ func (w *world) run(n int, outage func() (end func())) {
 			end := outage()
 			ended = make(chan struct{})
 			go func() {
+				defer close(ended) // also when end fails the test (it then ends this goroutine)
 				time.Sleep(1500 * time.Millisecond)
 				end()
-				close(ended)
 			}()
 		}
 		ev := accountGroupEvent()
@@ -172,6 +172,12 @@ func accountGroupEvent() map[string]any {
 	}
 }
 
+// The soaks below are not parallel. Run side by side (three redis-servers
+// fsyncing every write, three times 48 signers) beside the rest of the
+// suite on a loaded machine, a restarted Redis once did not answer for
+// 10 s and the restart soak once handled two events twice: outages longer
+// than the lease, beyond what the Handler promises.
+
 // TestReplicasHandleEachEventOnce: two replicas sharing one Redis receive
 // 200 events, each delivered three times across both at once, callbacks
 // failing at random on first tries: each event's callback succeeds exactly
@@ -180,7 +186,6 @@ func TestReplicasHandleEachEventOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long test: make test-long runs it")
 	}
-	t.Parallel()
 	srv := redistest.Start(t)
 	w := newWorld(t, srv, 2, 5*time.Second)
 	w.run(200, nil)
@@ -195,7 +200,6 @@ func TestRedisPausedMidRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long test: make test-long runs it")
 	}
-	t.Parallel()
 	srv := redistest.Start(t)
 	w := newWorld(t, srv, 2, 6*time.Second)
 	w.run(120, func() func() {
@@ -214,7 +218,6 @@ func TestRedisRestartedMidRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long test: make test-long runs it")
 	}
-	t.Parallel()
 	srv := redistest.Start(t)
 	w := newWorld(t, srv, 2, 6*time.Second)
 	w.run(120, srv.Down)
