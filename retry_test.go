@@ -166,8 +166,10 @@ func TestAttemptTimeout(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(groupJSON))
 	})
-	g, err := f.client(t, upvest.WithTimeout(time.Second)).GetAccountGroup(context.Background(), theGroup)
-	if err != nil || g.ID.String() != groupID || n.Load() != 2 {
-		t.Fatalf("%v after %d attempts", err, n.Load())
+	// The timeout stands for "the answer stalled": generous, so a loaded
+	// machine's slow attempt is not cut too (it would only add attempts).
+	g, err := f.client(t, upvest.WithTimeout(2*time.Second)).GetAccountGroup(context.Background(), theGroup)
+	if err != nil || g.ID.String() != groupID || n.Load() < 2 {
+		t.Fatalf("%v after %d attempts, want the stalled one cut and retried", err, n.Load())
 	}
 }
