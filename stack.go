@@ -1,7 +1,9 @@
 package upvest
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -66,6 +68,17 @@ func newStack(cfg Config, opts []Option) (*stack, error) {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	signer.Validity = o.validity
+	tel, err := newTelemetry(o.tracerProvider, o.meterProvider)
+	if err != nil {
+		return nil, fmt.Errorf("%w: OpenTelemetry instruments: %w", ErrConfig, err)
+	}
+	signer.OnClockOffset = func(old, new time.Duration) {
+		tel.offsetChanged()
+		if o.logger != nil {
+			o.logger.LogAttrs(context.Background(), slog.LevelDebug, "upvest clock offset learned from Date",
+				slog.Duration("old", old), slog.Duration("new", new))
+		}
+	}
 	var rt http.RoundTripper // nil: http.DefaultTransport
 	timeout := o.timeout
 	if cfg.HTTPClient != nil {
@@ -95,10 +108,6 @@ func newStack(cfg Config, opts []Option) (*stack, error) {
 		Sleep:         o.sleep,
 		Logger:        o.logger,
 		Telemetry:     middleware.Telemetry{TracerProvider: o.tracerProvider, MeterProvider: o.meterProvider},
-	}
-	tel, err := newTelemetry(o.tracerProvider, o.meterProvider)
-	if err != nil {
-		return nil, fmt.Errorf("%w: OpenTelemetry instruments: %w", ErrConfig, err)
 	}
 	d := &doer{
 		tel: tel,

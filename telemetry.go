@@ -49,6 +49,7 @@ type telemetry struct {
 	tracer   trace.Tracer
 	duration metric.Float64Histogram
 	retries  metric.Int64Counter
+	offsets  metric.Int64Counter
 	// sets caches the duration's attribute sets by durationKey: a few
 	// operations times a few outcomes, built once each.
 	sets *sync.Map
@@ -74,6 +75,10 @@ func newTelemetry(tp trace.TracerProvider, mp metric.MeterProvider) (telemetry, 
 			return t, err
 		}
 		if t.retries, err = m.Int64Counter("upvest.client.retries", metric.WithDescription("Retries of calls to Upvest, by reason.")); err != nil {
+			return t, err
+		}
+		if t.offsets, err = m.Int64Counter("upvest.client.clock_offset.changes",
+			metric.WithDescription("Changes of the clock offset learned from Upvest's Date header.")); err != nil {
 			return t, err
 		}
 		t.sets = new(sync.Map)
@@ -186,4 +191,11 @@ func endCall(span trace.Span, err error) {
 		span.SetStatus(codes.Error, errorKind(err))
 	}
 	span.End()
+}
+
+// offsetChanged counts a change of the learned clock offset.
+func (t *telemetry) offsetChanged() {
+	if t.offsets != nil {
+		t.offsets.Add(context.Background(), 1)
+	}
 }

@@ -60,6 +60,15 @@ type Signer struct {
 	// randomness, for ECDSA, is always crypto/rand.)
 	Rand io.Reader
 
+	// OnClockOffset, when set, is called each time the clock offset
+	// changes (see Transport), with the old and the new offset: package
+	// upvest logs it and counts it. Set it before first use.
+	OnClockOffset func(old, new time.Duration)
+
+	// offset is how far the server's clock is ahead of Now (negative:
+	// behind), in whole seconds as nanoseconds, learned from the Date of a
+	// refused request; created and expires follow it. Shared by copies.
+	offset *atomic.Int64
 	// cur holds the key in use. The cell is made by NewSigner and never
 	// replaced, so a copied Signer value rotates with its original and
 	// printing one does not race with Rotate.
@@ -98,7 +107,7 @@ func NewSigner(key crypto.Signer, keyID string) (*Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Signer{cur: new(atomic.Pointer[signingKey])}
+	s := &Signer{cur: new(atomic.Pointer[signingKey]), offset: new(atomic.Int64)}
 	s.cur.Store(k)
 	return s, nil
 }
@@ -198,6 +207,10 @@ func (s *Signer) Sign(req *http.Request, body []byte) error {
 	}
 	h := req.Header
 	created, expires := httpsig.Window(s.Now, s.Validity, DefaultValidity)
+	if s.offset != nil {
+		off := int64(time.Duration(s.offset.Load()) / time.Second)
+		created, expires = created+off, expires+off
+	}
 
 	var compArr [10]httpsig.Component
 	comps := append(compArr[:0], httpsig.Component{Name: "@method", Value: req.Method})
@@ -274,4 +287,40 @@ func (s Signer) LogValue() slog.Value {
 // MarshalJSON encodes the key id and the algorithm.
 func (s Signer) MarshalJSON() ([]byte, error) {
 	return json.Marshal(map[string]string{"key_id": s.KeyID(), "algorithm": s.Algorithm()})
+}
+
+// maxClockSkew is how far a server's Date may differ from the local clock
+// before the difference is taken for an offset. Date has one-second
+// resolution, and a clock kept by NTP stays far inside this.
+const maxClockSkew = 5 * time.Second
+
+// learnOffset reads the Date of an answer that refused a request: when it
+// differs from the local clock by more than maxClockSkew, and from the
+// offset in use by as much, that difference becomes the offset of every
+// later signature; a Date within maxClockSkew of the local clock resets a
+// learned offset to zero, so a right clock never keeps one. It reports
+// whether the offset changed.
+func (s *Signer) learnOffset(date string) bool {
+	if s == nil || s.offset == nil || date == "" {
+		return false
+	}
+	server, err := http.ParseTime(date)
+	if err != nil {
+		return false
+	}
+	skew := server.Sub(httpsig.Now(s.Now)).Truncate(time.Second)
+	if skew.Abs() <= maxClockSkew {
+		skew = 0
+	}
+	old := time.Duration(s.offset.Load())
+	if (skew - old).Abs() <= maxClockSkew {
+		return false
+	}
+	if !s.offset.CompareAndSwap(int64(old), int64(skew)) {
+		return true // another request learned it meanwhile: resend
+	}
+	if s.OnClockOffset != nil {
+		s.OnClockOffset(old, skew)
+	}
+	return true
 }

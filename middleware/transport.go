@@ -176,7 +176,8 @@ func (t *Transport) send(out *http.Request, body []byte) (*http.Response, error)
 	}
 	out.GetBody = nil
 	out.ContentLength = int64(len(body))
-	for attempt := 0; ; attempt++ {
+	var offsetLearned, tokenRenewed bool
+	for {
 		var token string
 		if scopes != nil {
 			var bearer []string
@@ -202,15 +203,25 @@ func (t *Transport) send(out *http.Request, body []byte) (*http.Response, error)
 		if err := refuseRedirect(out, resp); err != nil {
 			return nil, err
 		}
-		if resp.StatusCode != http.StatusUnauthorized || scopes == nil || attempt > 0 {
+		if resp.StatusCode != http.StatusUnauthorized {
 			return resp, nil
 		}
-		// The token was refused: expired or revoked. Drop it and try once
-		// more with a new token and a new signature, on a fresh request
-		// (the one sent may still be read by the connection's writer).
+		// Refused: a clock that is off (the answer's Date says by how
+		// much: learned once, the request is signed again), else an
+		// expired or revoked token (dropped, and the request sent once
+		// more with a new one). Either way on a fresh request: the one
+		// sent may still be read by the connection's writer.
+		switch {
+		case !offsetLearned && t.Signer.learnOffset(resp.Header.Get("Date")):
+			offsetLearned = true
+		case scopes != nil && !tokenRenewed:
+			tokenRenewed = true
+			t.Tokens.invalidate(key, token)
+		default:
+			return resp, nil
+		}
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
-		t.Tokens.invalidate(key, token)
 		out = out.Clone(ctx)
 		h = out.Header
 	}

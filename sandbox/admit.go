@@ -41,7 +41,7 @@ func (s *Sandbox) admitHead(w http.ResponseWriter, r *http.Request, route *route
 	case !known:
 		s.problem(w, r, http.StatusUnauthorized, "unauthorized", fmt.Sprintf("bearer token unknown, revoked, or expired more than %s ago", expiredTokenMemory))
 		return false
-	case !s.cfg.Now().Before(tok.expires):
+	case !s.now().Before(tok.expires):
 		s.problem(w, r, http.StatusUnauthorized, "unauthorized", "bearer token expired at "+tok.expires.UTC().Format(time.RFC3339))
 		return false
 	case !route.Allows(tok.scopes):
@@ -103,7 +103,7 @@ func (s *Sandbox) verifySignature(w http.ResponseWriter, r *http.Request, body [
 	if len(body) > 0 {
 		required = append(required, "content-type", "content-length", "content-digest")
 	}
-	now := s.cfg.Now()
+	now := s.now()
 	in, err := httpsig.VerifyRequest(r, body, &httpsig.Verification{
 		Style:             httpsig.V15,
 		Key:               s.auth.key,

@@ -34,6 +34,13 @@ type Faults struct {
 	// before its body is read (see the package documentation), once its
 	// body is in.
 	Latency time.Duration
+	// ClockOffset sets the sandbox's clock that far from its Config.Now
+	// (positive: ahead), as a server whose clock differs from the
+	// client's: signatures, tokens and the Date header of every answer
+	// follow it. Upvest checks a signature's created and expires against
+	// its own clock, so a client whose clock is off is refused 401 until
+	// it learns the offset from Date.
+	ClockOffset time.Duration
 }
 
 // faults draws the configured faults. It is safe for concurrent use.
@@ -58,6 +65,16 @@ func (fs *faults) set(f Faults) {
 
 // SetFaults replaces the fault configuration (and reseeds the draws).
 func (s *Sandbox) SetFaults(f Faults) { s.faults.set(f) }
+
+// clockOffset is the configured ClockOffset.
+func (fs *faults) clockOffset() time.Duration {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return fs.f.ClockOffset
+}
+
+// now is the sandbox's clock: Config.Now moved by the ClockOffset fault.
+func (s *Sandbox) now() time.Time { return s.cfg.Now().Add(s.faults.clockOffset()) }
 
 // wait sleeps the configured latency; false when ctx ended first.
 func (fs *faults) wait(ctx context.Context) bool {

@@ -33,6 +33,9 @@ type rig struct {
 	tamper func(*http.Request) *http.Request
 	twice  bool   // send each request twice, return the second answer
 	bearer string // when set, sent as the token instead of a fetched one
+	// noDate drops the answers' Date, so the client cannot learn a clock
+	// offset from it and a refusal for the signature's window is seen.
+	noDate bool
 	user   uuid.UUID
 }
 
@@ -56,7 +59,11 @@ func (r *rig) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body.Close()
 		req.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	return http.DefaultTransport.RoundTrip(req)
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err == nil && r.noDate {
+		resp.Header.Del("Date")
+	}
+	return resp, err
 }
 
 func newRig(t *testing.T, cfg sandbox.Config) *rig {
@@ -187,11 +194,11 @@ func TestSandboxRefusals(t *testing.T) {
 			return context.Background()
 		}, "GET", false, 401, "valid for too long: expires - created is 1h0m0s, the sandbox accepts at most 1m0s"},
 		{"expired", func(r *rig) context.Context {
-			r.signer.Now = func() time.Time { return time.Now().Add(-time.Minute) }
+			r.signer.Now, r.noDate = func() time.Time { return time.Now().Add(-time.Minute) }, true
 			return context.Background()
 		}, "GET", false, 401, "signature expired: expires="},
 		{"created in the future", func(r *rig) context.Context {
-			r.signer.Now = func() time.Time { return time.Now().Add(time.Minute) }
+			r.signer.Now, r.noDate = func() time.Time { return time.Now().Add(time.Minute) }, true
 			return context.Background()
 		}, "GET", false, 401, "ahead of the server clock"},
 		{"replayed nonce", func(r *rig) context.Context {

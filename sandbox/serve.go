@@ -48,6 +48,8 @@ func (s *Sandbox) listen() error {
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rid := uuid.NewString()
 	w.Header().Set("Upvest-Request-Id", rid)
+	// Dated by the sandbox's own clock (net/http would use the real one).
+	w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
 	r = r.WithContext(context.WithValue(r.Context(), ctxRequestID, rid))
 	path := r.URL.EscapedPath()
 	route := routes.Lookup(r.Method, path)

@@ -83,7 +83,7 @@ func (a *api) RequestToken(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.Sort(scopes)
 	scopes = slices.Compact(scopes)
-	access := s.auth.issue(scopes, s.cfg.Now())
+	access := s.auth.issue(scopes, s.now())
 	writeJSON(w, http.StatusOK, map[string]any{
 		"access_token": access, "expires_in": int(s.cfg.TokenTTL / time.Second), "token_type": "bearer", "scope": strings.Join(scopes, " "),
 	})

@@ -29,6 +29,7 @@ type sandboxOpts struct {
 	rateLimited, serverErrors, lostAnswers float64
 	retryAfter, users                      int
 	latency, approvalDelay, closingDelay   time.Duration
+	clockOffset                            time.Duration
 	verbose                                bool
 }
 
@@ -49,6 +50,7 @@ func sandboxFlags() (*flag.FlagSet, *sandboxOpts) {
 	fs.Float64Var(&o.serverErrors, "server-errors", 0, "`SHARE` (0 to 1) of calls answered 500, 503 or 504 before any effect")
 	fs.Float64Var(&o.lostAnswers, "lost-answers", 0, "`SHARE` (0 to 1) of successful creates whose answer is lost: created, then the connection closed")
 	fs.DurationVar(&o.latency, "latency", 0, "delay every answer by `DURATION`")
+	fs.DurationVar(&o.clockOffset, "clock-offset", 0, "run the sandbox's clock `DURATION` ahead (negative: behind) of this machine's, as a server whose clock differs from the client's")
 	fs.DurationVar(&o.approvalDelay, "approval-delay", 0, "how long a new group stays PENDING_APPROVAL, a `DURATION` (default 0: ACTIVE at once)")
 	fs.DurationVar(&o.closingDelay, "closing-delay", 0, "how long a group stays CLOSING once its closure is asked, a `DURATION` (default 0: CLOSED at once)")
 	fs.Uint64Var(&o.seed, "seed", 0, "seed of the fault draws: the same `N` and calls give the same faults")
@@ -116,7 +118,7 @@ func (o *sandboxOpts) config(secret string, stderr io.Writer) sandbox.Config {
 
 func (o *sandboxOpts) faults() sandbox.Faults {
 	return sandbox.Faults{Seed: o.seed, RateLimited: o.rateLimited, RetryAfter: o.retryAfter,
-		ServerErrors: o.serverErrors, LostAnswers: o.lostAnswers, Latency: o.latency}
+		ServerErrors: o.serverErrors, LostAnswers: o.lostAnswers, Latency: o.latency, ClockOffset: o.clockOffset}
 }
 
 // describe tells the faults in a sentence, "" when there are none.
@@ -138,6 +140,9 @@ func (o *sandboxOpts) describe() string {
 	}
 	if o.latency > 0 {
 		parts = append(parts, "every answer delayed "+o.latency.String())
+	}
+	if o.clockOffset != 0 {
+		parts = append(parts, "the clock "+o.clockOffset.String()+" off this machine's")
 	}
 	if len(parts) == 0 {
 		return ""

@@ -205,13 +205,13 @@ func TestSandboxFaultFlags(t *testing.T) {
 	t.Parallel()
 	fs, f := sandboxFlags()
 	if err := fs.Parse([]string{"--seed", "7", "--rate-limited", "0.3", "--retry-after", "2", "--server-errors", "0.1",
-		"--lost-answers", "0.2", "--latency", "150ms", "--subscribe", "http://127.0.0.1:9000/a", "--subscribe", "https://hooks.example.com/b"}); err != nil {
+		"--lost-answers", "0.2", "--latency", "150ms", "--clock-offset", "-10m", "--subscribe", "http://127.0.0.1:9000/a", "--subscribe", "https://hooks.example.com/b"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.check(); err != nil {
 		t.Fatal(err)
 	}
-	want := sandbox.Faults{Seed: 7, RateLimited: 0.3, RetryAfter: 2, ServerErrors: 0.1, LostAnswers: 0.2, Latency: 150 * time.Millisecond}
+	want := sandbox.Faults{Seed: 7, RateLimited: 0.3, RetryAfter: 2, ServerErrors: 0.1, LostAnswers: 0.2, Latency: 150 * time.Millisecond, ClockOffset: -10 * time.Minute}
 	if got := f.faults(); !sameFaults(got, want) {
 		t.Fatalf("faults %+v, want %+v", got, want)
 	}
@@ -237,5 +237,5 @@ func TestSandboxFaultFlags(t *testing.T) {
 
 func sameFaults(a, b sandbox.Faults) bool {
 	return a.Seed == b.Seed && a.RateLimited == b.RateLimited && a.RetryAfter == b.RetryAfter && a.ServerErrors == b.ServerErrors &&
-		a.LostAnswers == b.LostAnswers && a.Latency == b.Latency && slices.Equal(a.ServerErrorStatuses, b.ServerErrorStatuses)
+		a.LostAnswers == b.LostAnswers && a.Latency == b.Latency && a.ClockOffset == b.ClockOffset && slices.Equal(a.ServerErrorStatuses, b.ServerErrorStatuses)
 }
