@@ -30,7 +30,7 @@ func TestLearnOffset(t *testing.T) {
 		{"not a date", false, 0},
 		{date(10 * time.Minute), true, 10 * time.Minute},
 		{date(10*time.Minute + 2*time.Second), false, 10 * time.Minute}, // already learned: the 401 is another matter
-		{date(0), true, 0}, // the clock was set right
+		{date(0), true, 0},                                              // the clock was set right
 	}
 	for i, st := range steps {
 		if got := s.learnOffset(st.date); got != st.learned || time.Duration(s.offset.Load()) != st.offset {
