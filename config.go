@@ -73,6 +73,7 @@ type options struct {
 	validity  time.Duration
 	maxBody   int64
 	strict    bool
+	limiter   RateLimiter
 	sleep     func(ctxDone <-chan struct{}, d time.Duration) bool
 	now       func() time.Time
 

@@ -38,6 +38,7 @@ type doer struct {
 	sleep    func(done <-chan struct{}, d time.Duration) bool
 	now      func() time.Time
 	strict   bool // WithStrictResponses
+	limiter  RateLimiter
 	// secretForms are the client secret's encodings, scrubbed from the
 	// bodies errors keep.
 	secretForms []string
@@ -116,6 +117,11 @@ func (p *doer) do(ctx context.Context, c *call, req *http.Request) (*answer, err
 	// Creates are retried because they carry one key on every attempt.
 	retryable := c.op.Op.Method != http.MethodPost || c.key != ""
 	for attempt := 1; ; attempt++ {
+		if p.limiter != nil {
+			if err := p.permit(ctx, c, attempt); err != nil {
+				return nil, err
+			}
+		}
 		ans, err := p.attempt(ctx, c, req, attempt, timeout)
 		c.attempts = attempt
 		if info != nil {
@@ -138,8 +144,12 @@ func (p *doer) do(ctx context.Context, c *call, req *http.Request) (*answer, err
 		case retryable && retryableStatus(ans.status):
 			kind = strconv.Itoa(ans.status)
 			wait, reason = policy.backoff(attempt), http.StatusText(ans.status)
-			if ra, ok := retryafter.Header(ans.header, p.now()); ok {
+			ra, ok := retryafter.Header(ans.header, p.now())
+			if ok {
 				wait = min(ra, policy.MaxRetryAfter)
+			}
+			if p.limiter != nil {
+				p.throttled(ctx, ans, wait, ok)
 			}
 		default:
 			return ans, nil

@@ -114,7 +114,7 @@ func newStack(cfg Config, opts []Option) (*stack, error) {
 		rt: &middleware.Transport{Base: rt, Signer: signer, ClientID: cfg.ClientID, UserAgent: ua, Tokens: tokens, BaseURL: base,
 			Propagator: o.propagator},
 		basePath: base.Path,
-		policy:   o.retry, timeout: timeout, maxBody: o.maxBody, logger: o.logger, sleep: o.sleep, now: o.now, strict: o.strict,
+		policy:   o.retry, timeout: timeout, maxBody: o.maxBody, logger: o.logger, sleep: o.sleep, now: o.now, strict: o.strict, limiter: o.limiter,
 		secretForms: redact.Forms(cfg.ClientID, cfg.ClientSecret),
 	}
 	return &stack{base: base, signer: signer, doer: d, headers: middleware.HeadersEditor(cfg.ClientID, ua)}, nil
