@@ -37,7 +37,7 @@ func (a *app) parseID(fs *flag.FlagSet, args []string) (uuid.UUID, int) {
 }
 
 func (a *app) getGroup(args []string) int {
-	fs, creds := a.apiFlags()
+	fs, creds := a.groupFlags()
 	id, code := a.parseID(fs, args)
 	if code != proceed {
 		return code
@@ -55,7 +55,7 @@ type closed struct {
 // When that read fails the close still happened: the status printed is
 // CLOSING, what an accepted close starts, and the failure goes to stderr.
 func (a *app) closeGroup(args []string) int {
-	fs, creds := a.apiFlags()
+	fs, creds := a.groupFlags()
 	id, code := a.parseID(fs, args)
 	if code != proceed {
 		return code
@@ -75,7 +75,7 @@ func (a *app) closeGroup(args []string) int {
 }
 
 func (a *app) createGroup(args []string) int {
-	fs, creds := a.apiFlags()
+	fs, creds := a.groupFlags()
 	userID := fs.String("user-id", "", "the owner's user id, a `UUID` (required)")
 	typ := fs.String("type", "", "the group's `TYPE`, "+names(gen.AccountGroupTypeValues())+" (required)")
 	key := fs.String("idempotency-key", "", "repeat a create safely: the `UUID` a failed create named (or your own)")
@@ -117,7 +117,7 @@ func (a *app) createGroup(args []string) int {
 }
 
 func (a *app) waitGroup(args []string) int {
-	fs, creds := a.apiFlags()
+	fs, creds := a.groupFlags()
 	var statuses statusList
 	fs.Var(&statuses, "status", "a `STATUS` to wait for, repeated for several: "+names(gen.AccountGroupStatusValues())+" (required)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this `DURATION`")
@@ -197,7 +197,7 @@ type listing struct {
 // list parses a list command (a user id when arg names it, and the list
 // flags) and prints one page, or every page as one array.
 func (a *app) list(args []string, arg string, l listing) int {
-	fs, creds := a.apiFlags()
+	fs, creds := a.groupFlags()
 	limit := fs.Int("limit", 0, "page size, `N` from 1 to 1000 (default: the API's, 100)")
 	offset := fs.Int("offset", 0, "where the page starts, `N` ≥ 0")
 	order := fs.String("order", "", "`ORDER` by creation: ASC or DESC")
@@ -253,6 +253,7 @@ func (a *app) call(creds *credentials, f func(*upvest.Client) (any, error)) int 
 	if err != nil {
 		return a.fail(err)
 	}
+	defer creds.close()
 	v, err := f(c)
 	if err != nil {
 		return a.fail(err)

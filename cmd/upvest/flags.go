@@ -25,6 +25,8 @@ type credentials struct {
 	clientSecretFile, passphraseFile                            string
 	verbose                                                     bool
 	fs                                                          *flag.FlagSet // where they are registered
+	budget                                                      *budget       // the account-group commands' rate limit, or nil
+	close                                                       func()        // closes what newClient opened
 }
 
 // credentialFlags are the flags register defines; usage lists them apart.
@@ -119,6 +121,14 @@ func (a *app) newClient(c *credentials, hc *http.Client, userAgent string) (*upv
 		return nil, fmt.Errorf("reading the signing key (--private-key-file, UPVEST_PRIVATE_KEY_FILE): %w", err)
 	}
 	opts := []upvest.Option{upvest.WithUserAgent(userAgent)}
+	c.close = func() {}
+	if c.budget != nil {
+		limit, closer, err := c.budget.options(c.clientID)
+		if err != nil {
+			return nil, err
+		}
+		opts, c.close = append(opts, limit...), closer
+	}
 	if c.verbose {
 		opts = append(opts, upvest.WithLogger(attemptLogger(a.stderr)))
 	}
@@ -126,6 +136,9 @@ func (a *app) newClient(c *credentials, hc *http.Client, userAgent string) (*upv
 		BaseURL: cmp.Or(c.baseURL, upvest.SandboxURL), ClientID: c.clientID, ClientSecret: c.clientSecret, KeyID: c.keyID,
 		PrivateKeyPEM: pemBytes, PrivateKeyPassphrase: []byte(c.passphrase), HTTPClient: hc,
 	}, opts...)
+	if err != nil {
+		c.close()
+	}
 	var keyErr *middleware.KeyError
 	switch {
 	case errors.Is(err, middleware.ErrPassphraseRequired):

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/time/rate"
+
+	"github.com/upvest-go/upvest"
+	"github.com/upvest-go/upvest/ratelimit/redisrate"
+)
+
+// budget is the account-group commands' share of the tenant's rate limit:
+// --rate-limit alone keeps this process to it, with --redis every process
+// using that Redis and client id shares it.
+type budget struct {
+	rate            float64
+	burst, replicas int
+	redisURL        string
+}
+
+// groupFlags returns the account-group command's flag set with the
+// credentials and the rate budget.
+func (a *app) groupFlags() (*flag.FlagSet, *credentials) {
+	fs, creds := a.apiFlags()
+	b := &budget{}
+	fs.Float64Var(&b.rate, "rate-limit", 0, "send at most `N` requests per second under this client id (default: no limit)")
+	fs.IntVar(&b.burst, "rate-burst", 1, "with --rate-limit, let up to `N` requests go at once after a quiet spell")
+	fs.StringVar(&b.redisURL, "redis", a.env(redisEnv), "with --rate-limit, share it through the Redis at `URL` with every process using the same client id: redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…, "+redisEnv)
+	fs.IntVar(&b.replicas, "replicas", 1, "with --redis, how many processes share the limit: while Redis is out of reach each keeps to the limit divided by `N`")
+	creds.budget = b
+	return fs, creds
+}
+
+// options returns the client options for b, and a function that closes
+// what they opened.
+func (b *budget) options(clientID string) ([]upvest.Option, func(), error) {
+	switch {
+	case b.rate < 0 || b.burst < 1 || b.replicas < 1:
+		return nil, nil, usageErr("--rate-limit must be ≥ 0, --rate-burst and --replicas ≥ 1")
+	case b.rate == 0:
+		return nil, func() {}, nil
+	case b.redisURL == "":
+		return []upvest.Option{upvest.WithRateLimiter(rate.NewLimiter(rate.Limit(b.rate), b.burst))}, func() {}, nil
+	}
+	u, err := url.Parse(b.redisURL)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		return nil, nil, usageErr("--redis wants redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…")
+	}
+	o, err := redis.ParseURL(b.redisURL)
+	if err != nil {
+		return nil, nil, usageErr("--redis wants redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…")
+	}
+	o.DialerRetries, o.MaxRetries = 1, -1
+	rdb := redis.NewClient(o)
+	// redisrate counts whole requests per period: a fractional rate is
+	// kept per minute.
+	perMinute := int(b.rate * 60)
+	l, err := redisrate.New(redisrate.Config{Client: rdb, Key: clientID, Rate: perMinute, Period: time.Minute, Burst: b.burst, Replicas: b.replicas})
+	if err != nil {
+		rdb.Close()
+		return nil, nil, usageErr(fmt.Sprintf("--rate-limit: %v", err))
+	}
+	return []upvest.Option{upvest.WithRateLimiter(l)}, func() { rdb.Close() }, nil
+}
