@@ -1,5 +1,5 @@
 // Package sandbox is an in-process imitation of the Upvest Investment API's
-// account groups, built on the server interfaces generated from the same
+// account groups, served by the server handler generated from the same
 // OpenAPI document as the client, for testing services without Upvest
 // credentials (stripe-mock is the model).
 //
