@@ -91,8 +91,9 @@ func (s *Sandbox) noOperation(w http.ResponseWriter, r *http.Request) {
 	s.problem(w, r, http.StatusNotFound, "not_found", "no operation "+r.Method+" "+r.URL.Path+" in the API")
 }
 
-// admit is the middleware of every operation: it admits what it can before
-// the body (admitHead), reads the bounded body, verifies the signature,
+// admit is the middleware of every operation: it draws the call from its
+// client id's TenantRate budget (not for the token exchange), admits what
+// it can before the body (admitHead), reads the bounded body, verifies the signature,
 // then waits the latency and draws the configured faults before next, the
 // operation's method. The generated wrapper parses the parameters before
 // its middleware runs; paramError admits the call before refusing one, so
@@ -108,6 +109,9 @@ func (s *Sandbox) admit(next http.Handler) http.Handler {
 			// A refusal before the body closes the connection rather than
 			// reading the rest.
 			w.Header().Set("Connection", "close")
+		}
+		if route.Secured() && s.tenantRateLimited(w, r) {
+			return // counted before any check; the token exchange is not
 		}
 		if !s.admitHead(w, r, route) {
 			return
