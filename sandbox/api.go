@@ -16,18 +16,24 @@ import (
 )
 
 // api implements the generated server interface over the sandbox's state:
-// ServeHTTP routes each request once (internal/routes), admits it (auth.go)
-// and calls the generated wrapper of its operation, which parses the
-// parameters and calls these methods. RequestToken is in auth.go,
+// the generated handler routes each request (router.go), its wrapper
+// parses the parameters, the middleware admits the call (admit) and then
+// these methods run. RequestToken is in auth.go,
 // GetWebhookVerifyKeys in webhooks.go.
 type api struct{ s *Sandbox }
 
 var _ gen.ServerInterface = (*api)(nil)
 
-// paramError answers a parameter the generated wrapper could not parse: 404
-// for a malformed id in a path (no such resource; the document lists no 400
-// for the operations on one group), 400 otherwise.
+// paramError answers a parameter the generated wrapper could not parse,
+// once the call is admitted (the wrapper parses before its middleware runs,
+// and a call that would be refused is refused first): 404 for a malformed
+// id in a path (no such resource; the document lists no 400 for the
+// operations on one group), 400 otherwise.
 func (s *Sandbox) paramError(w http.ResponseWriter, r *http.Request, err error) {
+	s.admit(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.refuseParam(w, r, err) })).ServeHTTP(w, r)
+}
+
+func (s *Sandbox) refuseParam(w http.ResponseWriter, r *http.Request, err error) {
 	var ipf *gen.InvalidParamFormatError
 	if errors.As(err, &ipf) && ipf.ParamName == "account_group_id" {
 		s.problem(w, r, http.StatusNotFound, "not_found", "account_group_id is not a UUID: "+err.Error())

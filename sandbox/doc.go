@@ -1,5 +1,5 @@
 // Package sandbox is an in-process imitation of the Upvest Investment API's
-// account groups, built on the server interfaces generated from the same
+// account groups, served by the server handler generated from the same
 // OpenAPI document as the client, for testing services without Upvest
 // credentials (stripe-mock is the model).
 //
@@ -77,6 +77,9 @@
 // The latency fault waits once the body is in and the signature is
 // verified, so neither the read timeout nor the signature's expiry cuts it.
 //
-// It also injects faults on demand (deterministic with a seed) and delivers
-// signed webhooks to subscribers (see Subscription).
+// It also injects faults on demand (deterministic with a seed), among them
+// a per-tenant rate limit as Upvest's (Faults.TenantRate: each client id's
+// API calls, not its token requests, above the rate answered 429 without a
+// Retry-After), and delivers signed webhooks to subscribers (see
+// Subscription).
 package sandbox

@@ -21,3 +21,10 @@ func PendingTimers(s *Sandbox) int {
 func Connections(s *Sandbox) (open, peak int) {
 	return int(s.ln.open.Load()), int(s.ln.peak.Load())
 }
+
+// TenantBudgets reports how many client ids' rate budgets s keeps.
+func TenantBudgets(s *Sandbox) int {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	return len(s.faults.tenants)
+}

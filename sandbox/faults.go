@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/upvest-go/upvest/internal/clock"
 )
 
@@ -41,13 +43,32 @@ type Faults struct {
 	// its own clock, so a client whose clock is off is refused 401 until
 	// it learns the offset from Date.
 	ClockOffset time.Duration
+	// TenantRate, when positive, limits the API calls of each client id
+	// (the upvest-client-id header) to this many per second, as Upvest
+	// limits each client: a call above it is answered 429 with a
+	// problem+json and, as on Upvest, no Retry-After (RetryAfter is for
+	// the RateLimited share only). Token requests (POST /auth/token) are
+	// not counted, as the client's limiter draws no permit for them. A
+	// call is counted as soon as it reaches an operation, before any check:
+	// refused calls count too (a client's retries spend its budget), and a
+	// client id the sandbox does not know has a budget of its own (401s
+	// within it, 429s above). Each client id's budget is a token bucket
+	// (golang.org/x/time/rate) on the sandbox's clock; SetFaults starts
+	// them all afresh.
+	TenantRate float64
+	// TenantBurst is how many calls a client id may make at once, the
+	// bucket's size; 0 (or less) means one second's worth of TenantRate,
+	// rounded up, at least 1.
+	TenantBurst int
 }
 
 // faults draws the configured faults. It is safe for concurrent use.
 type faults struct {
-	mu  sync.Mutex
-	f   Faults
-	rng *mathrand.Rand
+	mu      sync.Mutex
+	f       Faults
+	rng     *mathrand.Rand
+	tenants map[string]*rate.Limiter // client id → its TenantRate budget
+	sweepAt time.Time                // when tenants is next swept
 }
 
 func newFaults(f Faults) *faults {
@@ -60,6 +81,7 @@ func (fs *faults) set(f Faults) {
 	fs.mu.Lock()
 	fs.f = f
 	fs.rng = mathrand.New(mathrand.NewPCG(f.Seed, f.Seed^0x9e3779b97f4a7c15))
+	fs.tenants, fs.sweepAt = map[string]*rate.Limiter{}, time.Time{}
 	fs.mu.Unlock()
 }
 

@@ -16,7 +16,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/upvest-go/upvest"
-	"github.com/upvest-go/upvest/gen"
 	"github.com/upvest-go/upvest/middleware"
 )
 
@@ -36,7 +35,7 @@ type Sandbox struct {
 	store  *store
 	faults *faults
 	hooks  *hooks
-	ops    map[string]http.HandlerFunc // operation id → its generated wrapper
+	router *router
 
 	srv       *http.Server
 	ln        *limitListener // Start's, or nil
@@ -58,21 +57,9 @@ func New(cfg Config) (*Sandbox, error) {
 		return nil, err
 	}
 	s := &Sandbox{cfg: cfg, auth: newAuth(cfg, clientID, secret), store: newStore(cfg.Now), faults: newFaults(cfg.Faults), hooks: h}
-	wrapper := &gen.ServerInterfaceWrapper{Handler: &api{s}, ErrorHandlerFunc: s.paramError}
-	s.ops = map[string]http.HandlerFunc{
-		"listAccountGroups":     wrapper.ListAccountGroups,
-		"createAccountGroup":    wrapper.CreateAccountGroup,
-		"closeAccountGroup":     wrapper.CloseAccountGroup,
-		"getAccountGroup":       wrapper.GetAccountGroup,
-		"requestToken":          wrapper.RequestToken,
-		"getWebhookVerifyKeys":  wrapper.GetWebhookVerifyKeys,
-		"listUserAccountGroups": wrapper.ListUserAccountGroups,
-	}
-	for _, op := range gen.Operations {
-		if s.ops[op.ID] == nil {
-			h.close()
-			return nil, fmt.Errorf("sandbox: operation %s (%s %s) of the API document has no handler", op.ID, op.Method, op.Path)
-		}
+	if s.router, err = s.newRouter(); err != nil {
+		h.close()
+		return nil, err
 	}
 	return s, nil
 }

@@ -8,12 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
-	"strings"
 
 	"github.com/google/uuid"
-
-	"github.com/upvest-go/upvest/internal/routes"
 )
 
 // maxRequestBody bounds request bodies: the API's are well under 1 KiB (a
@@ -41,43 +37,20 @@ func (s *Sandbox) listen() error {
 	return nil
 }
 
-// ServeHTTP answers one request: it finds the operation, admits what it
-// can before the body (admitHead), reads the bounded body, verifies the
-// signature, then waits the latency, draws the configured faults and hands
-// the call to the operation's generated wrapper.
+// ServeHTTP answers one request: it gives it a request id and the
+// sandbox's Date, then hands it to the router, the generated handler, which
+// admits it (admit) and calls its operation.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rid := uuid.NewString()
 	w.Header().Set("Upvest-Request-Id", rid)
 	// Dated by the sandbox's own clock (net/http would use the real one).
 	w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
 	r = r.WithContext(context.WithValue(r.Context(), ctxRequestID, rid))
-	path := r.URL.EscapedPath()
-	route := routes.Lookup(r.Method, path)
-	if route == nil {
-		s.problem(w, r, http.StatusNotFound, "not_found", "no operation "+r.Method+" "+r.URL.Path+" in the API")
+	if !serves(r) {
+		s.noOperation(w, r)
 		return
 	}
-	if r.ContentLength != 0 {
-		// A refusal before the body closes the connection rather than
-		// reading the rest.
-		w.Header().Set("Connection", "close")
-	}
-	if !s.admitHead(w, r, route) {
-		return
-	}
-	w.Header().Del("Connection")
-	body, ok := s.readBody(w, r)
-	if !ok {
-		return
-	}
-	// The signature is judged as it arrived; the latency fault waits only
-	// now that the body is in (before, the read timeout would cut the
-	// body's read short).
-	if !s.verifySignature(w, r, body) || !s.faults.wait(r.Context()) || s.injectFault(w, r) {
-		return
-	}
-	setPathValues(r, route.Op.Path, path)
-	s.ops[route.Op.ID](w, r)
+	s.router.mux.ServeHTTP(w, r)
 }
 
 // readBody reads r's body, refusing one over maxRequestBody (from its
@@ -110,22 +83,4 @@ func (s *Sandbox) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	return body, true
-}
-
-// setPathValues sets r's path values for the {name} segments of template,
-// unescaped from the request's path.
-func setPathValues(r *http.Request, template, path string) {
-	if !strings.Contains(template, "{") {
-		return
-	}
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	for i, t := range strings.Split(strings.Trim(template, "/"), "/") {
-		if i < len(segs) && strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-			v, err := url.PathUnescape(segs[i])
-			if err != nil {
-				v = segs[i]
-			}
-			r.SetPathValue(t[1:len(t)-1], v)
-		}
-	}
 }
