@@ -98,4 +98,3 @@ func throttledSandbox(t *testing.T) (*throttled, *fleet.Counter) {
 	return &throttled{cfg: upvest.Config{BaseURL: hs.URL, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
 		KeyID: creds.KeyID, PrivateKeyPEM: creds.PrivateKeyPEM}}, counter
 }
-
