@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -74,11 +75,13 @@ func main() {
 	ideal := time.Duration(float64(*replicas**calls-*burst) / float64(*rate) * float64(time.Second))
 	fmt.Printf("%d replicas × %d workers × %d list calls, tenant %d/s (burst %d), ideal %.2fs\n",
 		*replicas, *workers, *calls, *rate, *burst, ideal.Seconds())
-	fmt.Printf("%-8s %5s %7s %9s %6s %7s %8s %11s\n", "budget", "ok", "failed", "requests", "429", "429 %", "wall", "wall/ideal")
+	fmt.Printf("%-8s %5s %7s %9s %6s %7s %8s %11s %15s\n", "budget", "ok", "failed", "requests", "429", "429 %", "wall", "wall/ideal", "redis cmds/call")
 	for _, shared := range []bool{false, true} {
+		before := redisCommands(addr)
 		res, requests, throttled, wall := measure(dir, map[bool]string{true: addr}[shared])
-		fmt.Printf("%-8s %5d %7d %9d %6d %6.1f%% %7.2fs %11.2f\n", map[bool]string{false: "alone", true: "shared"}[shared],
-			res.OK, res.Failed, requests, throttled, 100*float64(throttled)/float64(max(requests, 1)), wall.Seconds(), wall.Seconds()/ideal.Seconds())
+		cmds := float64(redisCommands(addr)-before) / float64(max(res.OK+res.Failed, 1))
+		fmt.Printf("%-8s %5d %7d %9d %6d %6.1f%% %7.2fs %11.2f %15.1f\n", map[bool]string{false: "alone", true: "shared"}[shared],
+			res.OK, res.Failed, requests, throttled, 100*float64(throttled)/float64(max(requests, 1)), wall.Seconds(), wall.Seconds()/ideal.Seconds(), cmds)
 	}
 }
 
@@ -163,6 +166,23 @@ func runChild(spec string) {
 	}
 	res := fleet.Replica(context.Background(), c, r.Workers, r.Calls)
 	_ = json.NewEncoder(os.Stdout).Encode(res)
+}
+
+// redisCommands is how many commands the Redis at addr has processed.
+func redisCommands(addr string) int64 {
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	defer rdb.Close()
+	info, err := rdb.Info(context.Background(), "stats").Result()
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, line := range strings.Split(info, "\r\n") {
+		if v, ok := strings.CutPrefix(line, "total_commands_processed:"); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	return 0
 }
 
 // startRedis starts redis-server on a free loopback port, without

@@ -2,9 +2,10 @@ package redisrate
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
-	"github.com/go-redis/redis_rate/v10"
 	"go.opentelemetry.io/otel/metric"
 	"golang.org/x/time/rate"
 )
@@ -14,11 +15,10 @@ import (
 // New; it is safe for concurrent use.
 type Limiter struct {
 	cfg       Config
-	gcra      *redis_rate.Limiter
-	limit     redis_rate.Limit
-	gcraKey   string
+	keys      []string // the TAT's and the pause's, in one hash slot
+	interval  float64  // seconds between permits
+	tolerance float64  // the burst's: (Burst-1) intervals early, plus one
 	pauseKey  string
-	turn      chan struct{} // one waiter per process asks Redis at a time
 	local     *rate.Limiter // the fall-back while Redis is out of reach
 	state     outage
 	fallbacks metric.Int64Counter
@@ -31,15 +31,17 @@ func New(cfg Config) (*Limiter, error) {
 	if err != nil {
 		return nil, err
 	}
-	perSecond := float64(cfg.Rate) / cfg.Period.Seconds() / float64(cfg.Replicas)
+	interval := cfg.Period.Seconds() / float64(cfg.Rate)
+	// The keys share a hash tag, so the script may touch both on a
+	// Cluster.
+	tag := KeyPrefix + "{" + cfg.Key + "}:"
 	l := &Limiter{
-		cfg:      cfg,
-		gcra:     redis_rate.NewLimiter(cfg.Client),
-		limit:    redis_rate.Limit{Rate: cfg.Rate, Burst: cfg.Burst, Period: cfg.Period},
-		gcraKey:  KeyPrefix + cfg.Key,
-		pauseKey: KeyPrefix + "pause:" + cfg.Key,
-		turn:     make(chan struct{}, 1),
-		local:    rate.NewLimiter(rate.Limit(perSecond), max(1, cfg.Burst/cfg.Replicas)),
+		cfg:       cfg,
+		keys:      []string{tag + "tat", tag + "pause"},
+		interval:  interval,
+		tolerance: interval * float64(cfg.Burst),
+		pauseKey:  tag + "pause",
+		local:     rate.NewLimiter(rate.Limit(1/interval/float64(cfg.Replicas)), max(1, cfg.Burst/cfg.Replicas)),
 	}
 	if err := l.instruments(); err != nil {
 		return nil, err
@@ -48,62 +50,56 @@ func New(cfg Config) (*Limiter, error) {
 }
 
 // Wait blocks until the fleet's budget has a permit for one request, or
-// ctx ends (its error is returned). A pause written by any replica's
-// Throttled is waited out first. While Redis is out of reach the permit
-// comes from the per-process fall-back; Wait never fails for Redis.
+// ctx ends (its error is returned; a permit that would come after ctx's
+// deadline is not taken, and the error wraps context.DeadlineExceeded).
+// Its one Redis round trip reserves the next free slot, after any pause a
+// replica's Throttled wrote; a slot reserved by a Wait whose ctx is
+// canceled before it comes goes unused. While Redis is out of reach the
+// permit comes from the per-process fall-back: Wait never fails for Redis.
 func (l *Limiter) Wait(ctx context.Context) error {
-	select {
-	case l.turn <- struct{}{}:
-	case <-ctx.Done():
+	if err := sleep(ctx, l.state.pausedFor(time.Now())); err != nil {
+		return err
+	}
+	if l.state.down(time.Now()) {
+		return l.fallBack(ctx)
+	}
+	wait, err := l.reserve(ctx)
+	switch {
+	case ctx.Err() != nil:
 		return ctx.Err()
-	}
-	defer func() { <-l.turn }()
-	for {
-		if err := sleep(ctx, l.state.pausedFor(time.Now())); err != nil {
-			return err
-		}
-		if l.state.down(time.Now()) {
-			return l.fallBack(ctx)
-		}
-		wait, err := l.ask(ctx)
-		switch {
-		case ctx.Err() != nil:
-			return ctx.Err()
-		case err != nil:
-			l.lost(err)
-			continue
-		case wait == 0:
-			l.back()
-			return nil
-		}
+	case errors.Is(err, errTooLate):
 		l.back()
-		if err := sleep(ctx, wait); err != nil {
-			return err
-		}
+		return err
+	case err != nil:
+		l.lost(err)
+		return l.fallBack(ctx)
 	}
+	l.back()
+	return sleep(ctx, wait)
 }
 
-// ask makes the round trips of one try: the fleet's pause, then, when
-// there is none, the GCRA. It returns how long to wait before trying
-// again, 0 when a permit was taken.
-func (l *Limiter) ask(ctx context.Context) (time.Duration, error) {
-	ctx, cancel := context.WithTimeout(ctx, l.cfg.Timeout)
+var errTooLate = fmt.Errorf("redisrate: the next permit comes after the context's deadline: %w", context.DeadlineExceeded)
+
+// reserve runs the script: one round trip, bounded by Config.Timeout.
+func (l *Limiter) reserve(ctx context.Context) (time.Duration, error) {
+	maxWait := -1.0
+	if deadline, ok := ctx.Deadline(); ok {
+		maxWait = time.Until(deadline).Seconds()
+	}
+	rctx, cancel := context.WithTimeout(ctx, l.cfg.Timeout)
 	defer cancel()
-	paused, err := l.cfg.Client.PTTL(ctx, l.pauseKey).Result()
+	res, err := reserve.Run(rctx, l.cfg.Client, l.keys, l.interval, l.tolerance, maxWait).Int64Slice()
 	if err != nil {
 		return 0, err
 	}
-	if paused > 0 {
-		return paused, nil
+	if len(res) != 2 {
+		return 0, fmt.Errorf("redisrate: the script answered %d values", len(res))
 	}
-	res, err := l.gcra.Allow(ctx, l.gcraKey, l.limit)
-	if err != nil {
-		return 0, err
+	wait := time.Duration(res[1]) * time.Microsecond
+	if res[0] == 0 {
+		return wait, errTooLate
 	}
-	if res.Allowed > 0 {
-		return 0, nil
-	}
-	return max(res.RetryAfter, time.Millisecond), nil
+	return wait, nil
 }
 
 // sleep waits d, or until ctx ends.

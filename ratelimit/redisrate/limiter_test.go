@@ -98,13 +98,13 @@ func TestOneThrottledPausesTheFleet(t *testing.T) {
 	if got := permits(b); got != 0 {
 		t.Fatalf("a replica got %d permits while the fleet was paused", got)
 	}
-	ttl := rdb.PTTL(context.Background(), redisrate.KeyPrefix+"pause:t").Val()
+	ttl := rdb.PTTL(context.Background(), redisrate.KeyPrefix+"{t}:pause").Val()
 	// A second 429 does not push the pause out.
 	b.Throttled(context.Background(), time.Hour)
-	if again := rdb.PTTL(context.Background(), redisrate.KeyPrefix+"pause:t").Val(); ttl < 59*time.Second || again > ttl {
+	if again := rdb.PTTL(context.Background(), redisrate.KeyPrefix+"{t}:pause").Val(); ttl < 59*time.Second || again > ttl {
 		t.Fatalf("pause %v, then %v after a second 429; want about a minute, not extended", ttl, again)
 	}
-	rdb.Del(context.Background(), redisrate.KeyPrefix+"pause:t")
+	rdb.Del(context.Background(), redisrate.KeyPrefix+"{t}:pause")
 	// The pause drew no permits: the budget is whole once it ends. (A
 	// third replica: a and b keep their own records of the pauses they
 	// wrote, for when Redis is out of reach.)
