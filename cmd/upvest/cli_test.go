@@ -84,7 +84,7 @@ func TestHelpEverywhere(t *testing.T) {
 		{[]string{"webhooks", "keys"}, []string{"JWKS", "--jwks-file", "--verbose"}},
 		{[]string{"contract"}, []string{"contract check"}},
 		{[]string{"contract", "check"}, []string{"--strict", "--write", "--user-id"}},
-		{[]string{"sandbox"}, []string{"--addr", "--key-file", "--client-id", "--key-id", "--users", "--subscribe", "--rate-limited", "--retry-after", "--server-errors", "--lost-answers", "--latency", "--seed", "--approval-delay", "--closing-delay"}},
+		{[]string{"sandbox"}, []string{"--addr", "--key-file", "--client-id", "--key-id", "--users", "--subscribe", "--rate-limited", "--retry-after", "--server-errors", "--lost-answers", "--latency", "--seed", "--approval-delay", "--closing-delay", "--tenant-rate", "--tenant-burst"}},
 		{[]string{"demo"}, nil},
 	} {
 		name := strings.Join(append([]string{"upvest"}, tc.path...), " ")
@@ -190,6 +190,11 @@ func TestValidationNamesTheWrongFlag(t *testing.T) {
 		{[]string{"sandbox", "--lost-answers", "2"}, "--lost-answers", "0 to 1"},
 		{[]string{"sandbox", "--latency", "-1s"}, "--latency", "-1s"},
 		{[]string{"sandbox", "--retry-after", "-1"}, "--retry-after", "-1"},
+		{[]string{"sandbox", "--tenant-rate", "-1"}, "--tenant-rate", "-1"},
+		{[]string{"sandbox", "--tenant-rate", "NaN"}, "--tenant-rate", "NaN"},
+		{[]string{"sandbox", "--tenant-rate", "+Inf"}, "--tenant-rate", "+Inf"},
+		{[]string{"sandbox", "--tenant-burst", "-2"}, "--tenant-burst", "-2"},
+		{[]string{"sandbox", "--tenant-burst", "many"}, "--tenant-burst", `"many"`},
 		{[]string{"sandbox", "--seed", "x"}, "--seed", `"x"`},
 		{[]string{"sandbox", "--approval-delay", "-1s"}, "--approval-delay", "-1s"},
 		{[]string{"sandbox", "--closing-delay", "-1s"}, "--closing-delay", "-1s"},

@@ -16,7 +16,8 @@
 //	upvest sandbox [--addr 127.0.0.1:8080] [--key-file FILE] [--client-id ID]
 //	       [--key-id ID] [--users N] [--subscribe URL]…
 //	       [--rate-limited SHARE [--retry-after S]] [--server-errors SHARE]
-//	       [--lost-answers SHARE] [--latency D] [--seed N]
+//	       [--lost-answers SHARE] [--tenant-rate N [--tenant-burst N]]
+//	       [--latency D] [--seed N]
 //	       [--approval-delay D] [--closing-delay D]
 //	upvest demo
 //	upvest help [COMMAND…] | upvest COMMAND --help

@@ -27,7 +27,8 @@ type sandboxOpts struct {
 	subscribe                              urlList
 	seed                                   uint64
 	rateLimited, serverErrors, lostAnswers float64
-	retryAfter, users                      int
+	tenantRate                             float64
+	retryAfter, users, tenantBurst         int
 	latency, approvalDelay, closingDelay   time.Duration
 	clockOffset                            time.Duration
 	verbose                                bool
@@ -49,6 +50,8 @@ func sandboxFlags() (*flag.FlagSet, *sandboxOpts) {
 	fs.IntVar(&o.retryAfter, "retry-after", 0, "with those 429s, a Retry-After of `SECONDS`")
 	fs.Float64Var(&o.serverErrors, "server-errors", 0, "`SHARE` (0 to 1) of calls answered 500, 503 or 504 before any effect")
 	fs.Float64Var(&o.lostAnswers, "lost-answers", 0, "`SHARE` (0 to 1) of successful creates whose answer is lost: created, then the connection closed")
+	fs.Float64Var(&o.tenantRate, "tenant-rate", 0, "limit each client id's API calls (not its token requests) to `N` per second; above it a 429 without Retry-After, as Upvest's per-client limit (default 0: no limit)")
+	fs.IntVar(&o.tenantBurst, "tenant-burst", 0, "how many calls a client id may make at once under --tenant-rate, `N` (default 0: a second's worth of the rate, rounded up)")
 	fs.DurationVar(&o.latency, "latency", 0, "delay every answer by `DURATION`")
 	fs.DurationVar(&o.clockOffset, "clock-offset", 0, "run the sandbox's clock `DURATION` ahead (negative: behind) of this machine's, as a server whose clock differs from the client's")
 	fs.DurationVar(&o.approvalDelay, "approval-delay", 0, "how long a new group stays PENDING_APPROVAL, a `DURATION` (default 0: ACTIVE at once)")
@@ -79,6 +82,12 @@ func (o *sandboxOpts) check() error {
 	}
 	if o.retryAfter < 0 {
 		return usageErr(fmt.Sprintf("--retry-after must be 0 or more seconds, not %d", o.retryAfter))
+	}
+	if math.IsNaN(o.tenantRate) || math.IsInf(o.tenantRate, 0) || o.tenantRate < 0 {
+		return usageErr(fmt.Sprintf("--tenant-rate must be 0 (no limit) or more calls per second, not %v", o.tenantRate))
+	}
+	if o.tenantBurst < 0 {
+		return usageErr(fmt.Sprintf("--tenant-burst must be 0 (a second's worth of the rate) or more calls, not %d", o.tenantBurst))
 	}
 	for _, d := range []struct {
 		flag string
@@ -118,7 +127,8 @@ func (o *sandboxOpts) config(secret string, stderr io.Writer) sandbox.Config {
 
 func (o *sandboxOpts) faults() sandbox.Faults {
 	return sandbox.Faults{Seed: o.seed, RateLimited: o.rateLimited, RetryAfter: o.retryAfter,
-		ServerErrors: o.serverErrors, LostAnswers: o.lostAnswers, Latency: o.latency, ClockOffset: o.clockOffset}
+		ServerErrors: o.serverErrors, LostAnswers: o.lostAnswers, Latency: o.latency, ClockOffset: o.clockOffset,
+		TenantRate: o.tenantRate, TenantBurst: o.tenantBurst}
 }
 
 // describe tells the faults in a sentence, "" when there are none.
@@ -137,6 +147,13 @@ func (o *sandboxOpts) describe() string {
 	}
 	if o.lostAnswers > 0 {
 		parts = append(parts, pct(o.lostAnswers)+" of successful creates losing their answer")
+	}
+	if o.tenantRate > 0 {
+		burst := ""
+		if o.tenantBurst > 0 {
+			burst = fmt.Sprintf("burst %d, ", o.tenantBurst)
+		}
+		parts = append(parts, fmt.Sprintf("API calls limited to %g/s per client id (%s429 without Retry-After)", o.tenantRate, burst))
 	}
 	if o.latency > 0 {
 		parts = append(parts, "every answer delayed "+o.latency.String())

@@ -205,18 +205,22 @@ func TestSandboxFaultFlags(t *testing.T) {
 	t.Parallel()
 	fs, f := sandboxFlags()
 	if err := fs.Parse([]string{"--seed", "7", "--rate-limited", "0.3", "--retry-after", "2", "--server-errors", "0.1",
-		"--lost-answers", "0.2", "--latency", "150ms", "--clock-offset", "-10m", "--subscribe", "http://127.0.0.1:9000/a", "--subscribe", "https://hooks.example.com/b"}); err != nil {
+		"--lost-answers", "0.2", "--latency", "150ms", "--clock-offset", "-10m", "--tenant-rate", "2.5", "--tenant-burst", "4", "--subscribe", "http://127.0.0.1:9000/a", "--subscribe", "https://hooks.example.com/b"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.check(); err != nil {
 		t.Fatal(err)
 	}
-	want := sandbox.Faults{Seed: 7, RateLimited: 0.3, RetryAfter: 2, ServerErrors: 0.1, LostAnswers: 0.2, Latency: 150 * time.Millisecond, ClockOffset: -10 * time.Minute}
+	want := sandbox.Faults{Seed: 7, RateLimited: 0.3, RetryAfter: 2, ServerErrors: 0.1, LostAnswers: 0.2, Latency: 150 * time.Millisecond, ClockOffset: -10 * time.Minute,
+		TenantRate: 2.5, TenantBurst: 4}
 	if got := f.faults(); !sameFaults(got, want) {
 		t.Fatalf("faults %+v, want %+v", got, want)
 	}
 	if !slices.Equal(f.subscribe, []string{"http://127.0.0.1:9000/a", "https://hooks.example.com/b"}) {
 		t.Fatalf("subscribe %v", f.subscribe)
+	}
+	if d := f.describe(); !strings.Contains(d, "API calls limited to 2.5/s per client id (burst 4, 429 without Retry-After)") {
+		t.Errorf("describe: %q", d)
 	}
 
 	// Every call 429 (the token request included): exit 1 naming the
@@ -235,7 +239,27 @@ func TestSandboxFaultFlags(t *testing.T) {
 	}
 }
 
+// --tenant-rate reaches the running sandbox: a client id's first call
+// passes, the next (and its retries) are 429 until the budget refills; the
+// token request draws nothing from it.
+func TestSandboxTenantRateFlag(t *testing.T) {
+	t.Parallel()
+	s := startSandbox(t, "--addr", "127.0.0.1:0", "--tenant-rate", "0.001", "--tenant-burst", "1")
+	if !strings.Contains(s.out.String(), "Faults: API calls limited to 0.001/s per client id (burst 1, 429 without Retry-After); seed 0.") {
+		t.Errorf("the banner does not tell the limit: %q", s.out.String())
+	}
+	w := &world{env: s.env}
+	if code, _, errOut := w.run(t, "account-groups", "list"); code != 0 {
+		t.Fatalf("first call: exit %d, %q", code, errOut)
+	}
+	code, _, errOut := w.run(t, "account-groups", "list")
+	if code != 1 || !strings.Contains(errOut, "HTTP 429") || !strings.Contains(errOut, "rate limit") {
+		t.Fatalf("second call: exit %d, %q", code, errOut)
+	}
+}
+
 func sameFaults(a, b sandbox.Faults) bool {
 	return a.Seed == b.Seed && a.RateLimited == b.RateLimited && a.RetryAfter == b.RetryAfter && a.ServerErrors == b.ServerErrors &&
-		a.LostAnswers == b.LostAnswers && a.Latency == b.Latency && a.ClockOffset == b.ClockOffset && slices.Equal(a.ServerErrorStatuses, b.ServerErrorStatuses)
+		a.LostAnswers == b.LostAnswers && a.Latency == b.Latency && a.ClockOffset == b.ClockOffset &&
+		a.TenantRate == b.TenantRate && a.TenantBurst == b.TenantBurst && slices.Equal(a.ServerErrorStatuses, b.ServerErrorStatuses)
 }
