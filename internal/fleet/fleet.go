@@ -22,11 +22,15 @@ type Result struct {
 	Attempts   int // requests sent, retries included
 	Elapsed    time.Duration
 	FirstError string // the first failed call's error, for the report
+	// RedisRoundTrips is what the replica's limiter sent to Redis, when
+	// the measurement counts it.
+	RedisRoundTrips int
 }
 
 // Add sums r and o; the elapsed time is the longer one.
 func (r Result) Add(o Result) Result {
 	r.OK, r.Failed, r.Attempts = r.OK+o.OK, r.Failed+o.Failed, r.Attempts+o.Attempts
+	r.RedisRoundTrips += o.RedisRoundTrips
 	r.Elapsed = max(r.Elapsed, o.Elapsed)
 	if r.FirstError == "" {
 		r.FirstError = o.FirstError
