@@ -16,7 +16,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/upvest-go/upvest/openapi"
 )
@@ -75,7 +74,7 @@ type Options struct {
 type Validator struct {
 	mode      Mode
 	doc       *openapi3.T
-	router    routers.Router
+	ops       map[opKey]*routers.Route // the document's operations
 	base      *url.URL
 	issued    bool
 	maxBody   int64
@@ -108,13 +107,8 @@ func New(opts Options) (*Validator, error) {
 	}
 	doc.Servers = nil // match on method and path only
 	closeObjects(doc)
-	// Examples were checked above, before the schemas were closed.
-	router, err := legacy.NewRouter(doc, openapi3.DisableExamplesValidation())
-	if err != nil {
-		return nil, fmt.Errorf("contracttest: routing the document: %w", err)
-	}
 	v := &Validator{
-		mode: opts.Mode, doc: doc, router: router, issued: opts.IssuedTokensOnly,
+		mode: opts.Mode, doc: doc, ops: operations(doc), issued: opts.IssuedTokensOnly,
 		maxBody: opts.MaxBodyBytes, tokens: map[string][]string{},
 		schemaOpt: []openapi3.SchemaValidationOption{
 			openapi3.WithStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(uuidPattern)),
@@ -257,13 +251,8 @@ func (v *Validator) check(c *checker, ex Exchange) {
 	if view.Header == nil {
 		view.Header = http.Header{}
 	}
-	route, params, err := v.router.FindRoute(view)
-	if err != nil {
-		msg := "no operation " + req.Method + " " + view.URL.Path + " in the document"
-		var re *routers.RouteError
-		if errors.As(err, &re) && re.Reason == routers.ErrMethodNotAllowed.Error() {
-			msg = "the document has no " + req.Method + " " + view.URL.Path
-		}
+	route, params, msg := v.findRoute(req.Method, view.URL.Path)
+	if route == nil {
 		c.add(Finding{Kind: KindRoute, Part: PartRoute, Message: msg})
 		return
 	}
