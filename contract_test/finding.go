@@ -163,3 +163,8 @@ func (r Result) filter(s Severity) []Finding {
 	}
 	return out
 }
+
+// stamp gives f the result's operation, method, path and status.
+func (r *Result) stamp(f *Finding) {
+	f.Operation, f.Method, f.Path, f.Status = r.Operation, r.Method, r.Path, r.Status
+}
