@@ -77,14 +77,17 @@ type captureWriter struct {
 	hijacked bool
 }
 
+// Header is the buffered response's header.
 func (c *captureWriter) Header() http.Header { return c.header }
 
+// WriteHeader keeps the first final status; informational ones are dropped.
 func (c *captureWriter) WriteHeader(status int) {
 	if c.status == 0 && status >= 200 {
 		c.status = status
 	}
 }
 
+// Write buffers p, the status then 200 unless one was written.
 func (c *captureWriter) Write(p []byte) (int, error) {
 	if c.status == 0 {
 		c.status = http.StatusOK

@@ -28,12 +28,14 @@ func (v *Validator) RoundTripper(base http.RoundTripper, report func(Result)) ht
 	return &roundTripper{v: v, base: base, report: report}
 }
 
+// roundTripper is what Validator.RoundTripper returns.
 type roundTripper struct {
 	v      *Validator
 	base   http.RoundTripper
 	report func(Result)
 }
 
+// RoundTrip sends req through base and reports the checked exchange.
 func (rt *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !rt.v.ours(req) {
 		return rt.base.RoundTrip(req)
@@ -80,4 +82,5 @@ func (rt *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 // errReader fails every Read with err.
 type errReader struct{ err error }
 
+// Read returns e.err.
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
