@@ -11,10 +11,15 @@
 //
 // # What is checked
 //
-// A Validator checks one exchange at a time (Check) and returns findings:
-// the operation, where (request or response; status, a header, a query or
-// path parameter, the body), a JSON pointer into the body, the offending
-// value and a Kind. For a request: the operation exists, its parameters and
+// A Validator checks one exchange at a time (Check) and returns findings.
+// It matches the request to an operation with the module's one table of
+// operations (internal/routes, compiled from gen.Operations, which
+// internal/tablegen writes from the document), the same table the client
+// and the sandbox use, then hands kin-openapi that operation of the loaded
+// document and the path's parameters. A finding names the operation,
+// where (request or response; status, a header, a query or path
+// parameter, the body), a JSON pointer into the body, the offending value
+// and a Kind. For a request: the operation exists, its parameters and
 // transport headers (signature, signature-input, upvest-client-id,
 // idempotency-key, …) have their documented shapes, a bearer token is there
 // (and, when this Validator saw the token endpoint issue it, holds the scopes
@@ -70,4 +75,30 @@
 //
 // Report to a testing.TB only while its test runs: close clients and
 // servers using an adapter before the test returns.
+//
+// # Files
+//
+// Loading: validator.go holds Options and New, which builds a Validator;
+// document.go loads and validates the document and closes its object
+// schemas; mode.go holds Mode and the one rule of Tolerant mode.
+//
+// Checking: route.go matches a request to an operation; check.go holds
+// Exchange, Check (the request) and the checker that collects and
+// finishes findings; response.go checks the answer; schema.go checks a
+// document against a component schema (CheckSchema).
+//
+// Tokens: token.go authenticates bearer tokens and learns the ones the
+// token endpoint issues.
+//
+// Findings: finding.go holds Finding, Kind, Part, Severity and Result;
+// convert.go turns kin-openapi's request, parameter and header errors into
+// findings, convert_body.go its body and schema errors; render.go renders
+// values shortened.
+//
+// Scrubbing: scrub.go keeps secrets out of findings (which headers are
+// public, which body names are secret, the exchange's secrets, scrub).
+//
+// Adapters: roundtripper.go and handler.go are the two adapters; limit.go
+// bounds the bodies they read; report.go reports to a testing.TB (ReportTo,
+// Transport, Handler); recorder.go keeps Results (Recorder).
 package contracttest

@@ -5,7 +5,8 @@ import (
 	"strings"
 )
 
-// Severity says whether a finding breaks the contract.
+// Severity says whether a finding breaks the contract. The zero Severity
+// is Violation; which one a finding gets depends on the Validator's Mode.
 type Severity int
 
 const (
@@ -17,6 +18,7 @@ const (
 	Drift
 )
 
+// String returns "violation" or "drift".
 func (s Severity) String() string {
 	if s == Drift {
 		return "drift"
@@ -72,10 +74,13 @@ const (
 	PartBody   Part = "body"
 )
 
-// Finding is one deviation from the document.
+// Finding is one deviation from the document: a plain value, safe to copy
+// and to share once made.
 type Finding struct {
+	// Severity is Violation or, in Tolerant mode, Drift.
 	Severity Severity
-	Kind     Kind
+	// Kind is what is wrong.
+	Kind Kind
 	// Operation is the operationId; empty when the request matches none.
 	Operation string
 	// Method and Path are the request's, as sent.
@@ -138,13 +143,16 @@ func oneLine(s string) string {
 	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
 }
 
-// Result is the outcome of checking one exchange.
+// Result is the outcome of checking one exchange; the zero Result has no
+// findings. Its methods only read it.
 type Result struct {
 	// Operation is the operationId; empty when the request matches none.
-	Operation    string
+	Operation string
+	// Method and Path are the request's, as sent.
 	Method, Path string
 	// Status is the response's status; 0 when there was no response.
-	Status   int
+	Status int
+	// Findings are the deviations, in the order Check gives.
 	Findings []Finding
 }
 
@@ -162,4 +170,9 @@ func (r Result) filter(s Severity) []Finding {
 		}
 	}
 	return out
+}
+
+// stamp gives f the result's operation, method, path and status.
+func (r *Result) stamp(f *Finding) {
+	f.Operation, f.Method, f.Path, f.Status = r.Operation, r.Method, r.Path, r.Status
 }

@@ -2,7 +2,8 @@
 // (gen.Operations, which internal/tablegen writes from openapi/), so the
 // client knows which scopes a call needs and the sandbox which it demands.
 // The table is compiled once; lookups allocate nothing and are safe for
-// concurrent use.
+// concurrent use. Route.Params extracts a matched path's parameters (for
+// contracttest, which hands them to kin-openapi).
 package routes
 
 import (
@@ -12,7 +13,10 @@ import (
 	"github.com/upvest-go/upvest/gen"
 )
 
-// Route is one compiled operation.
+// Route is one compiled operation. Routes come from Lookup and FromContext
+// and are shared: read them, never modify them; their methods are safe for
+// concurrent use. The zero Route is not useful (it matches the empty method
+// with any path).
 type Route struct {
 	// Op is the operation as generated from the document.
 	Op gen.Operation
@@ -22,6 +26,8 @@ type Route struct {
 	Key string
 
 	segments []string // "" matches any one non-empty segment
+	params   []string // the parameter's name at a "" segment, else ""
+	nparams  int      // how many of segments are parameters
 }
 
 // Secured reports whether the operation needs a bearer token.
@@ -34,10 +40,13 @@ func compile(ops []gen.Operation) []Route {
 	for _, op := range ops {
 		r := Route{Op: op}
 		for _, seg := range strings.Split(strings.Trim(op.Path, "/"), "/") {
+			name := ""
 			if strings.HasPrefix(seg, "{") {
-				seg = ""
+				name, seg = strings.TrimSuffix(seg[1:], "}"), ""
+				r.nparams++
 			}
 			r.segments = append(r.segments, seg)
+			r.params = append(r.params, name)
 		}
 		if len(op.Scopes) > 0 {
 			r.Scopes = op.Scopes[0]
@@ -49,9 +58,13 @@ func compile(ops []gen.Operation) []Route {
 }
 
 func (r *Route) match(method, path string) bool {
-	if method != r.Op.Method {
-		return false
-	}
+	return method == r.Op.Method && r.matchPath(path, nil)
+}
+
+// matchPath reports whether path fits the route's segments. When values is
+// not nil, it stores each parameter's segment in it under the parameter's
+// name as it goes, so values holds partial results when matchPath fails.
+func (r *Route) matchPath(path string, values map[string]string) bool {
 	path = strings.Trim(path, "/")
 	for i, seg := range r.segments {
 		var cur string
@@ -61,6 +74,9 @@ func (r *Route) match(method, path string) bool {
 		}
 		if i == len(r.segments)-1 && path != "" {
 			return false
+		}
+		if values != nil && seg == "" {
+			values[r.params[i]] = cur
 		}
 	}
 	return true
@@ -75,6 +91,24 @@ func Lookup(method, path string) *Route {
 		}
 	}
 	return nil
+}
+
+// Params returns the values of the route's path parameters in path (as
+// given to Lookup: relative to the API's base, without query), keyed by the
+// names in Op.Path's {name} segments. Each value is path's segment as it
+// stands: nothing is unescaped. It returns nil when path does not fit the
+// route (its method is not checked) and an empty, non-nil map when the
+// route has no parameters. It allocates only the map, sized to fit. The
+// caller owns the map; Params is safe for concurrent use.
+func (r *Route) Params(path string) map[string]string {
+	if !r.matchPath(path, nil) {
+		return nil
+	}
+	values := make(map[string]string, r.nparams)
+	if r.nparams > 0 {
+		r.matchPath(path, values)
+	}
+	return values
 }
 
 // Allows reports whether a token with scopes may call the route: it holds
