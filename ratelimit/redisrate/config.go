@@ -7,17 +7,19 @@
 //	})
 //	client, err := upvest.New(cfg, upvest.WithRateLimiter(limiter))
 //
-// Permits come from GCRA (generic cell rate algorithm) as
-// github.com/go-redis/redis_rate implements it, on Redis's own clock, so
-// the replicas' clocks do not matter. Within a process one waiter at a
-// time asks Redis; the others queue behind it, so a busy process costs
-// Redis two round trips per permit (the pause check and the GCRA), not one
-// per waiter per refusal.
+// Permits come from GCRA (the generic cell rate algorithm) run as a
+// reservation in one Lua script on Redis's own clock, so the replicas'
+// clocks do not matter: each Wait takes the budget's next free slot in one
+// round trip and sleeps until it comes. Waiters queue in Redis rather than
+// poll it. github.com/go-redis/redis_rate, the obvious choice, only
+// answers "allowed or retry after", so every refused waiter asks again:
+// measured with four processes (BENCHMARKS.md) that cost 20.6 Redis
+// commands per call against 5.2 here (1.1 round trips).
 //
 // A 429 that reaches any replica pauses all of them: the Limiter is an
 // upvest.Throttler, and on Throttled it writes a short pause to Redis
 // (the answer's Retry-After, else Config.Pause) that every replica's Wait
-// checks before it asks for a permit.
+// reservation honours: the budget restarts empty when the pause ends.
 //
 // When Redis cannot be reached no call fails for it: the Limiter falls back
 // to a per-process limiter of Rate/Replicas, logs one WARN per outage, counts
@@ -79,8 +81,8 @@ type Config struct {
 // ErrConfig reports a Config that cannot work.
 var ErrConfig = errors.New("redisrate: invalid configuration")
 
-// KeyPrefix starts every key a Limiter writes; redis_rate adds "rate:"
-// before the GCRA's own.
+// KeyPrefix starts every key a Limiter writes: KeyPrefix+"{"+Key+"}:tat"
+// and ":pause", in one hash slot.
 const KeyPrefix = "upvest:"
 
 func (c Config) withDefaults() (Config, error) {
