@@ -8,6 +8,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/upvest-go/upvest/internal/redistest"
+	"github.com/upvest-go/upvest/ratelimit/redisrate"
 )
 
 // TestRateLimitFlags: --rate-limit with --redis (from the variable the
@@ -20,7 +21,7 @@ func TestRateLimitFlags(t *testing.T) {
 	w.env[redisEnv] = "redis://" + srv.Addr + "/0"
 	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr})
 	defer rdb.Close()
-	key := "rate:upvest:" + w.env["UPVEST_CLIENT_ID"]
+	key := redisrate.KeyPrefix + "{" + w.env["UPVEST_CLIENT_ID"] + "}:tat"
 	if code, _, stderr := w.run(t, "account-groups", "list", "--rate-limit", "50"); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
