@@ -140,17 +140,6 @@ func (c *Client) page(ctx context.Context, cl *call, resp *http.Response, err er
 	return &AccountGroupPage{Meta: *p.Meta, Data: p.Data}, nil
 }
 
-// WithIdempotencyKey makes the create use key instead of a new random one:
-// pass the key a failed create's error names (IdempotencyKeyOf) to repeat
-// it, and Upvest answers with the original result instead of creating a
-// second group. The key must match Upvest's published pattern (a UUID of
-// version 0 to 5, variant 0, 8, 9, a or b; the dashes may be left out), else the
-// create fails with ErrInvalidArgument before anything is sent. It cannot
-// be combined with WithIdempotencyReference.
-func WithIdempotencyKey(key string) CallOption {
-	return func(o *callOptions) { o.key, o.keySet = key, true }
-}
-
 // CreateAccountGroup creates an account group of type typ for the user. Every
 // attempt of the call, retries after a lost answer included, carries the same
 // idempotency key, so at most one group is created.

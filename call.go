@@ -2,6 +2,8 @@ package upvest
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"net/url"
 
 	"go.opentelemetry.io/otel/trace"
@@ -60,3 +62,44 @@ type callState struct {
 
 // noOptions are the options of a call made without any.
 var noOptions callOptions
+
+// callFacts point at what each facade error (*APIError, *ResponseError,
+// *CallError) records of its call beside its own fields, so the code that
+// fills them in once the call is over treats the three alike.
+type callFacts struct {
+	attempts *int
+	key      *string
+	mayHave  *bool
+	body     *[]byte // nil for a *CallError: no answer
+	// unsettled is what the answer itself says of a create: a 409 (the key
+	// in use by a create under way) or a 2xx that could not be read.
+	unsettled bool
+}
+
+// factual is a facade error.
+type factual interface {
+	error
+	facts() callFacts
+}
+
+func (e *APIError) facts() callFacts {
+	return callFacts{&e.Attempts, &e.IdempotencyKey, &e.mayHave, &e.Body, e.StatusCode == http.StatusConflict}
+}
+
+func (e *ResponseError) facts() callFacts {
+	return callFacts{&e.Attempts, &e.IdempotencyKey, &e.mayHave, &e.Body, e.StatusCode/100 == 2}
+}
+
+func (e *CallError) facts() callFacts {
+	return callFacts{&e.Attempts, &e.IdempotencyKey, &e.mayHave, nil, false}
+}
+
+// factsOf returns the facts of the facade error err is or wraps (the
+// outermost), or false.
+func factsOf(err error) (callFacts, bool) {
+	var f factual
+	if errors.As(err, &f) {
+		return f.facts(), true
+	}
+	return callFacts{}, false
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/upvest-go/upvest/middleware"
 )
 
 // CallOption changes one call: its attempt timeout, its retry policy, the
@@ -82,4 +84,60 @@ func callOptionsFor(create bool, opts []CallOption) (*callOptions, error) {
 		return nil, fmt.Errorf("%w: WithAttemptTimeout needs a positive duration, got %v", ErrInvalidArgument, o.timeout)
 	}
 	return &o, nil
+}
+
+// WithIdempotencyKey makes the create use key instead of a new random one:
+// pass the key a failed create's error names (IdempotencyKeyOf) to repeat
+// it, and Upvest answers with the original result instead of creating a
+// second group. The key must match Upvest's published pattern (a UUID of
+// version 0 to 5, variant 0, 8, 9, a or b; the dashes may be left out), else the
+// create fails with ErrInvalidArgument before anything is sent. It cannot
+// be combined with WithIdempotencyReference.
+func WithIdempotencyKey(key string) CallOption {
+	return func(o *callOptions) { o.key, o.keySet = key, true }
+}
+
+// resolve returns the idempotency key the create's options choose: the
+// reference's, the caller's (checked), or a new random one.
+func (o *callOptions) resolve(clientID string) (string, error) {
+	switch {
+	case o.keySet && o.refSet:
+		return "", fmt.Errorf("%w: WithIdempotencyKey and WithIdempotencyReference cannot be combined", ErrInvalidArgument)
+	case o.refSet && o.ref == "":
+		return "", fmt.Errorf("%w: the idempotency reference is empty", ErrInvalidArgument)
+	case o.refSet:
+		return IdempotencyKeyFor(clientID, o.ref), nil
+	case o.keySet:
+		if err := middleware.CheckIdempotencyKey(o.key); err != nil {
+			return "", fmt.Errorf("%w: %w", ErrInvalidArgument, err)
+		}
+		return o.key, nil
+	}
+	return middleware.NewIdempotencyKey(), nil
+}
+
+// WithIdempotencyReference derives the create's idempotency key from ref,
+// the caller's own identifier of this create (an order id; a customer id
+// and a purpose), as IdempotencyKeyFor(client id, ref). A process that dies
+// mid-create and starts again with the same reference sends the same key,
+// so it cannot create twice within Upvest's replay window (at least 24 h).
+// A reference must name one create: reused with another user or type,
+// Upvest refuses the create (422). It cannot be combined with
+// WithIdempotencyKey; an empty ref is an ErrInvalidArgument.
+func WithIdempotencyReference(ref string) CallOption {
+	return func(o *callOptions) { o.ref, o.refSet = ref, true }
+}
+
+// settleOptions are the options of the read that settles a close: the
+// close's own timeout and retry policy, not its response info.
+func (c *Client) settleOptions(o *callOptions) []CallOption {
+	var out []CallOption
+	if o.timeoutOK {
+		out = append(out, WithAttemptTimeout(o.timeout))
+	}
+	if o.policy != nil {
+		p := *o.policy
+		out = append(out, func(x *callOptions) { x.policy = &p })
+	}
+	return out
 }

@@ -3,9 +3,6 @@ package upvest
 import (
 	"crypto"
 	"fmt"
-	"net"
-	"net/url"
-	"strings"
 
 	"github.com/upvest-go/upvest/gen"
 	"github.com/upvest-go/upvest/middleware"
@@ -72,20 +69,6 @@ func GeneratedClientOptions(cfg Config, opts ...Option) ([]gen.ClientOption, err
 	return s.clientOptions(), nil
 }
 
-// settleOptions are the options of the read that settles a close: the
-// close's own timeout and retry policy, not its response info.
-func (c *Client) settleOptions(o *callOptions) []CallOption {
-	var out []CallOption
-	if o.timeoutOK {
-		out = append(out, WithAttemptTimeout(o.timeout))
-	}
-	if o.policy != nil {
-		p := *o.policy
-		out = append(out, func(x *callOptions) { x.policy = &p })
-	}
-	return out
-}
-
 // RotateSigningKey makes signer, under keyID (the id Upvest gave its
 // uploaded public key), the key of every attempt that starts after it
 // returns: attempts under way finish with the old key, so a live client
@@ -107,60 +90,3 @@ func (c *Client) RotateSigningKey(signer crypto.Signer, keyID string) error {
 // gen's ParseXResponse functions decode them. GeneratedClientOptions
 // builds a generated client of your own with the same stack.
 func (c *Client) Generated() *gen.Client { return c.gen }
-
-// missingFields names the required fields cfg lacks, in a fixed order, as
-// "A, B and C are required" (or "A is required"); "" when none is missing.
-func missingFields(cfg Config, haveKey bool) string {
-	var names []string
-	for _, f := range []struct {
-		name    string
-		missing bool
-	}{
-		{"BaseURL (SandboxURL or LiveURL)", cfg.BaseURL == ""},
-		{"ClientID", cfg.ClientID == ""},
-		{"ClientSecret", cfg.ClientSecret == ""},
-		{"KeyID", cfg.KeyID == ""},
-		{"PrivateKeyPEM (or Signer)", !haveKey && len(cfg.PrivateKeyPEM) == 0},
-	} {
-		if f.missing {
-			names = append(names, f.name)
-		}
-	}
-	switch len(names) {
-	case 0:
-		return ""
-	case 1:
-		return names[0] + " is required"
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + " are required"
-}
-
-// checkBaseURL requires https, except for loopback hosts, and refuses user
-// info, a query and a fragment: none belongs in a base URL, and user info
-// would be sent along with every call.
-func checkBaseURL(raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("%w: BaseURL is not an absolute URL", ErrConfig)
-	}
-	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#") {
-		return nil, fmt.Errorf("%w: BaseURL must have no user info, query or fragment (got host %s)", ErrConfig, u.Host)
-	}
-	switch {
-	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
-	default:
-		return nil, fmt.Errorf("%w: BaseURL must use https (http only for loopback hosts), got %s://%s", ErrConfig, u.Scheme, u.Host)
-	}
-	u.Path = strings.TrimSuffix(u.Path, "/")
-	u.RawQuery, u.Fragment = "", ""
-	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}

@@ -2,13 +2,14 @@ package upvest
 
 import (
 	"crypto"
+	"encoding/json"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
-	"time"
-
-	"go.opentelemetry.io/otel/metric"
-	"go.opentelemetry.io/otel/propagation"
-	"go.opentelemetry.io/otel/trace"
+	"net/url"
+	"strconv"
+	"strings"
 )
 
 // Hosts of the API.
@@ -62,67 +63,124 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
-// Option changes a Client's defaults; pass them to New.
-type Option func(*options)
-
-type options struct {
-	logger    *slog.Logger
-	retry     RetryPolicy
-	timeout   time.Duration
-	userAgent string
-	validity  time.Duration
-	maxBody   int64
-	strict    bool
-	limiter   RateLimiter
-	sleep     func(ctxDone <-chan struct{}, d time.Duration) bool
-	now       func() time.Time
-
-	tracerProvider trace.TracerProvider
-	meterProvider  metric.MeterProvider
-	propagator     propagation.TextMapPropagator
+// missingFields names the required fields cfg lacks, in a fixed order, as
+// "A, B and C are required" (or "A is required"); "" when none is missing.
+func missingFields(cfg Config, haveKey bool) string {
+	var names []string
+	for _, f := range []struct {
+		name    string
+		missing bool
+	}{
+		{"BaseURL (SandboxURL or LiveURL)", cfg.BaseURL == ""},
+		{"ClientID", cfg.ClientID == ""},
+		{"ClientSecret", cfg.ClientSecret == ""},
+		{"KeyID", cfg.KeyID == ""},
+		{"PrivateKeyPEM (or Signer)", !haveKey && len(cfg.PrivateKeyPEM) == 0},
+	} {
+		if f.missing {
+			names = append(names, f.name)
+		}
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0] + " is required"
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + " are required"
 }
 
-// DefaultTimeout bounds one attempt of a call, reading the answer included,
-// when WithTimeout is not given.
-const DefaultTimeout = 30 * time.Second
+// checkBaseURL requires https, except for loopback hosts, and refuses user
+// info, a query and a fragment: none belongs in a base URL, and user info
+// would be sent along with every call.
+func checkBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("%w: BaseURL is not an absolute URL", ErrConfig)
+	}
+	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#") {
+		return nil, fmt.Errorf("%w: BaseURL must have no user info, query or fragment (got host %s)", ErrConfig, u.Host)
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	default:
+		return nil, fmt.Errorf("%w: BaseURL must use https (http only for loopback hosts), got %s://%s", ErrConfig, u.Scheme, u.Host)
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	u.RawQuery, u.Fragment = "", ""
+	return u, nil
+}
 
-// DefaultMaxResponseBytes bounds the size of an answer's body.
-const DefaultMaxResponseBytes = 8 << 20
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
 
-// WithLogger logs every attempt (method, path, status, attempt, request id,
-// duration) at debug level and every retry at info level. Headers, bodies,
-// tokens and signatures are never logged. nil disables logging (the default).
-func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+// redacted stands for a secret wherever a Config is printed.
+const redacted = "[redacted]"
 
-// WithRetryPolicy replaces DefaultRetryPolicy(). Zero fields take the
-// default's values; MaxAttempts 1 disables retries.
-func WithRetryPolicy(p RetryPolicy) Option { return func(o *options) { o.retry = p } }
+// String shows the Config without its secrets: the base URL, client id and
+// key id as they are; the client secret, the private key and its
+// passphrase only as present or not.
+func (c Config) String() string {
+	return fmt.Sprintf("upvest.Config{BaseURL:%q, ClientID:%q, ClientSecret:%s, KeyID:%q, PrivateKeyPEM:%s, PrivateKeyPassphrase:%s, Signer:%s, HTTPClient:%s}",
+		c.BaseURL, c.ClientID, secretState(len(c.ClientSecret)), c.KeyID,
+		secretState(len(c.PrivateKeyPEM)), secretState(len(c.PrivateKeyPassphrase)), signerState(c), clientState(c))
+}
 
-// WithTimeout bounds each attempt of a call, answer body included
-// (default DefaultTimeout). The retry policy's Budget bounds the whole call.
-func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
+// GoString is String, so %#v shows no secret either.
+func (c Config) GoString() string { return c.String() }
 
-// WithUserAgent is prepended to the User-Agent header.
-func WithUserAgent(ua string) Option { return func(o *options) { o.userAgent = ua } }
+// Format prints String for every fmt verb (%q quotes it), so no verb
+// reaches the secret fields.
+func (c Config) Format(f fmt.State, verb rune) {
+	s := c.String()
+	if verb == 'q' {
+		s = strconv.Quote(s)
+	}
+	_, _ = f.Write([]byte(s))
+}
 
-// MaxSignatureValidity is the longest signature validity WithSignatureValidity
-// accepts. Upvest publishes no maximum and asks for short validities; its own
-// signers use 5 s to 60 s (the Java example and httpsignature-proxy use 60 s),
-// and the sandbox refuses longer ones.
-const MaxSignatureValidity = 60 * time.Second
+// LogValue is what log/slog records for a Config: no secret.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("base_url", c.BaseURL), slog.String("client_id", c.ClientID),
+		slog.String("client_secret", secretState(len(c.ClientSecret))), slog.String("key_id", c.KeyID),
+		slog.String("private_key_pem", secretState(len(c.PrivateKeyPEM))),
+		slog.String("private_key_passphrase", secretState(len(c.PrivateKeyPassphrase))))
+}
 
-// WithSignatureValidity sets expires - created of each signature (default
-// middleware.DefaultValidity); New refuses a value that is negative or over
-// MaxSignatureValidity.
-func WithSignatureValidity(d time.Duration) Option { return func(o *options) { o.validity = d } }
+// MarshalJSON encodes the Config without its secrets, for diagnostics; a
+// Config cannot be stored and restored through JSON.
+func (c Config) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]string{
+		"base_url": c.BaseURL, "client_id": c.ClientID, "client_secret": secretState(len(c.ClientSecret)),
+		"key_id": c.KeyID, "private_key_pem": secretState(len(c.PrivateKeyPEM)),
+		"private_key_passphrase": secretState(len(c.PrivateKeyPassphrase)),
+	})
+}
 
-// WithMaxResponseBytes bounds answer bodies (default DefaultMaxResponseBytes).
-func WithMaxResponseBytes(n int64) Option { return func(o *options) { o.maxBody = n } }
+func secretState(n int) string {
+	if n == 0 {
+		return "(empty)"
+	}
+	return redacted
+}
 
-// WithStrictResponses makes a successful answer that breaks a rule of the
-// API document (a pattern, a format, an enumeration, a required field) the
-// *ResponseError it is, instead of a result with findings
-// (ResponseInfo.Findings): for tests that hold a server to the document.
-// Production code should leave it off: Upvest asks clients to accept what
-// the API adds.
-func WithStrictResponses() Option { return func(o *options) { o.strict = true } }
+func signerState(c Config) string {
+	if c.Signer == nil {
+		return "nil"
+	}
+	return fmt.Sprintf("%T", c.Signer)
+}
+
+func clientState(c Config) string {
+	if c.HTTPClient == nil {
+		return "nil"
+	}
+	return "set"
+}

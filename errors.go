@@ -6,6 +6,10 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/upvest-go/upvest/middleware"
 )
 
 // Sentinels for the common answers; an *APIError with the matching status
@@ -95,8 +99,6 @@ func appendAttempts(b *strings.Builder, n int) {
 	}
 }
 
-func (e *APIError) idempotencyKey() string { return e.IdempotencyKey }
-
 // appendKey names a create's idempotency key at the end of its message.
 func appendKey(b *strings.Builder, key string) {
 	if key != "" {
@@ -184,8 +186,6 @@ func (e *ResponseError) Error() string {
 	return b.String()
 }
 
-func (e *ResponseError) idempotencyKey() string { return e.IdempotencyKey }
-
 // Unwrap returns Err.
 func (e *ResponseError) Unwrap() error { return e.Err }
 
@@ -195,3 +195,82 @@ var ErrInvalidArgument = errors.New("upvest: invalid argument")
 
 // ErrConfig is wrapped by every error of New about its Config.
 var ErrConfig = errors.New("upvest: invalid configuration")
+
+// CallError is a call that got no answer from the API: the connection
+// failed, the attempt timed out, the API answered with a redirect (a
+// *middleware.RedirectError; none is ever followed), the token could not
+// be fetched (a *middleware.TokenError, with the token endpoint's status,
+// problem type and request id), or the request could not be signed. Err
+// says which; errors.Is(err, context.DeadlineExceeded) and errors.As work
+// through it. A refused token exchange also matches the sentinel of its
+// status: a wrong client secret is errors.Is(err, ErrUnauthorized) with a
+// *middleware.TokenError inside, while a token the API refused is an
+// *APIError.
+type CallError struct {
+	Method, Path string
+	Err          error
+	// Attempts counts the attempts the call made (0 when the request
+	// could not be built).
+	Attempts int
+	// IdempotencyKey is the key every attempt of a create sent, or empty.
+	IdempotencyKey string
+
+	mayHave bool // see MayHaveHappened
+}
+
+// Error implements the error interface: one line.
+func (e *CallError) Error() string {
+	var b strings.Builder
+	b.WriteString("upvest: ")
+	if e.Method != "" {
+		b.WriteString(e.Method + " " + e.Path + ": ")
+	}
+	b.WriteString(e.Err.Error())
+	appendAttempts(&b, e.Attempts)
+	appendKey(&b, e.IdempotencyKey)
+	return b.String()
+}
+
+// Unwrap returns Err.
+func (e *CallError) Unwrap() error { return e.Err }
+
+// Is matches the sentinel of a refused token exchange's status.
+func (e *CallError) Is(target error) bool {
+	var te *middleware.TokenError
+	return errors.As(e.Err, &te) && te.StatusCode != 0 && statusIs(te.StatusCode, target)
+}
+
+// ErrStatusUnreachable is matched by a *WaitError for a group that reached
+// a state from which none of the awaited statuses can follow.
+var ErrStatusUnreachable = errors.New("upvest: account group cannot reach the awaited status")
+
+// WaitError ends a WaitForAccountGroup that did not see an awaited status:
+// the group reached a state from which none can follow (Err is
+// ErrStatusUnreachable), the context ended (Err is its error), or reading
+// the group failed (Err is that error).
+type WaitError struct {
+	// ID is the account group's id.
+	ID uuid.UUID
+	// Want lists the awaited statuses.
+	Want []AccountGroupStatus
+	// Status is the last status seen; the zero value when none was read.
+	Status AccountGroupStatus
+	// Err says why the wait ended.
+	Err error
+}
+
+// Error implements the error interface.
+func (e *WaitError) Error() string {
+	want := make([]string, len(e.Want))
+	for i, s := range e.Want {
+		want[i] = string(s)
+	}
+	last := string(e.Status)
+	if last == "" {
+		last = "unknown"
+	}
+	return fmt.Sprintf("upvest: waiting for account group %s to be %s (last seen %s): %v", e.ID, strings.Join(want, " or "), last, e.Err)
+}
+
+// Unwrap returns Err.
+func (e *WaitError) Unwrap() error { return e.Err }

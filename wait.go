@@ -2,49 +2,12 @@ package upvest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
 )
-
-// ErrStatusUnreachable is matched by a *WaitError for a group that reached
-// a state from which none of the awaited statuses can follow.
-var ErrStatusUnreachable = errors.New("upvest: account group cannot reach the awaited status")
-
-// WaitError ends a WaitForAccountGroup that did not see an awaited status:
-// the group reached a state from which none can follow (Err is
-// ErrStatusUnreachable), the context ended (Err is its error), or reading
-// the group failed (Err is that error).
-type WaitError struct {
-	// ID is the account group's id.
-	ID uuid.UUID
-	// Want lists the awaited statuses.
-	Want []AccountGroupStatus
-	// Status is the last status seen; the zero value when none was read.
-	Status AccountGroupStatus
-	// Err says why the wait ended.
-	Err error
-}
-
-// Error implements the error interface.
-func (e *WaitError) Error() string {
-	want := make([]string, len(e.Want))
-	for i, s := range e.Want {
-		want[i] = string(s)
-	}
-	last := string(e.Status)
-	if last == "" {
-		last = "unknown"
-	}
-	return fmt.Sprintf("upvest: waiting for account group %s to be %s (last seen %s): %v", e.ID, strings.Join(want, " or "), last, e.Err)
-}
-
-// Unwrap returns Err.
-func (e *WaitError) Unwrap() error { return e.Err }
 
 // Polling bounds of WaitForAccountGroup when no WithPollDelay is given:
 // the first wait, doubled after each read up to the cap.

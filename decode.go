@@ -17,7 +17,6 @@ import (
 	"github.com/upvest-go/upvest/gen"
 	"github.com/upvest-go/upvest/internal/redact"
 	"github.com/upvest-go/upvest/internal/retryafter"
-	"github.com/upvest-go/upvest/middleware"
 )
 
 // maxErrorBody bounds the raw body an error keeps.
@@ -48,16 +47,8 @@ func (d *doer) finish(ctx context.Context, c *call, resp *http.Response, err err
 
 // setAttempts records n attempts in the facade error err carries.
 func setAttempts(err error, n int) {
-	var apiErr *APIError
-	var respErr *ResponseError
-	var callErr *CallError
-	switch {
-	case errors.As(err, &apiErr):
-		apiErr.Attempts = n
-	case errors.As(err, &respErr):
-		respErr.Attempts = n
-	case errors.As(err, &callErr):
-		callErr.Attempts = n
+	if f, ok := factsOf(err); ok {
+		*f.attempts = n
 	}
 }
 
@@ -126,15 +117,14 @@ func decode(c *call, ans *answer, want int, out checked, strict bool) error {
 }
 
 // scrubBodies removes the client secret, in any encoding a server may
-// echo it in, from the bodies err keeps.
+// echo it in, from the bodies err keeps: its own and those of the facade
+// errors it wraps (an *APIError's unreadable problem).
 func (d *doer) scrubBodies(err error) {
-	var apiErr *APIError
-	var respErr *ResponseError
-	if errors.As(err, &apiErr) {
-		apiErr.Body = []byte(redact.Scrub(string(apiErr.Body), d.secretForms))
-	}
-	if errors.As(err, &respErr) {
-		respErr.Body = []byte(redact.Scrub(string(respErr.Body), d.secretForms))
+	for ; err != nil; err = errors.Unwrap(err) {
+		if f, ok := err.(factual); ok && f.facts().body != nil {
+			body := f.facts().body
+			*body = []byte(redact.Scrub(string(*body), d.secretForms))
+		}
 	}
 }
 
@@ -167,49 +157,3 @@ func problemError(method, path string, ans *answer, rid, ct, mediaType string) *
 	e.Title, e.Detail, e.Instance, e.RequestID = p.Title, p.Detail, p.Instance, p.RequestID
 	return e
 }
-
-// CallError is a call that got no answer from the API: the connection
-// failed, the attempt timed out, the API answered with a redirect (a
-// *middleware.RedirectError; none is ever followed), the token could not
-// be fetched (a *middleware.TokenError, with the token endpoint's status,
-// problem type and request id), or the request could not be signed. Err
-// says which; errors.Is(err, context.DeadlineExceeded) and errors.As work
-// through it. A refused token exchange also matches the sentinel of its
-// status: a wrong client secret is errors.Is(err, ErrUnauthorized) with a
-// *middleware.TokenError inside, while a token the API refused is an
-// *APIError.
-type CallError struct {
-	Method, Path string
-	Err          error
-	// Attempts counts the attempts the call made (0 when the request
-	// could not be built).
-	Attempts int
-	// IdempotencyKey is the key every attempt of a create sent, or empty.
-	IdempotencyKey string
-
-	mayHave bool // see MayHaveHappened
-}
-
-// Error implements the error interface: one line.
-func (e *CallError) Error() string {
-	var b strings.Builder
-	b.WriteString("upvest: ")
-	if e.Method != "" {
-		b.WriteString(e.Method + " " + e.Path + ": ")
-	}
-	b.WriteString(e.Err.Error())
-	appendAttempts(&b, e.Attempts)
-	appendKey(&b, e.IdempotencyKey)
-	return b.String()
-}
-
-// Unwrap returns Err.
-func (e *CallError) Unwrap() error { return e.Err }
-
-// Is matches the sentinel of a refused token exchange's status.
-func (e *CallError) Is(target error) bool {
-	var te *middleware.TokenError
-	return errors.As(e.Err, &te) && te.StatusCode != 0 && statusIs(te.StatusCode, target)
-}
-
-func (e *CallError) idempotencyKey() string { return e.IdempotencyKey }
