@@ -68,6 +68,32 @@
 // ListAccountGroups returns one page with its meta; AllAccountGroups is an
 // iterator over every group, page by page.
 //
+// # Several replicas
+//
+// WithRateLimiter makes every attempt wait for a permit: a *rate.Limiter
+// for one process, ratelimit/redisrate for a fleet sharing one client id's
+// budget through Redis.
+//
+// # Where things are
+//
+//	client.go        Client, New, GeneratedClientOptions, key rotation
+//	config.go        Config: its checks, and its printing without secrets
+//	options.go       Option and the client options (telemetry's are in
+//	                 telemetry.go, the rate limiter's in ratelimit.go)
+//	calloptions.go   CallOption and every per-call option, ResponseInfo
+//	errors.go        every error type and sentinel
+//	accountgroups.go the account-group methods; pages.go their iterators;
+//	                 wait.go WaitForAccountGroup; webhookkeys.go WebhookKeys
+//	idempotency.go   idempotency keys and what a failed create did
+//	types.go         the generated models and enumerations, re-exported
+//	stack.go         the request stack under the generated client; doer.go
+//	                 its retry loop; call.go one call's record; retry.go and
+//	                 outcome.go when an attempt is retried and what its
+//	                 failure means; ratelimit.go permits; telemetry.go spans
+//	                 and metrics
+//	decode.go        answers into results or typed errors; findings.go the
+//	                 document's rules a decoded result is checked against
+//
 // # Testing
 //
 // Package sandbox is an in-process imitation of the API that checks
