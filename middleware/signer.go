@@ -3,11 +3,9 @@ package middleware
 import (
 	"context"
 	"crypto"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -20,21 +18,6 @@ import (
 // DefaultValidity is how long a signature stays valid when Signer.Validity is
 // zero: expires = created + DefaultValidity.
 const DefaultValidity = 30 * time.Second
-
-// Canonical header keys, looked up without re-canonicalising on every request.
-const (
-	hAccept          = "Accept"
-	hAuthorization   = "Authorization"
-	hContentType     = "Content-Type"
-	hContentDigest   = "Content-Digest"
-	hIdempotencyKey  = "Idempotency-Key"
-	hClientID        = "Upvest-Client-Id"
-	hAPIVersion      = "Upvest-Api-Version"
-	hSigVersion      = "Upvest-Signature-Version"
-	hSignature       = "Signature"
-	hSignatureInput  = "Signature-Input"
-	signatureVersion = "15"
-)
 
 // Signer makes Upvest's v15 HTTP message signatures with a crypto.Signer:
 // a *Key from ParseKey or NewKey, or a key held in a KMS, an HSM (PKCS#11)
@@ -266,61 +249,4 @@ func (s *Signer) Sign(req *http.Request, body []byte) error {
 		delete(h, hContentDigest)
 	}
 	return nil
-}
-
-// String describes the Signer: its key id and algorithm, never key material.
-func (s Signer) String() string {
-	return fmt.Sprintf("middleware.Signer{KeyID:%q, Algorithm:%q, Validity:%s}", s.KeyID(), s.Algorithm(), s.Validity)
-}
-
-// GoString is String, so %#v prints no key material either.
-func (s Signer) GoString() string { return s.String() }
-
-// Format prints String for every verb (%q quotes it).
-func (s Signer) Format(f fmt.State, verb rune) { redactedFormat(f, verb, s.String()) }
-
-// LogValue is what log/slog records: the key id and the algorithm.
-func (s Signer) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("key_id", s.KeyID()), slog.String("algorithm", s.Algorithm()))
-}
-
-// MarshalJSON encodes the key id and the algorithm.
-func (s Signer) MarshalJSON() ([]byte, error) {
-	return json.Marshal(map[string]string{"key_id": s.KeyID(), "algorithm": s.Algorithm()})
-}
-
-// maxClockSkew is how far a server's Date may differ from the local clock
-// before the difference is taken for an offset. Date has one-second
-// resolution, and a clock kept by NTP stays far inside this.
-const maxClockSkew = 5 * time.Second
-
-// learnOffset reads the Date of an answer that refused a request: when it
-// differs from the local clock by more than maxClockSkew, and from the
-// offset in use by as much, that difference becomes the offset of every
-// later signature; a Date within maxClockSkew of the local clock resets a
-// learned offset to zero, so a right clock never keeps one. It reports
-// whether the offset changed.
-func (s *Signer) learnOffset(date string) bool {
-	if s == nil || s.offset == nil || date == "" {
-		return false
-	}
-	server, err := http.ParseTime(date)
-	if err != nil {
-		return false
-	}
-	skew := server.Sub(httpsig.Now(s.Now)).Truncate(time.Second)
-	if skew.Abs() <= maxClockSkew {
-		skew = 0
-	}
-	old := time.Duration(s.offset.Load())
-	if (skew - old).Abs() <= maxClockSkew {
-		return false
-	}
-	if !s.offset.CompareAndSwap(int64(old), int64(skew)) {
-		return true // another request learned it meanwhile: resend
-	}
-	if s.OnClockOffset != nil {
-		s.OnClockOffset(old, skew)
-	}
-	return true
 }

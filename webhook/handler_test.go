@@ -2,18 +2,11 @@ package webhook_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,66 +14,6 @@ import (
 
 	"github.com/upvest-go/upvest/webhook"
 )
-
-var now = time.Unix(1700000000, 0)
-
-type fixture struct {
-	key     *ecdsa.PrivateKey
-	kid     string
-	signer  *webhook.TestSigner
-	keys    webhook.StaticKeys
-	mu      sync.Mutex
-	got     []webhook.AccountGroupEvent
-	unknown []webhook.RawEvent
-	refused []error
-}
-
-func newFixture(t testing.TB) *fixture {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{key: k, kid: uuid.NewString()}
-	f.signer = &webhook.TestSigner{Key: k, KeyID: f.kid, Now: func() time.Time { return now }}
-	f.keys = webhook.StaticKeys{f.kid: &k.PublicKey}
-	return f
-}
-
-func (f *fixture) handler(keys webhook.KeySource, opts ...webhook.Option) *webhook.Handler {
-	v := &webhook.Verifier{Keys: keys, Now: func() time.Time { return now }, MaxBodyBytes: 64 << 10}
-	opts = append([]webhook.Option{
-		webhook.OnAccountGroupEvent(func(_ context.Context, e webhook.AccountGroupEvent) error {
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			f.got = append(f.got, e)
-			return nil
-		}),
-		webhook.OnUnknownEvent(func(_ context.Context, e webhook.RawEvent) error {
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			f.unknown = append(f.unknown, e)
-			return nil
-		}),
-		webhook.OnRefusal(func(_ *http.Request, err error) {
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			f.refused = append(f.refused, err)
-		}),
-	}, opts...)
-	return webhook.NewHandler(v, opts...)
-}
-
-func event(typ string) map[string]any {
-	return map[string]any{
-		"id": uuid.NewString(), "created_at": "2021-07-21T14:10:00.00Z", "type": typ, "webhook_id": uuid.NewString(),
-		"object": map[string]any{
-			"id": uuid.NewString(), "created_at": "2020-08-24T14:15:22Z", "updated_at": "2020-08-24T14:15:22Z",
-			"securities_account_number": "123456789", "status": "ACTIVE", "type": "PERSONAL",
-			"users": []any{map[string]any{"id": uuid.NewString(), "type": "OWNER"}},
-		},
-	}
-}
 
 func TestHandler(t *testing.T) {
 	t.Parallel()
@@ -309,46 +242,5 @@ func TestDedupe(t *testing.T) {
 	}
 	if len(f.got) != 1 {
 		t.Fatalf("handled %d times, want once", len(f.got))
-	}
-}
-
-func TestParseKeys(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	keys, err := webhook.ParseJWKS(jwks(f.kid, &f.key.PublicKey))
-	if err != nil || !keys[f.kid].Equal(&f.key.PublicKey) {
-		t.Fatalf("round trip: %v", err)
-	}
-	for name, doc := range map[string]string{
-		"not json":  "{",
-		"empty":     `{"keys":[]}`,
-		"wrong crv": `{"keys":[{"kid":"a","kty":"EC","crv":"P-256","x":"AA","y":"AA"}]}`,
-		"short x":   `{"keys":[{"kid":"a","kty":"EC","crv":"P-521","x":"AA","y":"AA"}]}`,
-		"off curve": fmt.Sprintf(`{"keys":[{"kid":"a","kty":"EC","crv":"P-521","x":"%s","y":"%s"}]}`, strings.Repeat("A", 88), strings.Repeat("A", 88)),
-	} {
-		if _, err := webhook.ParseJWKS([]byte(doc)); !errors.Is(err, webhook.ErrBadKeySet) {
-			t.Errorf("%s: %v", name, err)
-		}
-	}
-}
-
-func TestParsePublicKeyPEM(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	der, _ := x509.MarshalPKIXPublicKey(&f.key.PublicKey)
-	keys, err := webhook.ParsePublicKeyPEM("kid-1", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-	if err != nil || !keys["kid-1"].Equal(&f.key.PublicKey) {
-		t.Fatalf("%v", err)
-	}
-	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	der256, _ := x509.MarshalPKIXPublicKey(&p256.PublicKey)
-	for name, in := range map[string][]byte{
-		"garbage": []byte("nope"),
-		"P-256":   pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der256}),
-		"bad der": pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: []byte{1, 2}}),
-	} {
-		if _, err := webhook.ParsePublicKeyPEM("k", in); !errors.Is(err, webhook.ErrBadKeySet) {
-			t.Errorf("%s: %v", name, err)
-		}
 	}
 }

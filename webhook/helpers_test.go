@@ -3,6 +3,8 @@ package webhook_test
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -13,7 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/upvest-go/upvest/gen"
+	"github.com/upvest-go/upvest/webhook"
 )
 
 func must(req *http.Request, err error) *http.Request {
@@ -134,4 +139,103 @@ func mustJSON(v any) []byte {
 		panic(err)
 	}
 	return b
+}
+
+var now = time.Unix(1700000000, 0)
+
+type fixture struct {
+	key     *ecdsa.PrivateKey
+	kid     string
+	signer  *webhook.TestSigner
+	keys    webhook.StaticKeys
+	mu      sync.Mutex
+	got     []webhook.AccountGroupEvent
+	unknown []webhook.RawEvent
+	refused []error
+}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{key: k, kid: uuid.NewString()}
+	f.signer = &webhook.TestSigner{Key: k, KeyID: f.kid, Now: func() time.Time { return now }}
+	f.keys = webhook.StaticKeys{f.kid: &k.PublicKey}
+	return f
+}
+
+func (f *fixture) handler(keys webhook.KeySource, opts ...webhook.Option) *webhook.Handler {
+	v := &webhook.Verifier{Keys: keys, Now: func() time.Time { return now }, MaxBodyBytes: 64 << 10}
+	opts = append([]webhook.Option{
+		webhook.OnAccountGroupEvent(func(_ context.Context, e webhook.AccountGroupEvent) error {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.got = append(f.got, e)
+			return nil
+		}),
+		webhook.OnUnknownEvent(func(_ context.Context, e webhook.RawEvent) error {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.unknown = append(f.unknown, e)
+			return nil
+		}),
+		webhook.OnRefusal(func(_ *http.Request, err error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.refused = append(f.refused, err)
+		}),
+	}, opts...)
+	return webhook.NewHandler(v, opts...)
+}
+
+func event(typ string) map[string]any {
+	return map[string]any{
+		"id": uuid.NewString(), "created_at": "2021-07-21T14:10:00.00Z", "type": typ, "webhook_id": uuid.NewString(),
+		"object": map[string]any{
+			"id": uuid.NewString(), "created_at": "2020-08-24T14:15:22Z", "updated_at": "2020-08-24T14:15:22Z",
+			"securities_account_number": "123456789", "status": "ACTIVE", "type": "PERSONAL",
+			"users": []any{map[string]any{"id": uuid.NewString(), "type": "OWNER"}},
+		},
+	}
+}
+
+// failsafe bounds every wait of these tests; reaching it is a failure, never
+// a measurement.
+const failsafe = 10 * time.Second
+
+func jwksOf(keys map[string]*ecdsa.PublicKey) []byte {
+	var set gen.JWKS
+	for kid, pub := range keys {
+		set.Keys = append(set.Keys, jwkOf(kid, pub))
+	}
+	b, _ := json.Marshal(set)
+	return b
+}
+
+// result of one Key call made in a goroutine.
+type keyResult struct {
+	key *ecdsa.PublicKey
+	err error
+}
+
+func lookup(ctx context.Context, keys webhook.KeySource, kid string) <-chan keyResult {
+	ch := make(chan keyResult, 1)
+	go func() {
+		k, err := keys.Key(ctx, kid)
+		ch <- keyResult{k, err}
+	}()
+	return ch
+}
+
+func wait[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(failsafe):
+		t.Fatalf("%s: nothing after %s", what, failsafe)
+		panic("unreachable")
+	}
 }

@@ -3,26 +3,16 @@ package webhook_test
 import (
 	"context"
 	"crypto/ecdsa"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/upvest-go/upvest/gen"
 	"github.com/upvest-go/upvest/internal/fakeclock"
 	"github.com/upvest-go/upvest/webhook"
 )
-
-// failsafe bounds every wait of these tests; reaching it is a failure, never
-// a measurement.
-const failsafe = 10 * time.Second
 
 // keySets serves JWKS documents to RemoteKeys.Fetch: each fetch takes the
 // next document, blocking while gate (when set) is open, and counts itself.
@@ -49,41 +39,6 @@ func (k *keySets) fetch(ctx context.Context) ([]byte, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.docs[min(n, len(k.docs))-1], nil
-}
-
-func jwksOf(keys map[string]*ecdsa.PublicKey) []byte {
-	var set gen.JWKS
-	for kid, pub := range keys {
-		set.Keys = append(set.Keys, jwkOf(kid, pub))
-	}
-	b, _ := json.Marshal(set)
-	return b
-}
-
-// result of one Key call made in a goroutine.
-type keyResult struct {
-	key *ecdsa.PublicKey
-	err error
-}
-
-func lookup(ctx context.Context, keys webhook.KeySource, kid string) <-chan keyResult {
-	ch := make(chan keyResult, 1)
-	go func() {
-		k, err := keys.Key(ctx, kid)
-		ch <- keyResult{k, err}
-	}()
-	return ch
-}
-
-func wait[T any](t *testing.T, ch <-chan T, what string) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(failsafe):
-		t.Fatalf("%s: nothing after %s", what, failsafe)
-		panic("unreachable")
-	}
 }
 
 // blockedRotation sets up Upvest's key rotation: keys knows old's key;
@@ -172,197 +127,6 @@ func TestRemoteKeysOneFetchForConcurrentLookups(t *testing.T) {
 	}
 	if got := sets.fetches.Load(); got != 1 {
 		t.Fatalf("%d fetches, want 1", got)
-	}
-}
-
-// The hold-off between fetches starts when a fetch completes, not when it
-// starts: a slow fetch does not shorten it. A successful fetch is followed by
-// MinInterval without fetches, a failed one by the shorter RetryInterval.
-func TestRemoteKeysHoldOffStartsWhenTheFetchCompletes(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	for _, tc := range []struct {
-		name     string
-		fail     bool
-		holdOff  time.Duration
-		interval func(*webhook.RemoteKeys)
-	}{
-		{"after a successful fetch", false, webhook.DefaultRefetchInterval, func(*webhook.RemoteKeys) {}},
-		{"after a failed fetch", true, webhook.DefaultRetryInterval, func(*webhook.RemoteKeys) {}},
-		{"after a successful fetch, MinInterval set", false, 10 * time.Minute, func(k *webhook.RemoteKeys) { k.MinInterval = 10 * time.Minute }},
-		{"after a failed fetch, RetryInterval set", true, 30 * time.Second, func(k *webhook.RemoteKeys) { k.RetryInterval = 30 * time.Second }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			clock := fakeclock.At(now)
-			const slow = 40 * time.Second
-			var fetches atomic.Int32
-			keys := &webhook.RemoteKeys{Now: clock.Now, Fetch: func(context.Context) ([]byte, error) {
-				fetches.Add(1)
-				clock.Set(clock.Now().Add(slow)) // the fetch takes 40 s
-				if tc.fail {
-					return nil, errors.New("503")
-				}
-				return jwks(f.kid, &f.key.PublicKey), nil
-			}}
-			tc.interval(keys)
-			if _, err := keys.Key(context.Background(), "unknown"); !errors.Is(err, webhook.ErrUnknownKey) {
-				t.Fatal(err)
-			}
-			done := now.Add(slow)
-			for _, step := range []struct {
-				at      time.Time
-				fetches int32
-			}{
-				{done.Add(tc.holdOff - time.Second), 1},
-				{done.Add(tc.holdOff), 2},
-			} {
-				clock.Set(step.at)
-				if _, err := keys.Key(context.Background(), "unknown"); !errors.Is(err, webhook.ErrUnknownKey) {
-					t.Fatal(err)
-				}
-				if got := fetches.Load(); got != step.fetches {
-					t.Fatalf("%s after the fetch completed: %d fetches, want %d", step.at.Sub(done), got, step.fetches)
-				}
-			}
-		})
-	}
-}
-
-// A fetch is bounded by FetchTimeout, whatever the callers' contexts; its
-// failure holds off the next fetch for RetryInterval only.
-func TestRemoteKeysFetchTimeout(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	clock := fakeclock.At(now)
-	var fetches atomic.Int32
-	keys := &webhook.RemoteKeys{Now: clock.Now, FetchTimeout: 50 * time.Millisecond, Fetch: func(ctx context.Context) ([]byte, error) {
-		if fetches.Add(1) == 1 {
-			<-ctx.Done() // a JWKS endpoint that never answers
-			return nil, ctx.Err()
-		}
-		return jwks(f.kid, &f.key.PublicKey), nil
-	}}
-	r := wait(t, lookup(context.Background(), keys, f.kid), "the lookup with a hanging fetch")
-	if !errors.Is(r.err, webhook.ErrUnknownKey) || !errors.Is(r.err, context.DeadlineExceeded) {
-		t.Fatalf("hanging fetch: %v, want ErrUnknownKey and context.DeadlineExceeded", r.err)
-	}
-	if _, err := keys.Key(context.Background(), f.kid); !errors.Is(err, webhook.ErrUnknownKey) || fetches.Load() != 1 {
-		t.Fatalf("within RetryInterval: %v after %d fetches, want ErrUnknownKey and no new fetch", err, fetches.Load())
-	}
-	clock.Set(now.Add(webhook.DefaultRetryInterval))
-	if k, err := keys.Key(context.Background(), f.kid); err != nil || !k.Equal(&f.key.PublicKey) {
-		t.Fatalf("after RetryInterval: %v", err)
-	}
-}
-
-// Refresh fetches now, whatever the hold-off, and says why it could not; a
-// panicking Fetch is an error, not a crash.
-func TestRemoteKeysRefresh(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	cause := errors.New("HTTP 401")
-	for _, tc := range []struct {
-		name  string
-		fetch func(context.Context) ([]byte, error)
-		want  error // nil: success
-	}{
-		{"ok", func(context.Context) ([]byte, error) { return jwks(f.kid, &f.key.PublicKey), nil }, nil},
-		{"fetch fails", func(context.Context) ([]byte, error) { return nil, cause }, cause},
-		{"no usable key", func(context.Context) ([]byte, error) {
-			return []byte(`{"keys":[{"kid":"ed","kty":"OKP","crv":"Ed25519","x":"AA"}]}`), nil
-		}, webhook.ErrBadKeySet},
-		{"not JSON", func(context.Context) ([]byte, error) { return []byte(`<html>`), nil }, webhook.ErrBadKeySet},
-		{"fetch panics", func(context.Context) ([]byte, error) { panic("boom") }, errors.New("")},
-		{"no Fetch", nil, errors.New("")},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var fetches atomic.Int32
-			keys := &webhook.RemoteKeys{}
-			if tc.fetch != nil {
-				keys.Fetch = func(ctx context.Context) ([]byte, error) { fetches.Add(1); return tc.fetch(ctx) }
-			}
-			for i := 1; i <= 2; i++ { // the second ignores the hold-off
-				err := keys.Refresh(context.Background())
-				switch {
-				case tc.want == nil && err != nil:
-					t.Fatalf("refresh %d: %v", i, err)
-				case tc.want != nil && err == nil:
-					t.Fatalf("refresh %d: no error, want %v", i, tc.want)
-				case tc.want != nil && tc.want.Error() != "" && !errors.Is(err, tc.want):
-					t.Fatalf("refresh %d: %v, want %v", i, err, tc.want)
-				}
-				if tc.fetch != nil && fetches.Load() != int32(i) {
-					t.Fatalf("refresh %d: %d fetches", i, fetches.Load())
-				}
-			}
-			if tc.want == nil {
-				if k, err := keys.Key(context.Background(), f.kid); err != nil || !k.Equal(&f.key.PublicKey) || fetches.Load() != 2 {
-					t.Fatalf("key after refresh: %v after %d fetches", err, fetches.Load())
-				}
-			}
-		})
-	}
-}
-
-// A JWKS holding a key that cannot verify deliveries (an Ed25519 OKP key,
-// another curve, bad coordinates) beside usable P-521 keys still yields the
-// usable keys; it fails only when none is usable.
-func TestJWKSWithUnusableKeys(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	p521, _ := json.Marshal(jwkOf(f.kid, &f.key.PublicKey))
-	for _, tc := range []struct {
-		name    string
-		doc     string
-		usable  bool
-		skipped []string // kids of the keys left out
-	}{
-		{"OKP beside P-521", `{"keys":[{"kid":"ed","kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},` + string(p521) + `]}`, true, []string{"ed"}},
-		{"P-256 beside P-521", `{"keys":[` + string(p521) + `,{"kid":"p256","kty":"EC","crv":"P-256","x":"AA","y":"AA"}]}`, true, []string{"p256"}},
-		{"bad coordinates beside P-521", `{"keys":[{"kid":"bad","kty":"EC","crv":"P-521","x":"AA","y":"AA"},` + string(p521) + `]}`, true, []string{"bad"}},
-		{"non-string field beside P-521", `{"keys":[{"kid":"n","kty":"EC","crv":"P-521","x":1,"y":2},` + string(p521) + `]}`, true, []string{""}},
-		{"duplicate kid", `{"keys":[` + string(p521) + `,` + string(p521) + `]}`, true, []string{f.kid}},
-		{"key without kid beside P-521", `{"keys":[` + strings.Replace(string(p521), f.kid, "", 1) + `,` + string(p521) + `]}`, true, []string{""}},
-		{"only OKP", `{"keys":[{"kid":"ed","kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`, false, []string{"ed"}},
-		{"no keys", `{"keys":[]}`, false, nil},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			keys, err := webhook.ParseJWKS([]byte(tc.doc))
-			set, setErr := webhook.ParseKeySet([]byte(tc.doc))
-			if !tc.usable {
-				if !errors.Is(err, webhook.ErrBadKeySet) || !errors.Is(setErr, webhook.ErrBadKeySet) {
-					t.Fatalf("no usable key: %v, %v, want ErrBadKeySet", err, setErr)
-				}
-				for _, kid := range tc.skipped {
-					if !strings.Contains(setErr.Error(), fmt.Sprintf("kid %q", kid)) {
-						t.Fatalf("%v does not say why key %q was skipped", setErr, kid)
-					}
-				}
-				return
-			}
-			if err != nil || len(keys) != 1 || !keys[f.kid].Equal(&f.key.PublicKey) {
-				t.Fatalf("ParseJWKS: %v, %d keys", err, len(keys))
-			}
-			if setErr != nil || len(set.Keys) != 1 || len(set.Skipped) != len(tc.skipped) {
-				t.Fatalf("ParseKeySet: %v, %+v", setErr, set)
-			}
-			for i, s := range set.Skipped {
-				if s.Kid != tc.skipped[i] || s.Reason == "" || !errors.Is(s, webhook.ErrBadKeySet) {
-					t.Fatalf("skipped %+v, want kid %q with a reason", s, tc.skipped[i])
-				}
-			}
-			var reported []string
-			remote := &webhook.RemoteKeys{
-				Fetch:        func(context.Context) ([]byte, error) { return []byte(tc.doc), nil },
-				OnSkippedKey: func(s *webhook.SkippedKeyError) { reported = append(reported, s.Kid) },
-			}
-			if k, err := remote.Key(context.Background(), f.kid); err != nil || !k.Equal(&f.key.PublicKey) {
-				t.Fatalf("RemoteKeys: %v", err)
-			}
-			if !slices.Equal(reported, tc.skipped) {
-				t.Fatalf("reported %q, want %q", reported, tc.skipped)
-			}
-		})
 	}
 }
 
