@@ -40,7 +40,7 @@ func WithAttemptTimeout(d time.Duration) CallOption {
 // WithCallRetryPolicy retries this call per p (zero fields take
 // DefaultRetryPolicy()'s values) instead of the client's policy.
 func WithCallRetryPolicy(p RetryPolicy) CallOption {
-	return func(o *callOptions) { p = p.withDefaults(); o.policy = &p }
+	return func(o *callOptions) { p = p.WithDefaults(); o.policy = &p }
 }
 
 // WithResponseInfo fills info when the call returns, successful or not,

@@ -138,12 +138,12 @@ func (p *doer) do(ctx context.Context, c *call, req *http.Request) (*answer, err
 		switch {
 		case err != nil && retryable && transient(err):
 			kind = errorKind(err)
-			wait, reason = policy.backoff(attempt), "connection: "+kind
+			wait, reason = policy.Backoff(attempt), "connection: "+kind
 		case err != nil:
 			return nil, facadeError(c, err)
 		case retryable && retryableStatus(ans.status):
 			kind = strconv.Itoa(ans.status)
-			wait, reason = policy.backoff(attempt), http.StatusText(ans.status)
+			wait, reason = policy.Backoff(attempt), http.StatusText(ans.status)
 			ra, ok := retryafter.Header(ans.header, p.now())
 			if ok {
 				wait = min(ra, policy.MaxRetryAfter)

@@ -43,7 +43,7 @@ func newStack(cfg Config, opts []Option) (*stack, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	o.retry = o.retry.withDefaults()
+	o.retry = o.retry.WithDefaults()
 	if o.validity < 0 || o.validity > MaxSignatureValidity {
 		return nil, fmt.Errorf("%w: signature validity %v is outside 0..%v", ErrConfig, o.validity, MaxSignatureValidity)
 	}
@@ -99,15 +99,12 @@ func newStack(cfg Config, opts []Option) (*stack, error) {
 			Transport: &middleware.Transport{Base: rt, Signer: signer, ClientID: cfg.ClientID, UserAgent: ua, BaseURL: base},
 			Timeout:   timeout,
 		},
-		MaxAttempts:   o.retry.MaxAttempts,
-		BaseDelay:     o.retry.BaseDelay,
-		MaxDelay:      o.retry.MaxDelay,
-		MaxRetryAfter: o.retry.MaxRetryAfter,
-		FetchTimeout:  timeout,
-		Now:           o.now,
-		Sleep:         o.sleep,
-		Logger:        o.logger,
-		Telemetry:     middleware.Telemetry{TracerProvider: o.tracerProvider, MeterProvider: o.meterProvider},
+		Retry:        o.retry,
+		FetchTimeout: timeout,
+		Now:          o.now,
+		Sleep:        o.sleep,
+		Logger:       o.logger,
+		Telemetry:    middleware.Telemetry{TracerProvider: o.tracerProvider, MeterProvider: o.meterProvider},
 	}
 	d := &doer{
 		tel: tel,

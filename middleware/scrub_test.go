@@ -107,7 +107,7 @@ func TestScrubInvalidUTF8(t *testing.T) {
 	} {
 		r := newRig(t, "ed25519-pkcs8.pem")
 		r.tokens.ClientSecret = secret
-		r.tokens.MaxAttempts = 1
+		r.tokens.Retry.MaxAttempts = 1
 		r.token.respond = func(*http.Request, []byte) *http.Response {
 			resp := jsonResponse(401, body)
 			resp.Header.Set("Content-Type", "text/plain; charset=iso-8859-1")

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"mime"
 	"net/http"
 	"slices"
@@ -201,6 +200,3 @@ func oneLine(s string) string {
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
-
-// jitter is a random duration in [0, c].
-func jitter(c time.Duration) time.Duration { return rand.N(c + 1) }

@@ -36,7 +36,7 @@ func TestTokenExchangeErrorsScrubbed(t *testing.T) {
 			t.Parallel()
 			r := newRig(t, "ed25519-pkcs8.pem")
 			r.tokens.ClientSecret = tc.secret
-			r.tokens.MaxAttempts = 1
+			r.tokens.Retry.MaxAttempts = 1
 			r.token.respond = func(*http.Request, []byte) *http.Response {
 				return jsonResponse(200, tc.body)
 			}

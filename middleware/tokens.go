@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -23,14 +22,9 @@ import (
 // most a fifth of the lifetime.
 const DefaultRefreshBefore = time.Minute
 
-// Defaults for the zero fields of Tokens that shape a fetch.
-const (
-	DefaultTokenAttempts      = 4
-	DefaultTokenBaseDelay     = 200 * time.Millisecond
-	DefaultTokenMaxDelay      = 5 * time.Second
-	DefaultTokenMaxRetryAfter = 30 * time.Second
-	DefaultTokenFetchTimeout  = 30 * time.Second
-)
+// DefaultTokenFetchTimeout bounds each token request when
+// Tokens.FetchTimeout is zero.
+const DefaultTokenFetchTimeout = 30 * time.Second
 
 // Tokens fetches and caches OAuth2 client-credentials tokens, one per scope
 // set, from Upvest's token endpoint. The secret travels in the form body,
@@ -38,11 +32,12 @@ const (
 //
 // The endpoint is treated gently. Concurrent callers needing the same
 // scopes share one fetch, its failure included: a fetch retries a failed
-// exchange itself (connection failures, 429 and 5xx; up to MaxAttempts
-// token requests with jittered exponential waits, or the endpoint's
-// Retry-After), so any number of callers cause at most one token request
-// per round. A fetch that failed is remembered for as long as the next
-// wait would have been (or the Retry-After): callers arriving meanwhile get
+// exchange itself (connection failures, 429 and 5xx; up to
+// Retry.MaxAttempts token requests with Retry's jittered exponential
+// waits, or the endpoint's Retry-After), so any number of callers cause at
+// most one token request per round. A fetch that failed is remembered for
+// as long as the next wait could have been (Retry.Ceiling of the next
+// retry; or the Retry-After, capped): callers arriving meanwhile get
 // the same *TokenError without a request. A fetch runs detached from any
 // one caller's context and values; when every caller waiting on it has
 // given up, it is abandoned: the next caller starts afresh, not stuck
@@ -56,7 +51,7 @@ const (
 // Set the exported fields before first use and do not change them after;
 // a Tokens is then safe for concurrent use. TokenURL, ClientID,
 // ClientSecret and HTTPClient are required; the other fields' zero values
-// mean the defaults above. Printed in any way it shows no secret.
+// mean the defaults each one names. Printed in any way it shows no secret.
 type Tokens struct {
 	// TokenURL is the token endpoint, <base>/auth/token.
 	TokenURL string
@@ -75,14 +70,13 @@ type Tokens struct {
 	// d, or until done closes, reporting whether it waited fully. nil
 	// means a real timer. Tests give a clock that moves Now on instead.
 	Sleep func(done <-chan struct{}, d time.Duration) bool
-	// MaxAttempts bounds the token requests of one fetch.
-	MaxAttempts int
-	// BaseDelay and MaxDelay shape the waits between them: retry n waits a
-	// random time up to min(MaxDelay, BaseDelay·2^(n-1)).
-	BaseDelay, MaxDelay time.Duration
-	// MaxRetryAfter caps a Retry-After from the token endpoint.
-	MaxRetryAfter time.Duration
-	// FetchTimeout bounds each token request.
+	// Retry shapes a fetch: at most Retry.MaxAttempts token requests,
+	// waiting Retry.Backoff between them, or the endpoint's Retry-After
+	// capped at Retry.MaxRetryAfter. Its zero fields take
+	// DefaultRetryPolicy's values; Retry.Budget is not used.
+	Retry RetryPolicy
+	// FetchTimeout bounds each token request; zero means
+	// DefaultTokenFetchTimeout.
 	FetchTimeout time.Duration
 	// Telemetry, when set up, traces and counts token fetches.
 	Telemetry Telemetry
@@ -215,7 +209,8 @@ func (t *Tokens) invalidate(key, token string) {
 }
 
 // run is one fetch: token requests until one succeeds, one fails for good,
-// MaxAttempts are spent, or every caller has given up (ctx is cancelled).
+// Retry.MaxAttempts are spent, or every caller has given up (ctx is
+// cancelled).
 func (t *Tokens) run(ctx context.Context, parent trace.SpanContext, scopes []string, e *tokenEntry, f *tokenFetch) {
 	defer f.cancel()
 	defer close(f.done)
@@ -228,7 +223,7 @@ func (t *Tokens) run(ctx context.Context, parent trace.SpanContext, scopes []str
 		t.fail(e, f, &TokenError{Scopes: scopes, Err: ErrTokensConfig}, 0)
 		return
 	}
-	attempts := positive(t.MaxAttempts, DefaultTokenAttempts)
+	attempts := t.Retry.WithDefaults().MaxAttempts
 	for n := 1; ; n++ {
 		// x/oauth2 dates Expiry by the wall clock, so the lifetime is
 		// measured on it too; refreshAt is then set on t's clock.
@@ -266,27 +261,6 @@ func (t *Tokens) run(ctx context.Context, parent trace.SpanContext, scopes []str
 			return
 		}
 	}
-}
-
-// logRequest logs token request n of a fetch, begun at start.
-func (t *Tokens) logRequest(ctx context.Context, scopes []string, n int, start time.Time, err error, te *TokenError) {
-	if t.Logger == nil {
-		return
-	}
-	status, rid := http.StatusOK, ""
-	switch {
-	case te != nil:
-		status, rid = te.StatusCode, te.RequestID
-	case err != nil:
-		status = 0 // abandoned
-	}
-	path := t.TokenURL
-	if u, perr := url.Parse(t.TokenURL); perr == nil {
-		path = u.Path
-	}
-	t.Logger.LogAttrs(ctx, slog.LevelDebug, "upvest token request",
-		slog.String("method", http.MethodPost), slog.String("path", path), slog.String("scopes", strings.Join(scopes, " ")),
-		slog.Int("status", status), slog.Int("attempt", n), slog.String("request_id", rid), slog.Duration("duration", time.Since(start)))
 }
 
 func (t *Tokens) succeed(e *tokenEntry, f *tokenFetch, tok *oauth2.Token, start time.Time) {

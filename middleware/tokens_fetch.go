@@ -2,13 +2,17 @@ package middleware
 
 import (
 	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
 
-// One token request of a fetch, and the waits between them.
+// One token request of a fetch, its log line, and the waits between them.
 
 // exchange makes one token request, bounded by FetchTimeout.
 func (t *Tokens) exchange(ctx context.Context, scopes []string) (*oauth2.Token, error) {
@@ -24,38 +28,41 @@ func (t *Tokens) exchange(ctx context.Context, scopes []string) (*oauth2.Token, 
 	return cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, t.HTTPClient))
 }
 
-// ceiling is the longest wait before retry n (1-based).
-func (t *Tokens) ceiling(n int) time.Duration {
-	base := positive(t.BaseDelay, DefaultTokenBaseDelay)
-	limit := positive(t.MaxDelay, DefaultTokenMaxDelay)
-	c := base << min(n-1, 30)
-	if c <= 0 || c > limit {
-		c = limit
+// logRequest logs token request n of a fetch, begun at start.
+func (t *Tokens) logRequest(ctx context.Context, scopes []string, n int, start time.Time, err error, te *TokenError) {
+	if t.Logger == nil {
+		return
 	}
-	return c
+	status, rid := http.StatusOK, ""
+	switch {
+	case te != nil:
+		status, rid = te.StatusCode, te.RequestID
+	case err != nil:
+		status = 0 // abandoned
+	}
+	path := t.TokenURL
+	if u, perr := url.Parse(t.TokenURL); perr == nil {
+		path = u.Path
+	}
+	t.Logger.LogAttrs(ctx, slog.LevelDebug, "upvest token request",
+		slog.String("method", http.MethodPost), slog.String("path", path), slog.String("scopes", strings.Join(scopes, " ")),
+		slog.Int("status", status), slog.Int("attempt", n), slog.String("request_id", rid), slog.Duration("duration", time.Since(start)))
 }
 
 // wait is how long to wait before retry n: the endpoint's Retry-After
-// (capped), else a random time up to the ceiling.
+// (capped), else the policy's jittered back-off.
 func (t *Tokens) wait(te *TokenError, n int) time.Duration {
 	if te.RetryAfter > 0 {
-		return min(te.RetryAfter, positive(t.MaxRetryAfter, DefaultTokenMaxRetryAfter))
+		return t.Retry.CapRetryAfter(te.RetryAfter)
 	}
-	return jitter(t.ceiling(n))
+	return t.Retry.Backoff(n)
 }
 
 // holdOff is how long a failed fetch is remembered: the endpoint's
 // Retry-After (capped), else the longest the next wait could have been.
 func (t *Tokens) holdOff(te *TokenError, n int) time.Duration {
 	if te.RetryAfter > 0 {
-		return min(te.RetryAfter, positive(t.MaxRetryAfter, DefaultTokenMaxRetryAfter))
+		return t.Retry.CapRetryAfter(te.RetryAfter)
 	}
-	return t.ceiling(n + 1)
-}
-
-func positive[T int | time.Duration](v, def T) T {
-	if v > 0 {
-		return v
-	}
-	return def
+	return t.Retry.Ceiling(n + 1)
 }
