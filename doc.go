@@ -87,10 +87,9 @@
 //	idempotency.go   idempotency keys and what a failed create did
 //	types.go         the generated models and enumerations, re-exported
 //	stack.go         the request stack under the generated client; doer.go
-//	                 its retry loop; call.go one call's record; retry.go and
-//	                 outcome.go when an attempt is retried and what its
-//	                 failure means; ratelimit.go permits; telemetry.go spans
-//	                 and metrics
+//	                 its retry loop; call.go one call's record; retry.go
+//	                 when an attempt is retried and what its failure means;
+//	                 ratelimit.go permits; telemetry.go spans and metrics
 //	decode.go        answers into results or typed errors; findings.go the
 //	                 document's rules a decoded result is checked against
 //
