@@ -1,8 +1,11 @@
 package middleware
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -66,5 +69,56 @@ func TestRedirectElsewhereIsNotSigned(t *testing.T) {
 	}
 	if len(r.token.all()) != 0 {
 		t.Error("a token was fetched for another host")
+	}
+}
+
+// A 401 for a cached token drops it and retries once with a new token and a
+// new signature; a 401 for a fresh token is returned as is.
+func TestUnauthorizedRetriesOnceWithNewToken(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, "ed25519-pkcs8.pem")
+	var n atomic.Int32
+	r.token.respond = func(req *http.Request, body []byte) *http.Response {
+		return jsonResponse(200, fmt.Sprintf(`{"access_token":"tok-%d","expires_in":1799,"token_type":"bearer"}`, n.Add(1)))
+	}
+	revoked := "Bearer tok-1"
+	r.api.respond = func(req *http.Request, body []byte) *http.Response {
+		if req.Header.Get("Authorization") == revoked {
+			return jsonResponse(401, `{"type":"unauthorized","status":401}`)
+		}
+		return jsonResponse(200, `{}`)
+	}
+	ctx := context.Background()
+	if _, err := r.tokens.Token(ctx, "accounts:read"); err != nil { // warm the cache with tok-1
+		t.Fatal(err)
+	}
+	resp, err := r.client.ListAccountGroups(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d after refresh", resp.StatusCode)
+	}
+	s := r.api.all()
+	if len(s) != 2 || s[1].req.Header.Get("Authorization") != "Bearer tok-2" {
+		t.Fatalf("want a retry with tok-2, got %d requests", len(s))
+	}
+	if s[0].req.Header.Get("Signature") == s[1].req.Header.Get("Signature") {
+		t.Fatal("retry reused the signature")
+	}
+	// Now every token is refused: one retry at most, then the 401 comes back.
+	revoked = ""
+	r.api.respond = func(req *http.Request, body []byte) *http.Response {
+		return jsonResponse(401, `{"type":"unauthorized","status":401}`)
+	}
+	before := len(r.api.all())
+	resp, err = r.client.ListAccountGroups(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 || len(r.api.all())-before != 2 {
+		t.Fatalf("status %d after %d requests, want 401 after 2", resp.StatusCode, len(r.api.all())-before)
 	}
 }
