@@ -33,7 +33,9 @@ type Throttler interface {
 // facade's and the generated client's alike) wait for a permit from l
 // before it is sent; nil (the default) sends at once. A call whose wait
 // fails is a *CallError wrapping the limiter's error, and nothing more is
-// sent for it.
+// sent for it. Only the call's context bounds the wait for a permit (the
+// attempt timeout starts when the permit comes): give calls a deadline
+// when a long queue for the budget should fail them instead.
 //
 // Token requests draw no permits: there is one per scope set per token
 // lifetime, shared by every caller, and it is made inside an attempt that

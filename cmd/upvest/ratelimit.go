@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 	"net/url"
 	"time"
 
@@ -39,8 +40,8 @@ func (a *app) groupFlags() (*flag.FlagSet, *credentials) {
 // what they opened.
 func (b *budget) options(clientID string) ([]upvest.Option, func(), error) {
 	switch {
-	case b.rate < 0 || b.burst < 1 || b.replicas < 1:
-		return nil, nil, usageErr("--rate-limit must be ≥ 0, --rate-burst and --replicas ≥ 1")
+	case !(b.rate >= 0) || math.IsInf(b.rate, 0) || b.burst < 1 || b.replicas < 1:
+		return nil, nil, usageErr("--rate-limit must be a number ≥ 0, --rate-burst and --replicas ≥ 1")
 	case b.rate == 0:
 		return nil, func() {}, nil
 	case b.redisURL == "":
@@ -54,12 +55,18 @@ func (b *budget) options(clientID string) ([]upvest.Option, func(), error) {
 	if err != nil {
 		return nil, nil, usageErr("--redis wants redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…")
 	}
-	o.DialerRetries, o.MaxRetries = 1, -1
-	rdb := redis.NewClient(o)
 	// redisrate counts whole requests per period: a fractional rate is
 	// kept per minute.
-	perMinute := int(b.rate * 60)
-	l, err := redisrate.New(redisrate.Config{Client: rdb, Key: clientID, Rate: perMinute, Period: time.Minute, Burst: b.burst, Replicas: b.replicas})
+	perMinute := math.Round(b.rate * 60)
+	if perMinute < 1 || perMinute > math.MaxInt32 {
+		return nil, nil, usageErr("with --redis, --rate-limit must be from 1/60 (one a minute) to 35,791,394 per second")
+	}
+	// Redis that does not answer costs a call no more than redisrate's
+	// Timeout; short timeouts of its own let go of the connection soon.
+	o.DialerRetries, o.MaxRetries = 1, -1
+	o.DialTimeout, o.ReadTimeout, o.WriteTimeout = time.Second, time.Second, time.Second
+	rdb := redis.NewClient(o)
+	l, err := redisrate.New(redisrate.Config{Client: rdb, Key: clientID, Rate: int(perMinute), Period: time.Minute, Burst: b.burst, Replicas: b.replicas})
 	if err != nil {
 		rdb.Close()
 		return nil, nil, usageErr(fmt.Sprintf("--rate-limit: %v", err))

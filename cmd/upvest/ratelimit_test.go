@@ -32,6 +32,11 @@ func TestRateLimitFlags(t *testing.T) {
 		{"--rate-limit", "-1"},
 		{"--rate-limit", "5", "--rate-burst", "0"},
 		{"--rate-limit", "5", "--redis", "http://example.test"},
+		{"--rate-limit", "NaN"},
+		{"--rate-limit", "Inf"},
+		{"--rate-limit", "0.001"}, // below one a minute, which --redis counts in
+		{"--rate-limit", "NaN", "--redis", ""},
+		{"--rate-limit", "Inf", "--redis", ""},
 	} {
 		code, _, stderr := w.run(t, append([]string{"account-groups", "list"}, args...)...)
 		if code != 2 || !strings.Contains(stderr, "--r") {

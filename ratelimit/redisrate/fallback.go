@@ -15,14 +15,35 @@ type outage struct {
 	mu         sync.Mutex
 	downUntil  time.Time // while Redis is out of reach: when to ask again
 	wasDown    bool      // Redis was out of reach at the last try
+	probing    bool      // a caller is asking Redis whether it is back
 	pauseUntil time.Time // the last pause this process wrote or heard of
 }
 
-// down reports whether the fall-back serves alone at now.
-func (o *outage) down(now time.Time) bool {
+// useFallback reports whether the caller takes its permit from the
+// fall-back at now: while Redis is out of reach, until Recheck has passed;
+// then one caller asks Redis again while the others keep to the fall-back.
+func (o *outage) useFallback(now time.Time) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return now.Before(o.downUntil)
+	switch {
+	case !o.wasDown:
+		return false
+	case now.Before(o.downUntil) || o.probing:
+		return true
+	}
+	o.probing = true
+	return false
+}
+
+// paused records a pause until the given time, and reports whether Redis
+// is out of reach (so that the record is all there is).
+func (o *outage) paused(until time.Time) (down bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if until.After(o.pauseUntil) {
+		o.pauseUntil = until
+	}
+	return o.wasDown && time.Now().Before(o.downUntil)
 }
 
 // pausedFor is how long this process's own record of a pause still runs.
@@ -32,14 +53,14 @@ func (o *outage) pausedFor(now time.Time) time.Duration {
 	return o.pauseUntil.Sub(now)
 }
 
-// lost records that Redis failed: the fall-back serves until Recheck has
-// passed; the first failure of an outage is logged (without the error's
-// address: an operator knows where their Redis is) and counted.
+// lost records that Redis failed or was slower than Config.Timeout: the
+// fall-back serves until Recheck has passed; the first failure of an
+// outage is logged (go-redis's error names the address, never a password).
 func (l *Limiter) lost(err error) {
 	o := &l.state
 	o.mu.Lock()
 	first := !o.wasDown
-	o.wasDown, o.downUntil = true, time.Now().Add(l.cfg.Recheck)
+	o.wasDown, o.probing, o.downUntil = true, false, time.Now().Add(l.cfg.Recheck)
 	o.mu.Unlock()
 	if first {
 		l.cfg.Logger.LogAttrs(context.Background(), slog.LevelWarn,
@@ -53,7 +74,7 @@ func (l *Limiter) back() {
 	o := &l.state
 	o.mu.Lock()
 	was := o.wasDown
-	o.wasDown = false
+	o.wasDown, o.probing = false, false
 	o.mu.Unlock()
 	if was {
 		l.cfg.Logger.LogAttrs(context.Background(), slog.LevelInfo, "upvest rate limit: Redis back; the fleet shares one budget again",

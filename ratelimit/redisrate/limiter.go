@@ -15,10 +15,9 @@ import (
 // New; it is safe for concurrent use.
 type Limiter struct {
 	cfg       Config
-	keys      []string // the TAT's and the pause's, in one hash slot
-	interval  float64  // seconds between permits
-	tolerance float64  // the burst's: (Burst-1) intervals early, plus one
-	pauseKey  string
+	keys      []string      // the TAT's and the pause's, in one hash slot
+	interval  float64       // seconds between permits
+	tolerance float64       // the burst's: Burst intervals
 	local     *rate.Limiter // the fall-back while Redis is out of reach
 	state     outage
 	fallbacks metric.Int64Counter
@@ -40,7 +39,6 @@ func New(cfg Config) (*Limiter, error) {
 		keys:      []string{tag + "tat", tag + "pause"},
 		interval:  interval,
 		tolerance: interval * float64(cfg.Burst),
-		pauseKey:  tag + "pause",
 		local:     rate.NewLimiter(rate.Limit(1/interval/float64(cfg.Replicas)), max(1, cfg.Burst/cfg.Replicas)),
 	}
 	if err := l.instruments(); err != nil {
@@ -50,45 +48,62 @@ func New(cfg Config) (*Limiter, error) {
 }
 
 // Wait blocks until the fleet's budget has a permit for one request, or
-// ctx ends (its error is returned; a permit that would come after ctx's
-// deadline is not taken, and the error wraps context.DeadlineExceeded).
-// Its one Redis round trip reserves the next free slot, after any pause a
-// replica's Throttled wrote; a slot reserved by a Wait whose ctx is
-// canceled before it comes goes unused. While Redis is out of reach the
-// permit comes from the per-process fall-back: Wait never fails for Redis.
+// ctx ends (its error is returned). A permit that would come after ctx's
+// deadline is not taken: Wait fails at once with an error wrapping
+// context.DeadlineExceeded. Its one Redis round trip reserves the next
+// free slot; a waiter that queued for its slot asks once more, when it
+// comes, whether a replica heard a 429 meanwhile, and then queues again
+// behind the pause. A slot reserved by a Wait whose ctx ends before it
+// comes goes unused. While Redis is out of reach (or slower than
+// Config.Timeout) the permit comes from the per-process fall-back: Wait
+// never fails for Redis.
 func (l *Limiter) Wait(ctx context.Context) error {
-	if err := sleep(ctx, l.state.pausedFor(time.Now())); err != nil {
-		return err
-	}
-	if l.state.down(time.Now()) {
-		return l.fallBack(ctx)
-	}
-	wait, err := l.reserve(ctx)
-	switch {
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case errors.Is(err, errTooLate):
+	for {
+		if err := sleep(ctx, l.state.pausedFor(time.Now()), true); err != nil {
+			return err
+		}
+		if l.state.useFallback(time.Now()) {
+			return l.fallBack(ctx)
+		}
+		wait, err := l.reserve(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, errTooLate):
+			l.back()
+			return err
+		case err != nil:
+			l.lost(err)
+			return l.fallBack(ctx)
+		}
 		l.back()
-		return err
-	case err != nil:
-		l.lost(err)
-		return l.fallBack(ctx)
+		if wait == 0 {
+			return nil
+		}
+		if err := sleep(ctx, wait, false); err != nil {
+			return err
+		}
+		if !l.pausedInRedis(ctx) {
+			return nil
+		}
 	}
-	l.back()
-	return sleep(ctx, wait)
 }
 
 var errTooLate = fmt.Errorf("redisrate: the next permit comes after the context's deadline: %w", context.DeadlineExceeded)
 
-// reserve runs the script: one round trip, bounded by Config.Timeout.
+// reserve runs the reservation script: one round trip.
 func (l *Limiter) reserve(ctx context.Context) (time.Duration, error) {
 	maxWait := -1.0
 	if deadline, ok := ctx.Deadline(); ok {
-		maxWait = time.Until(deadline).Seconds()
+		if maxWait = time.Until(deadline).Seconds(); maxWait <= 0 {
+			return 0, errTooLate
+		}
 	}
-	rctx, cancel := context.WithTimeout(ctx, l.cfg.Timeout)
-	defer cancel()
-	res, err := reserve.Run(rctx, l.cfg.Client, l.keys, l.interval, l.tolerance, maxWait).Int64Slice()
+	var res []int64
+	err := l.bounded(ctx, func(ctx context.Context) (err error) {
+		res, err = reserve.Run(ctx, l.cfg.Client, l.keys[:1], l.interval, l.tolerance, maxWait).Int64Slice()
+		return err
+	})
 	if err != nil {
 		return 0, err
 	}
@@ -102,10 +117,31 @@ func (l *Limiter) reserve(ctx context.Context) (time.Duration, error) {
 	return wait, nil
 }
 
-// sleep waits d, or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
+// bounded runs f, a Redis round trip, for at most Config.Timeout: past it,
+// f is left to finish on its own and its result dropped. The context alone
+// does not bound it: go-redis reads a new connection's handshake with the
+// client's own ReadTimeout (seconds), whatever the context says.
+func (l *Limiter) bounded(ctx context.Context, f func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, l.cfg.Timeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- f(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// sleep waits d, or until ctx ends; with failFast, a wait that would
+// outlast ctx's deadline fails at once.
+func sleep(ctx context.Context, d time.Duration, failFast bool) error {
 	if d <= 0 {
 		return ctx.Err()
+	}
+	if deadline, ok := ctx.Deadline(); ok && failFast && time.Until(deadline) < d {
+		return errTooLate
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
