@@ -8,6 +8,8 @@ import (
 
 	"go.opentelemetry.io/otel/metric"
 	"golang.org/x/time/rate"
+
+	"github.com/upvest-go/upvest/internal/clock"
 )
 
 // Limiter is an upvest.RateLimiter and upvest.Throttler shared through
@@ -143,12 +145,8 @@ func sleep(ctx context.Context, d time.Duration, failFast bool) error {
 	if deadline, ok := ctx.Deadline(); ok && failFast && time.Until(deadline) < d {
 		return errTooLate
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
+	if !clock.Sleep(ctx.Done(), d) {
 		return ctx.Err()
 	}
+	return nil
 }
