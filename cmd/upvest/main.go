@@ -7,6 +7,8 @@
 //	upvest account-groups close ID
 //	upvest account-groups wait ID --status STATUS [--status STATUS…] [--timeout 5m]
 //	upvest users account-groups USER_ID [--limit N] [--offset N] [--order ASC|DESC] [--all]
+//	       each of these: [--rate-limit N [--rate-burst N] [--redis URL] [--replicas N]]
+//	       (Redis, shared by every process of the client id: UPVEST_WEBHOOK_REDIS_URL)
 //	upvest webhooks listen --addr HOST:PORT [--path /webhooks] [--jwks-file FILE [--key-id KID]]
 //	       [--redis-prefix P]   (Redis: UPVEST_WEBHOOK_REDIS_URL)
 //	       [--read-header-timeout 5s] [--read-timeout 15s] [--write-timeout 30s]
@@ -17,7 +19,7 @@
 //	       [--key-id ID] [--users N] [--subscribe URL]…
 //	       [--rate-limited SHARE [--retry-after S]] [--server-errors SHARE]
 //	       [--lost-answers SHARE] [--tenant-rate N [--tenant-burst N]]
-//	       [--latency D] [--seed N]
+//	       [--latency D] [--clock-offset D] [--seed N]
 //	       [--approval-delay D] [--closing-delay D]
 //	upvest demo
 //	upvest help [COMMAND…] | upvest COMMAND --help

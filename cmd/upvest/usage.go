@@ -57,7 +57,7 @@ var commands = []*command{
 			"(tolerant: new fields and values are drift, listed); --write also creates and closes a group " +
 			"(Upvest's sandbox or a loopback sandbox only). Exit 1 on a violation or an operation it could not check.",
 		(*app).contractCheck},
-	{"sandbox", "[--addr 127.0.0.1:8080] [--key-file FILE] [--client-id ID] [--key-id ID] [--users N] [--subscribe URL]… [--rate-limited SHARE [--retry-after S]] [--server-errors SHARE] [--lost-answers SHARE] [--tenant-rate N [--tenant-burst N]] [--latency D] [--seed N] [--approval-delay D] [--closing-delay D]",
+	{"sandbox", "[--addr 127.0.0.1:8080] [--key-file FILE] [--client-id ID] [--key-id ID] [--users N] [--subscribe URL]… [--rate-limited SHARE [--retry-after S]] [--server-errors SHARE] [--lost-answers SHARE] [--tenant-rate N [--tenant-burst N]] [--latency D] [--clock-offset D] [--seed N] [--approval-delay D] [--closing-delay D]",
 		"Runs a local sandbox of the API until interrupted and prints the exports that point the CLI (or your service) at it. " +
 			"It checks signatures, tokens and scopes like Upvest, injects the faults asked for (deterministic for a seed), " +
 			"and delivers signed webhooks to every --subscribe URL, retried until answered 200. " +
