@@ -144,12 +144,13 @@ func (p *doer) do(ctx context.Context, c *call, req *http.Request) (*answer, err
 		case retryable && retryableStatus(ans.status):
 			kind = strconv.Itoa(ans.status)
 			wait, reason = policy.Backoff(attempt), http.StatusText(ans.status)
-			ra, ok := retryafter.Header(ans.header, p.now())
-			if ok {
+			var honoured time.Duration // the Retry-After the call waits out, or 0
+			if ra, ok := retryafter.Header(ans.header, p.now()); ok {
 				wait = min(ra, policy.MaxRetryAfter)
+				honoured = wait
 			}
-			if p.limiter != nil {
-				p.throttled(ctx, ans, wait, ok)
+			if p.limiter != nil && ans.status == http.StatusTooManyRequests {
+				p.throttled(ctx, honoured)
 			}
 		default:
 			return ans, nil

@@ -43,8 +43,8 @@ type Throttler interface {
 // budget stall the very request the queued calls wait for.
 func WithRateLimiter(l RateLimiter) Option { return func(o *options) { o.limiter = l } }
 
-// permit waits for the limiter's permit for attempt n of c; the wait, when
-// there is one, is an event on the call's span.
+// permit waits for the limiter's permit for attempt n of c; how long it
+// waited is an event on the call's span.
 func (p *doer) permit(ctx context.Context, c *call, n int) error {
 	began := time.Now()
 	err := p.limiter.Wait(ctx)
@@ -58,14 +58,10 @@ func (p *doer) permit(ctx context.Context, c *call, n int) error {
 	return nil
 }
 
-// throttled tells the limiter, when it listens, of a 429 answer.
-func (p *doer) throttled(ctx context.Context, ans *answer, retryAfter time.Duration, ok bool) {
-	t, listens := p.limiter.(Throttler)
-	if !listens || ans.status != 429 {
-		return
+// throttled tells the limiter, when it listens, of a 429 answer and the
+// Retry-After the call honours (0 when the answer has none).
+func (p *doer) throttled(ctx context.Context, retryAfter time.Duration) {
+	if t, ok := p.limiter.(Throttler); ok {
+		t.Throttled(ctx, retryAfter)
 	}
-	if !ok {
-		retryAfter = 0
-	}
-	t.Throttled(ctx, retryAfter)
 }

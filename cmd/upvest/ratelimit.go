@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"net/url"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -30,7 +29,7 @@ func (a *app) groupFlags() (*flag.FlagSet, *credentials) {
 	b := &budget{}
 	fs.Float64Var(&b.rate, "rate-limit", 0, "send at most `N` requests per second under this client id (default: no limit)")
 	fs.IntVar(&b.burst, "rate-burst", 1, "with --rate-limit, let up to `N` requests go at once after a quiet spell")
-	fs.StringVar(&b.redisURL, "redis", a.env(redisEnv), "with --rate-limit, share it through the Redis at `URL` with every process using the same client id: redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…, "+redisEnv)
+	fs.StringVar(&b.redisURL, "redis", a.env(redisEnv), "with --rate-limit, share it through the Redis at `URL` with every process using the same client id: "+redisForms+", "+redisEnv)
 	fs.IntVar(&b.replicas, "replicas", 1, "with --redis, how many processes share the limit: while Redis is out of reach each keeps to the limit divided by `N`")
 	creds.budget = b
 	return fs, creds
@@ -47,13 +46,9 @@ func (b *budget) options(clientID string) ([]upvest.Option, func(), error) {
 	case b.redisURL == "":
 		return []upvest.Option{upvest.WithRateLimiter(rate.NewLimiter(rate.Limit(b.rate), b.burst))}, func() {}, nil
 	}
-	u, err := url.Parse(b.redisURL)
-	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
-		return nil, nil, usageErr("--redis wants redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…")
-	}
-	o, err := redis.ParseURL(b.redisURL)
+	o, err := redis.ParseURL(b.redisURL) // redis:// or rediss:// only
 	if err != nil {
-		return nil, nil, usageErr("--redis wants redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…")
+		return nil, nil, usageErr("--redis wants " + redisForms)
 	}
 	// redisrate counts whole requests per period: a fractional rate is
 	// kept per minute.

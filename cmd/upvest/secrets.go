@@ -16,6 +16,9 @@ import (
 // redisEnv is the variable every command taking --redis reads it from.
 const redisEnv = "UPVEST_WEBHOOK_REDIS_URL"
 
+// redisForms are the forms a --redis URL takes, for usage and errors.
+const redisForms = "redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…"
+
 // maxSecretFile bounds what is read of a secret's file.
 const maxSecretFile = 64 << 10
 

@@ -31,7 +31,7 @@ func (a *app) webhooksListen(args []string) int {
 	addr := fs.String("addr", "", "listen on `HOST:PORT` (required)")
 	path := fs.String("path", "/webhooks", "the URL `PATH` deliveries are posted to")
 	jwksFile := fs.String("jwks-file", "", "the verification keys: a JWKS `FILE` (upvest webhooks keys > FILE), or a PEM public key whose kid --key-id gives (default: fetched from the API with the credentials)")
-	redisURL := fs.String("redis", a.env(redisEnv), "a Redis `URL` shared by the replicas, so that each event is handled once across them: redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…, "+redisEnv+" (with a password, set the variable: a flag's value can be read by every local user) (default: once per process, in memory)")
+	redisURL := fs.String("redis", a.env(redisEnv), "a Redis `URL` shared by the replicas, so that each event is handled once across them: "+redisForms+", "+redisEnv+" (with a password, set the variable: a flag's value can be read by every local user) (default: once per process, in memory)")
 	redisPrefix := fs.String("redis-prefix", redisstore.DefaultPrefix, "`PREFIX` of the keys written to Redis")
 	var cfg serverConfig
 	cfg.register(fs)
@@ -137,7 +137,7 @@ func (a *app) listenKeys(creds *credentials, file string, keyIDGiven bool, out *
 func (a *app) listenStore(rawURL, prefix string, out *lines) (*redisstore.Store, int) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
-		return nil, a.fail(usageErr("--redis wants redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…"))
+		return nil, a.fail(usageErr("--redis wants " + redisForms))
 	}
 	store, err := redisstore.Open(rawURL, redisstore.WithPrefix(prefix))
 	if err != nil {
