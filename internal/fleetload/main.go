@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -75,12 +76,17 @@ func main() {
 	ideal := time.Duration(float64(*replicas**calls-*burst) / float64(*rate) * float64(time.Second))
 	fmt.Printf("%d replicas × %d workers × %d list calls, tenant %d/s (burst %d), ideal %.2fs\n",
 		*replicas, *workers, *calls, *rate, *burst, ideal.Seconds())
-	fmt.Printf("%-8s %5s %7s %9s %6s %7s %8s %11s %16s\n", "budget", "ok", "failed", "requests", "429", "429 %", "wall", "wall/ideal", "redis trips/call")
+	fmt.Printf("%-8s %5s %7s %9s %6s %7s %8s %11s %16s %15s\n", "budget", "ok", "failed", "requests", "429", "429 %", "wall", "wall/ideal", "redis trips/call", "redis cmds/call")
 	for _, shared := range []bool{false, true} {
+		before := redisCommands(addr)
 		res, requests, throttled, wall := measure(dir, map[bool]string{true: addr}[shared])
-		cmds := float64(res.RedisRoundTrips) / float64(max(res.OK+res.Failed, 1))
-		fmt.Printf("%-8s %5d %7d %9d %6d %6.1f%% %7.2fs %11.2f %16.1f\n", map[bool]string{false: "alone", true: "shared"}[shared],
-			res.OK, res.Failed, requests, throttled, 100*float64(throttled)/float64(max(requests, 1)), wall.Seconds(), wall.Seconds()/ideal.Seconds(), cmds)
+		calls := float64(max(res.OK+res.Failed, 1))
+		trips := float64(res.RedisRoundTrips) / calls
+		// The commands Redis ran, those inside scripts included, less the
+		// INFO that took the first count.
+		cmds := float64(redisCommands(addr)-before-1) / calls
+		fmt.Printf("%-8s %5d %7d %9d %6d %6.1f%% %7.2fs %11.2f %16.1f %15.1f\n", map[bool]string{false: "alone", true: "shared"}[shared],
+			res.OK, res.Failed, requests, throttled, 100*float64(throttled)/float64(max(requests, 1)), wall.Seconds(), wall.Seconds()/ideal.Seconds(), trips, cmds)
 	}
 }
 
@@ -186,6 +192,25 @@ func (h roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 
 func (h roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return next
+}
+
+// redisCommands is how many commands the Redis at addr has processed
+// (INFO stats' total_commands_processed), the INFO itself included.
+func redisCommands(addr string) int64 {
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	defer rdb.Close()
+	info, err := rdb.Info(context.Background(), "stats").Result()
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, line := range strings.Split(info, "\r\n") {
+		if v, ok := strings.CutPrefix(line, "total_commands_processed:"); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	log.Fatal("INFO stats has no total_commands_processed")
+	return 0
 }
 
 // startRedis starts redis-server on a free loopback port, without

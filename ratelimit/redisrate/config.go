@@ -13,8 +13,8 @@
 // round trip and sleeps until it comes. Waiters queue in Redis rather than
 // poll it. github.com/go-redis/redis_rate, the obvious choice, only
 // answers "allowed or retry after", so every refused waiter asks again:
-// measured with four processes (BENCHMARKS.md) that cost 20.6 Redis
-// commands per call against 5.1 here (2.1 round trips: the reservation,
+// measured with four processes (BENCHMARKS.md) that cost 20.3 Redis
+// commands per call (9.6 round trips) against 5.1 here (2.1 round trips: the reservation,
 // and a check of the pause when the waiter queued).
 //
 // A 429 that reaches any replica pauses all of them: the Limiter is an
