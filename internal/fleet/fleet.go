@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/upvest-go/upvest"
+	"github.com/upvest-go/upvest/internal/routes"
 )
 
 // Result is what one replica (or a fleet, summed) saw.
@@ -73,7 +74,9 @@ func Replica(ctx context.Context, c *upvest.Client, workers, calls int) Result {
 }
 
 // Counter counts the API requests that reach a server and the 429s it
-// answers; token requests are not counted. Safe for concurrent use.
+// answers: the operations that need a token, as the document declares
+// them (internal/routes), so token requests are not counted. Safe for
+// concurrent use.
 type Counter struct {
 	requests, throttled atomic.Int64
 }
@@ -81,7 +84,7 @@ type Counter struct {
 // Wrap returns next behind the counter.
 func (c *Counter) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/auth/token" {
+		if op := routes.Lookup(r.Method, r.URL.Path); op == nil || !op.Secured() {
 			next.ServeHTTP(w, r)
 			return
 		}
